@@ -1,0 +1,10 @@
+/** A failure the user can act on: printed without a stack, with an exit code (1 failure, 2 bad usage). */
+export class CreateError extends Error {
+  override name = 'CreateError';
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+  }
+}

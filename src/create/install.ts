@@ -1,0 +1,29 @@
+import { spawn } from 'node:child_process';
+import type { PackageManager } from './package-manager.js';
+
+/** Runs a command in `cwd`, with its output shown or hidden; resolves to its exit code. */
+export function runCommand(command: string, args: string[], cwd: string, quiet: boolean): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, stdio: quiet ? 'ignore' : 'inherit' });
+    child.on('error', () => resolve(127));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+export function installDependencies(pm: PackageManager, cwd: string, quiet: boolean): Promise<number> {
+  return runCommand(pm.name, ['install'], cwd, quiet);
+}
+
+export type GitResult = 'committed' | 'initialized' | 'inside-repository' | 'unavailable';
+
+/**
+ * `git init` and a first commit. Skipped inside an existing repository (a
+ * monorepo, say); `initialized` alone when git refuses to commit (no identity set).
+ */
+export async function initGit(cwd: string): Promise<GitResult> {
+  if ((await runCommand('git', ['rev-parse', '--is-inside-work-tree'], cwd, true)) === 0) return 'inside-repository';
+  if ((await runCommand('git', ['init', '-q'], cwd, true)) !== 0) return 'unavailable';
+  if ((await runCommand('git', ['add', '-A'], cwd, true)) !== 0) return 'initialized';
+  const message = 'Initial commit from create-tsgate-project';
+  return (await runCommand('git', ['commit', '-q', '-m', message], cwd, true)) === 0 ? 'committed' : 'initialized';
+}

@@ -1,0 +1,22 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateError } from './errors.js';
+
+/** The generator's own folder: two levels above this file in src/create and in dist/create. */
+export const GENERATOR_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export const PROJECT_TEMPLATE = join(GENERATOR_ROOT, 'templates', 'project');
+
+/** The packed tsgate runtime that every project carries under vendor/. */
+export function runtimeTarball(): { file: string; name: string } {
+  const manifest = join(GENERATOR_ROOT, 'build', 'tsgate', 'package.json');
+  if (!existsSync(manifest)) {
+    throw new CreateError(`the tsgate runtime is not built (no ${manifest}): run npm install or npm run build in ${GENERATOR_ROOT}`);
+  }
+  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+  const name = `tsgate-${version}.tgz`;
+  const file = join(GENERATOR_ROOT, 'build', name);
+  if (!existsSync(file)) throw new CreateError(`the tsgate runtime package ${file} is missing: run npm run build in ${GENERATOR_ROOT}`);
+  return { file, name };
+}

@@ -1,0 +1,49 @@
+/**
+ * The TSGI application of a project: routes each request through the URL
+ * table to a view and turns the view's HttpResponse into TSGI.
+ */
+import type { Application, Body } from '../tsgi/types.js';
+import { Request } from './request.js';
+import { HttpResponse, text } from './response.js';
+import { resolve, type Route } from './urls.js';
+
+export interface ApplicationOptions {
+  /** Show the URL patterns tried on a 404, as Django does in DEBUG. */
+  debug?: boolean;
+}
+
+function toBody(body: HttpResponse['body']): Body {
+  return body instanceof Uint8Array ? [body] : body;
+}
+
+function allows(route: Route, method: string): boolean {
+  if (!route.methods) return true;
+  return route.methods.includes(method) || (method === 'HEAD' && route.methods.includes('GET'));
+}
+
+function notFound(request: Request, patterns: readonly Route[], debug: boolean): HttpResponse {
+  if (!debug) return text('Not Found\n', 404);
+  const tried = patterns.map((route) => `  ${route.route}${route.name ? `  [name='${route.name}']` : ''}`).join('\n');
+  return text(`Page not found: ${request.path}\n\nURL patterns tried, in this order:\n${tried}\n`, 404);
+}
+
+export async function dispatch(patterns: readonly Route[], request: Request, debug = false): Promise<HttpResponse> {
+  const matches = resolve(patterns, request.pathInfo);
+  if (matches.length === 0) return notFound(request, patterns, debug);
+  const match = matches.find(({ route }) => allows(route, request.method));
+  if (!match) {
+    const allowed = new Set(matches.flatMap(({ route }) => route.methods ?? []));
+    if (allowed.has('GET')) allowed.add('HEAD');
+    return text('Method Not Allowed\n', 405, [['Allow', [...allowed].join(', ')]]);
+  }
+  request.params = match.params;
+  return match.route.view(request);
+}
+
+export function createApplication(patterns: readonly Route[], options: ApplicationOptions = {}): Application {
+  return async (environ, startResponse) => {
+    const response = await dispatch(patterns, new Request(environ), options.debug);
+    startResponse(response.statusLine, response.headers);
+    return toBody(response.body);
+  };
+}

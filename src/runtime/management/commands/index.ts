@@ -1,0 +1,13 @@
+import type { Command } from '../base.js';
+
+interface Entry {
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+/** Every command, loaded only when run, so `manage help` stays fast. */
+export const COMMANDS: Record<string, Entry> = {
+  check: { summary: 'Checks the settings and the URL table for problems.', load: async () => (await import('./check.js')).default },
+  runserver: { summary: 'Starts the development server, reloading on change.', load: async () => (await import('./runserver.js')).default },
+  serve: { summary: 'Starts the production server (prefork workers).', load: async () => (await import('./serve.js')).default },
+};

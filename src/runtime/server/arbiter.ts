@@ -1,0 +1,176 @@
+/**
+ * The primary process, after gunicorn's arbiter: it serves nothing, keeps
+ * `workers` worker processes alive and turns signals into lifecycle changes.
+ *
+ *   TERM, INT   graceful stop: workers finish in-flight requests, exit 0
+ *   QUIT        fast stop
+ *   HUP         rolling reload: new workers take traffic before old ones drain
+ *   TTIN, TTOU  one worker more, one fewer
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { lstatSync, unlinkSync } from 'node:fs';
+import { ErrorLog } from './log.js';
+import { isWorkerMessage, WORKER_BOOT_ERROR, type PrimaryMessage } from './messages.js';
+import { formatBind, type ServerOptions } from './options.js';
+
+interface WorkerRecord {
+  worker: Worker;
+  ready: boolean;
+  /** Told to stop: not counted toward the target and not replaced. */
+  retiring: boolean;
+  startedAt: number;
+}
+
+const MAX_BACKOFF_MS = 5000;
+/** A worker that lived this long is not part of a crash loop. */
+const HEALTHY_AFTER_MS = 5000;
+
+/** Removes a stale unix socket left by a previous run, never any other file. */
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // absent: nothing to remove
+  }
+}
+
+export class Arbiter {
+  private readonly records = new Map<number, WorkerRecord>();
+  private readonly log: ErrorLog;
+  private target: number;
+  private stopping = false;
+  private announced = false;
+  private crashes = 0;
+  private exitCode = 0;
+  private resolveDone: (code: number) => void = () => {};
+
+  constructor(
+    private readonly options: ServerOptions,
+    private readonly appSpec: string,
+  ) {
+    this.log = new ErrorLog(options.logLevel);
+    this.target = options.workers;
+  }
+
+  /** Runs until the server stops; resolves to the process exit code. */
+  run(): Promise<number> {
+    for (const bind of this.options.binds) if ('path' in bind) removeStaleSocket(bind.path);
+    this.log.info(`Starting tsgate with ${this.appSpec}`);
+    this.log.info(`Using worker: cluster (${this.target} workers)`);
+    this.installSignals();
+    cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
+    for (let i = 0; i < this.target; i++) this.spawn();
+    return new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  private installSignals(): void {
+    process.on('SIGTERM', () => this.stop(true, 'SIGTERM'));
+    process.on('SIGINT', () => this.stop(true, 'SIGINT'));
+    process.on('SIGQUIT', () => this.stop(false, 'SIGQUIT'));
+    process.on('SIGHUP', () => this.reload());
+    process.on('SIGTTIN', () => this.resize(this.target + 1));
+    process.on('SIGTTOU', () => this.resize(this.target - 1));
+  }
+
+  private active(): WorkerRecord[] {
+    return [...this.records.values()].filter((record) => !record.retiring);
+  }
+
+  private spawn(): void {
+    const worker = cluster.fork();
+    this.records.set(worker.id, { worker, ready: false, retiring: false, startedAt: Date.now() });
+    worker.on('message', (message: unknown) => {
+      if (!isWorkerMessage(message)) return;
+      if (message.tsgate === 'ready') this.onReady(worker);
+      else this.onBootError(message.text);
+    });
+  }
+
+  private onReady(worker: Worker): void {
+    const record = this.records.get(worker.id);
+    if (!record) return;
+    record.ready = true;
+    if (!this.announced) {
+      this.announced = true;
+      for (const bind of this.options.binds) this.log.info(`Listening at: ${formatBind(bind)} (${process.pid})`);
+    }
+    this.log.info(`Booting worker with pid: ${worker.process.pid}`);
+    // A rolling reload retires one old worker per new one that takes traffic.
+    const surplus = this.active().length - this.target;
+    if (surplus > 0) {
+      const oldest = this.active().find((r) => r.worker.id !== worker.id && r.ready);
+      if (oldest) this.retire(oldest);
+    }
+  }
+
+  private onBootError(text: string): void {
+    if (this.stopping) return;
+    this.log.error(`Worker failed to boot:\n${text}`);
+    this.exitCode = WORKER_BOOT_ERROR;
+    this.stop(false, 'boot error');
+  }
+
+  private onExit(worker: Worker, code: number | null, signal: string | null): void {
+    const record = this.records.get(worker.id);
+    this.records.delete(worker.id);
+    if (this.stopping) {
+      if (this.records.size === 0) this.finish();
+      return;
+    }
+    if (!record || record.retiring) return;
+    if (code === WORKER_BOOT_ERROR) return; // onBootError has stopped the server
+    this.log.warning(`Worker (pid:${worker.process.pid}) exited with ${signal ?? `code ${code}`}`);
+    const lived = Date.now() - record.startedAt;
+    this.crashes = lived > HEALTHY_AFTER_MS ? 0 : this.crashes + 1;
+    const delay = this.crashes === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.crashes);
+    setTimeout(() => {
+      if (!this.stopping && this.active().length < this.target) this.spawn();
+    }, delay);
+  }
+
+  private retire(record: WorkerRecord): void {
+    record.retiring = true;
+    this.send(record.worker, { tsgate: 'stop' });
+  }
+
+  private send(worker: Worker, message: PrimaryMessage): void {
+    if (worker.isConnected()) worker.send(message);
+  }
+
+  private reload(): void {
+    if (this.stopping) return;
+    this.log.info('Handling signal: hup; starting new workers before retiring old ones');
+    for (let i = 0; i < this.target; i++) this.spawn();
+  }
+
+  private resize(count: number): void {
+    if (this.stopping || count < 1) return;
+    this.target = count;
+    this.log.info(`Changing worker count to ${count}`);
+    const active = this.active();
+    if (active.length < count) this.spawn();
+    else if (active.length > count && active[0]) this.retire(active[0]);
+  }
+
+  private stop(graceful: boolean, reason: string): void {
+    if (this.stopping && graceful) return;
+    this.stopping = true;
+    this.log.info(`Handling ${reason}: ${graceful ? 'graceful' : 'fast'} stop`);
+    if (this.records.size === 0) return this.finish();
+    for (const { worker } of this.records.values()) {
+      if (graceful) this.send(worker, { tsgate: 'stop' });
+      else worker.process.kill('SIGQUIT');
+    }
+    const deadline = graceful ? this.options.gracefulTimeout * 1000 + 1000 : 2000;
+    setTimeout(() => {
+      for (const { worker } of this.records.values()) worker.process.kill('SIGKILL');
+    }, deadline).unref();
+  }
+
+  private finish(): void {
+    this.log.info('Shutting down: primary');
+    this.resolveDone(this.exitCode);
+  }
+}

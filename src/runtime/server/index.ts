@@ -1,0 +1,34 @@
+import cluster from 'node:cluster';
+import type { Application } from '../tsgi/types.js';
+import { Arbiter } from './arbiter.js';
+import type { ServerOptions } from './options.js';
+import { runWorker } from './worker.js';
+
+export { createRequestHandler, type HandlerContext } from './handler.js';
+export { ErrorLog, LOG_LEVELS, type LogLevel } from './log.js';
+export {
+  OptionError,
+  defaultWorkers,
+  formatBind,
+  nonNegative,
+  parseBind,
+  parseLogLevel,
+  positiveInt,
+  type Bind,
+  type ServerOptions,
+} from './options.js';
+
+/**
+ * Runs the prefork server. In the primary this supervises workers and
+ * resolves to the exit code when the server stops; in a worker (the same
+ * program, forked by node:cluster) it loads the app and serves.
+ */
+export async function serve(
+  options: ServerOptions,
+  appSpec: string,
+  loadApp: () => Promise<Application>,
+): Promise<number | undefined> {
+  if (cluster.isPrimary) return new Arbiter(options, appSpec).run();
+  await runWorker(loadApp, options);
+  return undefined;
+}

@@ -1,0 +1,1 @@
+export { Client, TestResponse, type RequestOptions } from './client.js';

@@ -1,0 +1,82 @@
+import { BodyReader } from './input.js';
+import type { Environ, ErrorStream, InputStream } from './types.js';
+
+/** What a server knows about a request before it builds the environ. */
+export interface RequestFacts {
+  method: string;
+  /** The request target as sent: path and query, e.g. `/a%20b?x=1`. */
+  target: string;
+  /** Header pairs in arrival order, names in any case. */
+  headers: Iterable<readonly [string, string]>;
+  input?: InputStream;
+  scheme?: 'http' | 'https';
+  protocol?: string;
+  serverName?: string;
+  serverPort?: string;
+  remoteAddr?: string;
+  remotePort?: string;
+  scriptName?: string;
+  errors?: ErrorStream;
+  multiprocess?: boolean;
+}
+
+export const stderrStream: ErrorStream = {
+  write: (text) => void process.stderr.write(text),
+  flush: () => {},
+};
+
+const PERCENT = /%([0-9A-Fa-f]{2})/g;
+
+/** Percent-decodes a path into latin-1 code units, one char per byte (PEP 3333). */
+export function decodePath(rawPath: string): string {
+  if (!rawPath.includes('%')) return rawPath;
+  return rawPath.replace(PERCENT, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** `Content-Type` → `HTTP_CONTENT_TYPE`, as CGI names request headers. */
+function cgiName(header: string): string {
+  return 'HTTP_' + header.toUpperCase().replaceAll('-', '_');
+}
+
+/** Builds a PEP 3333 environ. Header names holding `_` are dropped, as gunicorn does, so they cannot pose as another header. */
+export function buildEnviron(facts: RequestFacts): Environ {
+  const queryStart = facts.target.indexOf('?');
+  const rawPath = queryStart === -1 ? facts.target : facts.target.slice(0, queryStart);
+  const environ: Environ = {
+    REQUEST_METHOD: facts.method,
+    SCRIPT_NAME: facts.scriptName ?? '',
+    PATH_INFO: decodePath(rawPath),
+    QUERY_STRING: queryStart === -1 ? '' : facts.target.slice(queryStart + 1),
+    SERVER_NAME: facts.serverName ?? 'localhost',
+    SERVER_PORT: facts.serverPort ?? (facts.scheme === 'https' ? '443' : '80'),
+    SERVER_PROTOCOL: facts.protocol ?? 'HTTP/1.1',
+    RAW_URI: facts.target,
+    'wsgi.version': [1, 0],
+    'wsgi.url_scheme': facts.scheme ?? 'http',
+    'wsgi.input': facts.input ?? BodyReader.of(new Uint8Array(0)),
+    'wsgi.errors': facts.errors ?? stderrStream,
+    'wsgi.multithread': false,
+    'wsgi.multiprocess': facts.multiprocess ?? false,
+    'wsgi.run_once': false,
+    'wsgi.input_terminated': true,
+  };
+  if (facts.remoteAddr !== undefined) environ.REMOTE_ADDR = facts.remoteAddr;
+  if (facts.remotePort !== undefined) environ.REMOTE_PORT = facts.remotePort;
+  for (const [name, value] of facts.headers) {
+    if (name.includes('_')) continue;
+    const lower = name.toLowerCase();
+    if (lower === 'content-type') {
+      environ.CONTENT_TYPE = value;
+      continue;
+    }
+    if (lower === 'content-length') {
+      environ.CONTENT_LENGTH = value;
+      continue;
+    }
+    const key = cgiName(name);
+    const previous = environ[key];
+    const separator = lower === 'cookie' ? '; ' : ',';
+    environ[key] = typeof previous === 'string' ? previous + separator + value : value;
+  }
+  return environ;
+}

@@ -1,0 +1,4 @@
+/** A breach of the TSGI contract by an application or a server. */
+export class TsgiError extends Error {
+  override name = 'TsgiError';
+}

@@ -1,0 +1,62 @@
+import { TsgiError } from './errors.js';
+import type { Header } from './types.js';
+
+/** Connection-level headers that only the server may set (PEP 3333, RFC 9110 §7.6.1). */
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+const STATUS = /^([1-9]\d\d) [^\r\n\0]+$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Returns the numeric code of a `"200 OK"` status line, or throws. */
+export function parseStatus(status: unknown): number {
+  if (typeof status !== 'string') {
+    throw new TsgiError(`status must be a string like "200 OK", got ${typeof status}`);
+  }
+  const match = STATUS.exec(status);
+  if (!match) {
+    throw new TsgiError(`status ${JSON.stringify(status)} must be three digits, a space and a reason phrase, like "200 OK"`);
+  }
+  return Number(match[1]);
+}
+
+/** Checks the response headers an application passed to `startResponse`. */
+export function checkHeaders(headers: unknown): asserts headers is Header[] {
+  if (!Array.isArray(headers)) {
+    throw new TsgiError(`headers must be an array of [name, value] pairs, got ${typeof headers}`);
+  }
+  for (const header of headers) {
+    if (!Array.isArray(header) || header.length !== 2) {
+      throw new TsgiError(`each header must be a [name, value] pair, got ${JSON.stringify(header)}`);
+    }
+    const [name, value] = header as unknown[];
+    if (typeof name !== 'string' || !TOKEN.test(name)) {
+      throw new TsgiError(`header name ${JSON.stringify(name)} is not a valid HTTP token`);
+    }
+    if (typeof value !== 'string' || !FIELD_VALUE.test(value)) {
+      throw new TsgiError(`header ${name} has a value that is not a string or holds control characters (CR, LF, NUL)`);
+    }
+    if (HOP_BY_HOP.has(name.toLowerCase())) {
+      throw new TsgiError(`hop-by-hop header ${name} is set by the server; an application must not send it`);
+    }
+  }
+}
+
+/** The value of the first header called `name` (case-insensitive), if any. */
+export function getHeader(headers: readonly Header[], name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of headers) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}

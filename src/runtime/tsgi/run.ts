@@ -1,0 +1,194 @@
+/**
+ * The server side of the TSGI contract, shared by every server: the HTTP
+ * server, the test client and the fetch adapter. It calls the application,
+ * enforces PEP 3333's rules and hands bytes to a `ResponseSink`.
+ */
+import { TsgiError } from './errors.js';
+import { checkHeaders, getHeader, parseStatus } from './headers.js';
+import type { Application, Body, Environ, Header, StartResponse } from './types.js';
+
+/** Where a server puts the response; each server implements one. */
+export interface ResponseSink {
+  /** Sends status and headers: once, before the first body byte or at the end. */
+  sendHeaders(status: string, headers: Header[]): void;
+  /** Sends body bytes; a returned promise applies back-pressure. */
+  write(chunk: Uint8Array): void | Promise<void>;
+  /** Ends a complete response. */
+  end(): void;
+  /** Cuts a response whose headers are out but whose body cannot complete. */
+  abort(error: Error): void;
+}
+
+export interface RunOptions {
+  /** Aborted when the client goes away: iteration stops, `close()` still runs. An `AbortSignal` fits. */
+  signal?: { readonly aborted: boolean };
+  /** Rethrow application errors instead of answering 500 (the test client). */
+  raiseErrors?: boolean;
+}
+
+const INTERNAL_ERROR_BODY = new TextEncoder().encode('Internal Server Error\n');
+
+/** Tracks what PEP 3333 needs to know about one response in flight. */
+class ResponseState {
+  status: string | undefined;
+  headers: Header[] = [];
+  headersSent = false;
+  contentLength: number | undefined;
+  bytesSent = 0;
+
+  constructor(
+    private readonly sink: ResponseSink,
+    private readonly isHead: boolean,
+  ) {}
+
+  readonly startResponse: StartResponse = (status, headers, excInfo) => {
+    if (this.status !== undefined && excInfo === undefined) {
+      throw new TsgiError('startResponse called a second time without excInfo');
+    }
+    if (excInfo !== undefined && this.headersSent) {
+      // PEP 3333: re-raise the original error once the headers are out.
+      throw excInfo instanceof Error ? excInfo : new TsgiError(String(excInfo));
+    }
+    parseStatus(status);
+    checkHeaders(headers);
+    const length = getHeader(headers, 'content-length');
+    if (length !== undefined && !/^\d+$/.test(length)) {
+      throw new TsgiError(`Content-Length ${JSON.stringify(length)} is not a non-negative integer`);
+    }
+    this.status = status;
+    this.headers = headers;
+    this.contentLength = length === undefined ? undefined : Number(length);
+    return (chunk) => {
+      void this.write(chunk);
+    };
+  };
+
+  sendHeadersOnce(): void {
+    if (this.headersSent) return;
+    if (this.status === undefined) {
+      throw new TsgiError('the application returned body data before calling startResponse');
+    }
+    this.headersSent = true;
+    this.sink.sendHeaders(this.status, this.headers);
+  }
+
+  write(chunk: Uint8Array): void | Promise<void> {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new TsgiError(`body chunks must be Uint8Array, got ${typeof chunk}`);
+    }
+    if (chunk.byteLength === 0) return;
+    this.sendHeadersOnce();
+    if (this.isHead) return;
+    if (this.contentLength !== undefined) {
+      const room = this.contentLength - this.bytesSent;
+      if (chunk.byteLength > room) {
+        throw new TsgiError(`the application sent more than its Content-Length of ${this.contentLength} bytes`);
+      }
+    }
+    this.bytesSent += chunk.byteLength;
+    return this.sink.write(chunk);
+  }
+
+  /** Adds a Content-Length when the whole body is already known. */
+  setLengthFromChunks(chunks: readonly Uint8Array[]): void {
+    if (this.headersSent || this.status === undefined || this.contentLength !== undefined) return;
+    let total = 0;
+    for (const chunk of chunks) {
+      if (!(chunk instanceof Uint8Array)) return;
+      total += chunk.byteLength;
+    }
+    this.contentLength = total;
+    this.headers = [...this.headers, ['Content-Length', String(total)]];
+  }
+
+  finish(): void {
+    this.sendHeadersOnce();
+    if (!this.isHead && this.contentLength !== undefined && this.bytesSent < this.contentLength) {
+      throw new TsgiError(
+        `the application sent ${this.bytesSent} of the ${this.contentLength} bytes its Content-Length promised`,
+      );
+    }
+    this.sink.end();
+  }
+}
+
+async function iterate(body: Body, state: ResponseState, signal: RunOptions['signal']): Promise<void> {
+  if (Array.isArray(body)) state.setLengthFromChunks(body);
+  if (Symbol.asyncIterator in body) {
+    for await (const chunk of body) {
+      if (signal?.aborted) return;
+      const pending = state.write(chunk);
+      if (pending) await pending;
+    }
+    return;
+  }
+  for (const chunk of body) {
+    if (signal?.aborted) return;
+    const pending = state.write(chunk);
+    if (pending) await pending;
+  }
+}
+
+function checkBody(body: unknown): asserts body is Body {
+  if (typeof body === 'string') {
+    throw new TsgiError('the application returned a string; return an iterable of Uint8Array chunks');
+  }
+  if (body === null || typeof body !== 'object' || !(Symbol.iterator in body || Symbol.asyncIterator in body)) {
+    throw new TsgiError(`the application must return an iterable of Uint8Array chunks, got ${String(body)}`);
+  }
+}
+
+/** Writes an error to `wsgi.errors`, with its stack. */
+export function reportError(environ: Environ, error: unknown): void {
+  const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+  environ['wsgi.errors'].write(`Error handling ${environ.REQUEST_METHOD} ${environ.RAW_URI ?? environ.PATH_INFO}: ${text}\n`);
+}
+
+/**
+ * Runs `app` for one request. Never throws unless `raiseErrors` is set: an
+ * error before the headers are out becomes a 500, after that the sink is
+ * aborted. The body's `close()` is always called.
+ */
+export async function runApplication(
+  app: Application,
+  environ: Environ,
+  sink: ResponseSink,
+  options: RunOptions = {},
+): Promise<void> {
+  const state = new ResponseState(sink, environ.REQUEST_METHOD === 'HEAD');
+  let body: Body | undefined;
+  try {
+    body = await app(environ, state.startResponse);
+    checkBody(body);
+    await iterate(body, state, options.signal);
+    if (options.signal?.aborted) {
+      sink.abort(new Error('client disconnected'));
+    } else {
+      state.finish();
+    }
+  } catch (error) {
+    if (options.raiseErrors) throw error;
+    reportError(environ, error);
+    if (state.headersSent) {
+      sink.abort(error instanceof Error ? error : new Error(String(error)));
+    } else {
+      sink.sendHeaders('500 Internal Server Error', [
+        ['Content-Type', 'text/plain; charset=utf-8'],
+        ['Content-Length', String(INTERNAL_ERROR_BODY.byteLength)],
+      ]);
+      if (environ.REQUEST_METHOD !== 'HEAD') await sink.write(INTERNAL_ERROR_BODY);
+      sink.end();
+    }
+  } finally {
+    await closeBody(body, environ);
+  }
+}
+
+async function closeBody(body: Body | undefined, environ: Environ): Promise<void> {
+  if (!body || typeof body.close !== 'function') return;
+  try {
+    await body.close();
+  } catch (error) {
+    reportError(environ, error);
+  }
+}
