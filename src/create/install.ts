@@ -1,13 +1,29 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { PackageManager } from './package-manager.js';
+
+/** The command running now, so an interrupt can stop it before removing its folder. */
+let running: { child: ChildProcess; exited: Promise<number> } | undefined;
 
 /** Runs a command in `cwd`, with its output shown or hidden; resolves to its exit code. */
 export function runCommand(command: string, args: string[], cwd: string, quiet: boolean): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, stdio: quiet ? 'ignore' : 'inherit' });
+  const child = spawn(command, args, { cwd, stdio: quiet ? 'ignore' : 'inherit' });
+  const exited = new Promise<number>((resolve) => {
     child.on('error', () => resolve(127));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
+  running = { child, exited };
+  void exited.finally(() => {
+    if (running?.child === child) running = undefined;
+  });
+  return exited;
+}
+
+/** Stops the running command, if any, and waits until it has exited. */
+export async function stopRunningCommand(): Promise<void> {
+  if (!running) return;
+  const { child, exited } = running;
+  child.kill('SIGTERM');
+  await exited;
 }
 
 export function installDependencies(pm: PackageManager, cwd: string, quiet: boolean): Promise<number> {

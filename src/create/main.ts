@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'fs-extra';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CreateError } from './errors.js';
-import { initGit, installDependencies, type GitResult } from './install.js';
+import { initGit, installDependencies, stopRunningCommand, type GitResult } from './install.js';
 import { validateProjectName } from './name.js';
 import type { CreateOptions } from './options.js';
 import { detectPackageManager } from './package-manager.js';
@@ -29,11 +29,14 @@ function developmentSecret(): string {
   return `dev-${randomBytes(48).toString('base64url')}`;
 }
 
-/** Removes the staging folder if the user presses Ctrl-C or the process is stopped. */
-function discardOnSignal(staging: Staging): () => void {
+/**
+ * Turns Ctrl-C (or TERM) into an abort: the running install is stopped and
+ * the build goes no further, so `create` can remove the staging folder.
+ */
+function abortOnSignal(controller: AbortController): () => void {
   const handler = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\nInterrupted: removing ${staging.dir}\n`);
-    void staging.discard().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    controller.abort(new Interrupted(signal));
+    void stopRunningCommand();
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
@@ -41,6 +44,12 @@ function discardOnSignal(staging: Staging): () => void {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
+}
+
+class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+  }
 }
 
 export async function create(options: CreateOptions): Promise<number> {
@@ -53,7 +62,9 @@ export async function create(options: CreateOptions): Promise<number> {
 
   process.stdout.write(`Creating tsgate project ${name} in ${dir}\n\n`);
   const staging = await Staging.create(where);
-  const stopWatching = discardOnSignal(staging);
+  const controller = new AbortController();
+  const stopWatching = abortOnSignal(controller);
+  const step = () => controller.signal.throwIfAborted();
   let installFailed = false;
   let git: GitResult | 'skipped' = 'skipped';
   try {
@@ -65,15 +76,22 @@ export async function create(options: CreateOptions): Promise<number> {
     });
     await fs.copy(runtime.file, join(staging.dir, 'vendor', runtime.name));
     files.push(`vendor/${runtime.name}`);
+    step();
     process.stdout.write(`${fileList(name, files)}\n\n`);
     if (options.install) {
       process.stdout.write(`Installing dependencies with ${pm.name}…\n`);
       installFailed = (await installDependencies(pm, staging.dir, false)) !== 0;
+      step();
     }
     if (options.git) git = await initGit(staging.dir);
+    step();
     await staging.commit();
   } catch (error) {
     await staging.discard();
+    if (error instanceof Interrupted) {
+      process.stderr.write(`\nInterrupted: nothing was left behind in ${dirname(dir)}\n`);
+      return error.signal === 'SIGINT' ? 130 : 143;
+    }
     if (error instanceof CreateError) throw error;
     throw new CreateError(`could not create ${dir}: ${(error as Error).message}; nothing was left behind`);
   } finally {

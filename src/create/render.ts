@@ -42,5 +42,5 @@ export async function renderTemplate(templateDir: string, outDir: string, contex
     }
     written.push(target);
   }
-  return written;
+  return written.sort();
 }

@@ -92,6 +92,8 @@ class ResponseState {
   /** Adds a Content-Length when the whole body is already known. */
   setLengthFromChunks(chunks: readonly Uint8Array[]): void {
     if (this.headersSent || this.status === undefined || this.contentLength !== undefined) return;
+    // 1xx, 204 and 304 responses carry no body and must not announce one (RFC 9110 §8.6).
+    if (/^(1\d\d|204|304) /.test(this.status)) return;
     let total = 0;
     for (const chunk of chunks) {
       if (!(chunk instanceof Uint8Array)) return;

@@ -1,0 +1,157 @@
+/**
+ * The whole path as a user walks it: generate a project, install it,
+ * typecheck it, run its tests, build it, serve it with 2 workers, talk HTTP
+ * to it, stop it with TERM under load and see nothing dropped.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request, Agent } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Spawned, freePort, runGenerator, runSync, tempDir } from '../helpers/process.js';
+
+let project = '';
+const servers: Spawned[] = [];
+
+const PRODUCTION_ENV = {
+  NODE_ENV: 'production',
+  DEBUG: 'false',
+  SECRET_KEY: 'e2e-secret-key-that-is-long-enough-for-production-use-0123456789',
+  ALLOWED_HOSTS: '127.0.0.1,localhost',
+};
+
+function npm(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runSync('npm', args, { cwd: project, env });
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(port: number, path: string, agent?: Agent): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(() => {
+  const cwd = tempDir('tsgate-e2e-');
+  const created = runGenerator(['mysite', '--no-git'], cwd);
+  expect(created.status, created.stdout + created.stderr).toBe(0);
+  project = join(cwd, 'mysite');
+}, 300_000);
+
+afterEach(() => {
+  for (const server of servers.splice(0)) server.killGroup();
+});
+
+afterAll(() => {
+  for (const server of servers) server.killGroup();
+});
+
+describe('a generated project', () => {
+  it('installed its dependencies, including the vendored runtime, with a lock file', () => {
+    const lock = JSON.parse(readFileSync(join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> };
+    expect(lock.packages['node_modules/tsgate']?.resolved).toMatch(/^file:vendor\/tsgate-/);
+    expect(npm(['ci', '--ignore-scripts']).status).toBe(0);
+  }, 120_000);
+
+  it('typechecks', () => {
+    const result = npm(['run', 'typecheck']);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+  }, 120_000);
+
+  it('passes its own tests', () => {
+    const result = npm(['test']);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/# pass 3/);
+    expect(result.stdout).toMatch(/# fail 0/);
+  }, 120_000);
+
+  it('lists its commands with manage help, running TypeScript directly', () => {
+    const result = npm(['run', '--silent', 'manage', '--', 'help']);
+    expect(result.status, result.stderr).toBe(0);
+    for (const command of ['check', 'runserver', 'serve']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\s`, 'm'));
+  }, 60_000);
+
+  it('reports missing production settings all at once, without a stack trace', () => {
+    const result = npm(['run', '--silent', 'manage', '--', 'check'], { NODE_ENV: 'production', SECRET_KEY: '', ALLOWED_HOSTS: '', DEBUG: '' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('SECRET_KEY is required when DEBUG is false');
+    expect(result.stderr).toContain('ALLOWED_HOSTS is empty while DEBUG is false');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('builds and serves with 2 workers, then stops on TERM under load with no request dropped', async () => {
+    const build = npm(['run', 'build']);
+    expect(build.status, build.stdout + build.stderr).toBe(0);
+    const port = await freePort();
+    const server = new Spawned(process.execPath, ['dist/manage.js', 'serve', 'mysite.wsgi:application', '--workers', '2', '--bind', `127.0.0.1:${port}`], {
+      cwd: project,
+      env: PRODUCTION_ENV,
+    });
+    servers.push(server);
+    await server.waitFor(/Booting worker with pid: \d+[\s\S]*Booting worker with pid: \d+/);
+    expect(server.output).toContain(`Listening at: http://127.0.0.1:${port}`);
+
+    const welcome = await get(port, '/');
+    expect(welcome.status).toBe(200);
+    expect(welcome.headers['content-type']).toMatch(/^text\/html/);
+    expect(welcome.body).toContain('mysite is running on tsgate');
+    const missing = await get(port, '/no-such-page/');
+    expect(missing.status).toBe(404);
+    expect(missing.body).not.toContain('URL patterns tried');
+    expect((await get(port, '/healthz')).body).toBe('ok\n');
+
+    // Keep-alive clients in a loop while TERM arrives.
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const statuses: number[] = [];
+    const failures: string[] = [];
+    let stopping = false;
+    const loop = async () => {
+      while (!stopping || statuses.length < 50) {
+        try {
+          statuses.push((await get(port, '/', agent)).status);
+        } catch (error) {
+          failures.push((error as NodeJS.ErrnoException).code ?? String(error));
+          if (stopping) return;
+        }
+      }
+    };
+    const loops = Array.from({ length: 16 }, loop);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    stopping = true;
+    server.child.kill('SIGTERM');
+    const exit = await server.exited;
+    await Promise.all(loops);
+    agent.destroy();
+
+    expect(exit.code, server.output).toBe(0);
+    expect(statuses.length).toBeGreaterThan(50);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    // Once the server has stopped, new connections are refused; an accepted request is never cut.
+    expect(failures.filter((code) => code !== 'ECONNREFUSED'), failures.join(', ')).toEqual([]);
+    expect(server.output).toMatch(/Handling SIGTERM: graceful stop/);
+  }, 120_000);
+
+  it('runs the development server and reloads it when a view changes', async () => {
+    const port = await freePort();
+    const server = new Spawned('npm', ['run', 'manage', '--', 'runserver', `127.0.0.1:${port}`], { cwd: project });
+    servers.push(server);
+    await server.waitFor(/development server at/);
+    expect((await get(port, '/')).body).toContain('mysite is running on tsgate');
+    const views = join(project, 'mysite', 'views.ts');
+    writeFileSync(views, readFileSync(views, 'utf8').replace('is running on tsgate', 'was reloaded'));
+    await server.waitFor(/views\.ts changed, reloading[\s\S]*development server at/);
+    expect((await get(port, '/')).body).toContain('mysite was reloaded');
+  }, 60_000);
+});
