@@ -1,23 +1,29 @@
 // Builds both products: the generator (dist/create) and the tsgate runtime
 // package (build/tsgate), packed into build/tsgate-<version>.tgz, which every
-// generated project carries under vendor/.
+// generated project carries under vendor/. Each output is compiled beside
+// its final place and swapped in, so a running server or test never sees a
+// half-built tree.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const run = (/** @type {string} */ file, /** @type {string[]} */ args) =>
-  execFileSync(file, args, { cwd: root, stdio: 'inherit' });
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
-rmSync(join(root, 'build'), { recursive: true, force: true });
-run(process.execPath, [tsc, '-p', 'tsconfig.runtime.json']);
-run(process.execPath, [tsc, '-p', 'tsconfig.create.json']);
+/** Compiles `project` into a fresh folder, then replaces `outDir` with it. */
+function compile(/** @type {string} */ project, /** @type {string} */ outDir) {
+  const fresh = `${outDir}.new`;
+  rmSync(fresh, { recursive: true, force: true });
+  execFileSync(process.execPath, [tsc, '-p', project, '--outDir', fresh], { cwd: root, stdio: 'inherit' });
+  rmSync(outDir, { recursive: true, force: true });
+  renameSync(fresh, outDir);
+}
 
+compile('tsconfig.create.json', join(root, 'dist', 'create'));
 const pkgDir = join(root, 'build', 'tsgate');
 mkdirSync(pkgDir, { recursive: true });
+compile('tsconfig.runtime.json', join(pkgDir, 'dist'));
 copyFileSync(join(root, 'src', 'runtime', 'package.json'), join(pkgDir, 'package.json'));
 copyFileSync(join(root, 'src', 'runtime', 'README.md'), join(pkgDir, 'README.md'));
 execFileSync('npm', ['pack', '--silent', '--pack-destination', join(root, 'build')], { cwd: pkgDir, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -5,7 +5,7 @@
  * programmatic API, stop it with SIGTERM and wait for it to exit.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -72,6 +72,40 @@ export function freePort() {
   );
 }
 
+/**
+ * CPU seconds (user + system) used so far by a process and all its
+ * descendants, from /proc; undefined where /proc is not available. Linux
+ * reports in clock ticks of 1/100 s (USER_HZ).
+ *
+ * @param {number} root
+ * @returns {number | undefined}
+ */
+export function treeCpuSeconds(root) {
+  if (process.platform !== 'linux') return undefined;
+  /** @type {Map<number, { ppid: number, ticks: number }>} */
+  const procs = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // Fields after the parenthesised command name: state ppid … utime(14) stime(15).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    procs.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+  }
+  if (!procs.has(root)) return undefined;
+  let ticks = 0;
+  const queue = [root];
+  for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
+    ticks += procs.get(pid)?.ticks ?? 0;
+    for (const [child, info] of procs) if (info.ppid === pid) queue.push(child);
+  }
+  return ticks / 100;
+}
+
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -100,16 +134,17 @@ function probe(url) {
  * @param {string} spec.script        absolute path of the server script
  * @param {number} spec.workers
  * @param {string[]} [spec.execArgv]  extra node flags (inherited by cluster workers)
+ * @param {Record<string, string>} [spec.env]  extra environment variables
  * @param {number} [spec.timeoutMs]
  * @returns {Promise<RunningServer>}
  */
-export async function startServer({ script, workers, execArgv = [], timeoutMs = 20000 }) {
+export async function startServer({ script, workers, execArgv = [], env = {}, timeoutMs = 20000 }) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const child = spawn(process.execPath, [...execArgv, script, '--port', String(port), '--workers', String(workers)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', ...env },
   });
   let output = '';
   let ready = false;

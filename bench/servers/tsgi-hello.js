@@ -7,6 +7,9 @@
  * node:cluster forks workers by re-running this script, so serve() is called
  * at top level in both the primary and each worker. The primary prints
  * `READY` on stdout once every worker listens.
+ *
+ * TSGATE_DIST=/path/to/dist points it at another compiled runtime (default:
+ * build/tsgate/dist), to compare a candidate optimisation against the build.
  */
 import cluster from 'node:cluster';
 import { join } from 'node:path';
@@ -27,7 +30,7 @@ const { values } = parseArgs({
 const workers = Number(values.workers);
 
 // Loaded by path at run time so that type-checking bench/ never depends on a build being present.
-const dist = join(import.meta.dirname, '..', '..', 'build', 'tsgate', 'dist');
+const dist = process.env.TSGATE_DIST || join(import.meta.dirname, '..', '..', 'build', 'tsgate', 'dist');
 /** @type {{ serve: (options: ServerOptions, appSpec: string, loadApp: () => Promise<Application>) => Promise<number | undefined> }} */
 const { serve } = await import(pathToFileURL(join(dist, 'server', 'index.js')).href);
 

@@ -28,7 +28,8 @@ class RecordingSink implements ResponseSink {
     this.chunks.push(chunk);
     this.onWrite?.();
   }
-  end(): void {
+  end(lastChunk?: Uint8Array): void {
+    if (lastChunk) this.write(lastChunk);
     this.events.push('end');
     this.ended = true;
   }
@@ -285,7 +286,8 @@ describe('runApplication: close()', () => {
     let finished = false;
     const body = (async function* () {
       try {
-        for (;;) {
+        // Bounded, so a server that ignores the signal fails the test instead of hanging it.
+        while (produced < 100) {
           produced++;
           yield bytes('tick');
         }
@@ -399,6 +401,13 @@ describe('BodyReader (wsgi.input)', () => {
     expect(text(await reader.readline(2))).toBe('ab');
     expect(text(await reader.readline(10))).toBe('cd\n');
     expect(text(await reader.readline(3))).toBe('ef\n');
+  });
+
+  it('readline(size) does not wait for more data once it has size bytes', async () => {
+    const src = source(['abcdef', 'gh\n']);
+    const reader = new BodyReader(src);
+    expect(text(await reader.readline(2))).toBe('ab');
+    expect(src.pulled).toBe(1);
   });
 
   it('readlines() returns all remaining lines', async () => {

@@ -21,7 +21,8 @@ class CollectingSink implements ResponseSink {
   write(chunk: Uint8Array): void {
     this.chunks.push(chunk);
   }
-  end(): void {
+  end(lastChunk?: Uint8Array): void {
+    if (lastChunk) this.chunks.push(lastChunk);
     this.ended = true;
   }
   abort(error: Error): void {

@@ -1,7 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Header } from '../tsgi/types.js';
 
-const encoder = new TextEncoder();
 
 export type ResponseBody = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
@@ -15,7 +14,8 @@ export class HttpResponse {
     readonly status = 200,
     headers: Header[] = [],
   ) {
-    this.body = typeof body === 'string' ? encoder.encode(body) : body;
+    // A Buffer, not TextEncoder's Uint8Array: node:http writes Buffers without converting them.
+    this.body = typeof body === 'string' ? Buffer.from(body) : body;
     this.headers = headers.some(([name]) => name.toLowerCase() === 'content-type')
       ? headers
       : [['Content-Type', 'text/html; charset=utf-8'], ...headers];

@@ -8,9 +8,9 @@
  *   TTIN, TTOU  one worker more, one fewer
  */
 import cluster, { type Worker } from 'node:cluster';
-import { lstatSync, unlinkSync } from 'node:fs';
+import { lstatSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { ErrorLog } from './log.js';
-import { isWorkerMessage, WORKER_BOOT_ERROR, type PrimaryMessage } from './messages.js';
+import { HEARTBEAT_INTERVAL_MS, isWorkerMessage, WORKER_BOOT_ERROR, type PrimaryMessage } from './messages.js';
 import { formatBind, type ServerOptions } from './options.js';
 
 interface WorkerRecord {
@@ -18,7 +18,13 @@ interface WorkerRecord {
   ready: boolean;
   /** Told to stop: not counted toward the target and not replaced. */
   retiring: boolean;
+  /** Reported that it stopped accepting (it is out of the shared listener). */
+  closed: boolean;
   startedAt: number;
+  /** When the worker last showed that its event loop turns. */
+  lastBeat: number;
+  /** Killed for a missed heartbeat: replaced on exit, not killed twice. */
+  killed: boolean;
 }
 
 const MAX_BACKOFF_MS = 5000;
@@ -39,6 +45,7 @@ export class Arbiter {
   private readonly log: ErrorLog;
   private target: number;
   private stopping = false;
+  private drainSent = false;
   private announced = false;
   private crashes = 0;
   private exitCode = 0;
@@ -58,7 +65,9 @@ export class Arbiter {
     this.log.info(`Starting tsgate with ${this.appSpec}`);
     this.log.info(`Using worker: cluster (${this.target} workers)`);
     this.installSignals();
+    this.writePidFile();
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
+    if ((this.options.timeout ?? 30) > 0) setInterval(() => this.checkHeartbeats(), HEARTBEAT_INTERVAL_MS).unref();
     for (let i = 0; i < this.target; i++) this.spawn();
     return new Promise((resolve) => {
       this.resolveDone = resolve;
@@ -80,18 +89,54 @@ export class Arbiter {
 
   private spawn(): void {
     const worker = cluster.fork();
-    this.records.set(worker.id, { worker, ready: false, retiring: false, startedAt: Date.now() });
+    const now = Date.now();
+    this.records.set(worker.id, { worker, ready: false, retiring: false, closed: false, killed: false, startedAt: now, lastBeat: now });
     worker.on('message', (message: unknown) => {
       if (!isWorkerMessage(message)) return;
-      if (message.tsgate === 'ready') this.onReady(worker);
-      else this.onBootError(message.text);
+      const record = this.records.get(worker.id);
+      if (record) record.lastBeat = Date.now();
+      switch (message.tsgate) {
+        case 'ready':
+          return this.onReady(worker);
+        case 'closed':
+          return this.onClosed(worker);
+        case 'recycle':
+          return this.recycle(worker);
+        case 'boot-error':
+          return this.onBootError(message.text);
+        case 'heartbeat':
+          return;
+      }
     });
+  }
+
+  /** `--max-requests`: the worker has served its share; a fresh one takes its place. */
+  private recycle(worker: Worker): void {
+    const record = this.records.get(worker.id);
+    if (!record || record.retiring || this.stopping) return;
+    this.log.info(`Autorestarting worker after its max requests (pid:${worker.process.pid})`);
+    this.retire(record);
+    this.spawn();
+  }
+
+  /** `--timeout`: a worker whose heartbeat stopped has a blocked event loop; kill it, and onExit replaces it. */
+  private checkHeartbeats(): void {
+    const limit = (this.options.timeout ?? 30) * 1000;
+    const now = Date.now();
+    for (const record of this.records.values()) {
+      if (!record.ready || record.killed || now - record.lastBeat <= limit) continue;
+      record.killed = true;
+      this.log.log('critical', `WORKER TIMEOUT (pid:${record.worker.process.pid}): no heartbeat for ${Math.round((now - record.lastBeat) / 1000)} s; killing it`);
+      record.worker.process.kill('SIGKILL');
+    }
   }
 
   private onReady(worker: Worker): void {
     const record = this.records.get(worker.id);
     if (!record) return;
     record.ready = true;
+    // A worker still booting when the stop began could not hear it then.
+    if (this.stopping) return this.send(worker, { tsgate: 'stop' });
     if (!this.announced) {
       this.announced = true;
       for (const bind of this.options.binds) this.log.info(`Listening at: ${formatBind(bind)} (${process.pid})`);
@@ -103,6 +148,25 @@ export class Arbiter {
       const oldest = this.active().find((r) => r.worker.id !== worker.id && r.ready);
       if (oldest) this.retire(oldest);
     }
+  }
+
+  private onClosed(worker: Worker): void {
+    const record = this.records.get(worker.id);
+    if (!record) return;
+    record.closed = true;
+    if (this.stopping) this.drainWhenAllClosed();
+    else if (record.retiring) this.send(worker, { tsgate: 'drain' });
+  }
+
+  /**
+   * Once no worker accepts, node:cluster has closed the listening sockets:
+   * only now may workers end keep-alive connections, so that their clients'
+   * reconnections are refused rather than reset in a closing accept queue.
+   */
+  private drainWhenAllClosed(): void {
+    if (this.drainSent || [...this.records.values()].some((record) => !record.closed)) return;
+    this.drainSent = true;
+    for (const { worker } of this.records.values()) this.send(worker, { tsgate: 'drain' });
   }
 
   private onBootError(text: string): void {
@@ -117,6 +181,7 @@ export class Arbiter {
     this.records.delete(worker.id);
     if (this.stopping) {
       if (this.records.size === 0) this.finish();
+      else this.drainWhenAllClosed();
       return;
     }
     if (!record || record.retiring) return;
@@ -159,14 +224,21 @@ export class Arbiter {
     this.stopping = true;
     this.log.info(`Handling ${reason}: ${graceful ? 'graceful' : 'fast'} stop`);
     if (this.records.size === 0) return this.finish();
-    for (const { worker } of this.records.values()) {
-      if (graceful) this.send(worker, { tsgate: 'stop' });
-      else worker.process.kill('SIGQUIT');
+    for (const { worker, ready } of this.records.values()) {
+      if (!graceful) worker.process.kill('SIGQUIT');
+      else if (ready) this.send(worker, { tsgate: 'stop' });
     }
     const deadline = graceful ? this.options.gracefulTimeout * 1000 + 1000 : 2000;
     setTimeout(() => {
       for (const { worker } of this.records.values()) worker.process.kill('SIGKILL');
     }, deadline).unref();
+  }
+
+  private writePidFile(): void {
+    const file = this.options.pidFile;
+    if (!file) return;
+    writeFileSync(file, `${process.pid}\n`);
+    process.once('exit', () => rmSync(file, { force: true }));
   }
 
   private finish(): void {

@@ -1,12 +1,17 @@
 /**
  * One HTTP request on node:http, carried through the TSGI contract:
- * IncomingMessage → environ, application, ResponseSink → ServerResponse.
+ * limits → environ (with trusted proxy headers applied) → application →
+ * ResponseSink → ServerResponse, then the access log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyReader } from '../tsgi/input.js';
 import { buildEnviron, stderrStream } from '../tsgi/environ.js';
 import { runApplication, type ResponseSink } from '../tsgi/run.js';
-import type { Application, Header } from '../tsgi/types.js';
+import type { Application, Environ, Header } from '../tsgi/types.js';
+import { AccessLog } from './access-log.js';
+import { checkLimits, DEFAULT_LIMITS, type Refusal, type RequestLimits } from './limits.js';
+import { DEFAULT_FORWARDED_ALLOW_IPS, type ServerOptions } from './options.js';
+import { TrustedProxies } from './proxy.js';
 
 export interface HandlerContext {
   /** Port the listener was bound to, for SERVER_PORT. */
@@ -15,18 +20,51 @@ export interface HandlerContext {
   multiprocess: boolean;
   /** Set while draining: answers carry `Connection: close`. */
   isDraining(): boolean;
+  limits: RequestLimits;
+  proxies: TrustedProxies;
+  accessLog?: AccessLog | undefined;
+  /** Called once per finished response (max-requests counting). */
+  onResponse?: (() => void) | undefined;
 }
 
-function* headerPairs(raw: string[]): Generator<readonly [string, string]> {
-  for (let i = 0; i < raw.length; i += 2) yield [raw[i] as string, raw[i + 1] as string];
+/** The parts of a handler's context that come from the server options, defaults filled in. */
+export function requestPolicy(options: Pick<ServerOptions, 'limits' | 'forwardedAllowIps' | 'accessLog'>) {
+  return {
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    proxies: new TrustedProxies(options.forwardedAllowIps ?? DEFAULT_FORWARDED_ALLOW_IPS),
+    accessLog: options.accessLog ? new AccessLog(options.accessLog) : undefined,
+  };
 }
 
-/** The Host header without its port, else the local address. */
-function serverName(req: IncomingMessage): string {
-  const host = req.headers.host;
-  if (!host) return req.socket.localAddress ?? 'localhost';
+/** Splits a Host value into name and port: `example.com:8080`, `[::1]:80`. */
+function splitHost(host: string): [name: string, port: string | undefined] {
   const end = host.startsWith('[') ? host.indexOf(']') + 1 : host.lastIndexOf(':');
-  return end > 0 ? host.slice(0, end) : host;
+  if (end <= 0 || end === host.length) return [host, undefined];
+  return host[end] === ':' ? [host.slice(0, end), host.slice(end + 1)] : [host, undefined];
+}
+
+/** Applies what a trusted proxy says about the client, scheme and host (`--forwarded-allow-ips`). */
+function applyForwarded(environ: Environ, peer: string | undefined, proxies: TrustedProxies): void {
+  const forFrom = environ.HTTP_X_FORWARDED_FOR as string | undefined;
+  const proto = environ.HTTP_X_FORWARDED_PROTO as string | undefined;
+  const host = environ.HTTP_X_FORWARDED_HOST as string | undefined;
+  if (forFrom === undefined && proto === undefined && host === undefined) return;
+  const forwarded = proxies.resolve(peer, { for: forFrom, proto, host });
+  if (forwarded.remoteAddr !== undefined) environ.REMOTE_ADDR = forwarded.remoteAddr;
+  if (forwarded.scheme !== undefined) {
+    environ['wsgi.url_scheme'] = forwarded.scheme;
+    environ.SERVER_PORT = forwarded.scheme === 'https' ? '443' : '80';
+  }
+  if (forwarded.host !== undefined) environ.HTTP_HOST = forwarded.host;
+}
+
+/** SERVER_NAME and SERVER_PORT from the Host header, as PEP 3333 reconstructs URLs. */
+function applyHost(environ: Environ): void {
+  const host = environ.HTTP_HOST as string | undefined;
+  if (!host) return;
+  const [name, port] = splitHost(host);
+  environ.SERVER_NAME = name;
+  if (port !== undefined) environ.SERVER_PORT = port;
 }
 
 /** Resolves on `drain`, or when the connection closes, so a gone client never stalls a write. */
@@ -42,7 +80,10 @@ function waitForDrain(res: ServerResponse): Promise<void> {
   });
 }
 
+/** Sends the response and counts its body bytes for the access log. */
 class NodeResponseSink implements ResponseSink {
+  bytes = 0;
+
   constructor(
     private readonly res: ServerResponse,
     private readonly context: HandlerContext,
@@ -57,11 +98,17 @@ class NodeResponseSink implements ResponseSink {
 
   write(chunk: Uint8Array): void | Promise<void> {
     if (this.res.destroyed) return;
+    this.bytes += chunk.byteLength;
     if (!this.res.write(chunk)) return waitForDrain(this.res);
   }
 
-  end(): void {
-    this.res.end();
+  end(lastChunk?: Uint8Array): void {
+    if (lastChunk) {
+      this.bytes += lastChunk.byteLength;
+      this.res.end(lastChunk);
+    } else {
+      this.res.end();
+    }
   }
 
   abort(): void {
@@ -70,27 +117,77 @@ class NodeResponseSink implements ResponseSink {
   }
 }
 
+/** Whether the client went away before the response finished; read by the runner between chunks. */
+class ClientState {
+  constructor(private readonly res: ServerResponse) {}
+  get aborted(): boolean {
+    return this.res.destroyed && !this.res.writableFinished;
+  }
+}
+
+/** Answers a request that broke a limit; it never reaches the app, and the connection is closed. */
+function refuse(res: ServerResponse, refusal: Refusal): number {
+  const body = Buffer.from(`${refusal.message}\n`);
+  res.shouldKeepAlive = false;
+  res.writeHead(Number(refusal.status.slice(0, 3)), refusal.status.slice(4), [
+    'Content-Type',
+    'text/plain; charset=utf-8',
+    'Content-Length',
+    String(body.byteLength),
+  ]);
+  res.end(body);
+  return body.byteLength;
+}
+
+function logAccess(log: AccessLog, req: IncomingMessage, res: ServerResponse, arrived: Date, start: bigint, bytes: number, remoteAddr?: string): void {
+  log.write({
+    remoteAddr: remoteAddr ?? req.socket.remoteAddress ?? '-',
+    time: arrived,
+    method: req.method ?? '-',
+    target: req.url ?? '-',
+    protocol: `HTTP/${req.httpVersion}`,
+    status: res.statusCode,
+    bytes,
+    durationNs: process.hrtime.bigint() - start,
+    requestHeaders: req.headers,
+    responseHeaders: res.getHeaders(),
+  });
+}
+
 export function createRequestHandler(app: Application, context: HandlerContext) {
+  const { limits, proxies, accessLog, onResponse } = context;
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const length = req.headers['content-length'];
-    const client = { aborted: false };
-    res.on('close', () => {
-      if (!res.writableFinished) client.aborted = true;
-    });
+    const start = accessLog ? process.hrtime.bigint() : 0n;
+    const arrived = accessLog ? new Date() : undefined;
+    if (onResponse) res.once('finish', onResponse);
+    const refusal = checkLimits(req, limits);
+    if (refusal) {
+      const bytes = refuse(res, refusal);
+      if (accessLog && arrived) logAccess(accessLog, req, res, arrived, start, bytes);
+      return;
+    }
+    const peer = req.socket.remoteAddress;
     const environ = buildEnviron({
       method: req.method ?? 'GET',
       target: req.url ?? '/',
-      headers: headerPairs(req.rawHeaders),
-      input: new BodyReader(req, length === undefined ? undefined : Number(length)),
+      rawHeaders: req.rawHeaders,
       scheme: 'http',
       protocol: `HTTP/${req.httpVersion}`,
-      serverName: serverName(req),
+      serverName: req.socket.localAddress ?? 'localhost',
       serverPort: context.serverPort,
-      remoteAddr: req.socket.remoteAddress,
+      remoteAddr: peer,
       remotePort: req.socket.remotePort === undefined ? undefined : String(req.socket.remotePort),
       errors: stderrStream,
       multiprocess: context.multiprocess,
     });
-    void runApplication(app, environ, new NodeResponseSink(res, context), { signal: client });
+    const length = environ.CONTENT_LENGTH;
+    environ['wsgi.input'] = new BodyReader(req, length === undefined ? undefined : Number(length), limits.body || undefined);
+    applyForwarded(environ, peer, proxies);
+    applyHost(environ);
+    const sink = new NodeResponseSink(res, context);
+    if (accessLog && arrived) {
+      res.once('close', () => logAccess(accessLog, req, res, arrived, start, sink.bytes, environ.REMOTE_ADDR));
+    }
+    void runApplication(app, environ, sink, { signal: new ClientState(res) });
   };
 }

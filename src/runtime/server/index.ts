@@ -4,9 +4,14 @@ import { Arbiter } from './arbiter.js';
 import type { ServerOptions } from './options.js';
 import { runWorker } from './worker.js';
 
-export { createRequestHandler, type HandlerContext } from './handler.js';
+export { AccessLog, compileFormat, DEFAULT_ACCESS_LOG_FORMAT, type AccessEntry, type AccessLogOptions } from './access-log.js';
+export { BootError } from './errors.js';
+export { createRequestHandler, requestPolicy, type HandlerContext } from './handler.js';
+export { checkLimits, DEFAULT_LIMITS, maxHeaderSize, type RequestLimits } from './limits.js';
+export { TrustedProxies } from './proxy.js';
 export { ErrorLog, LOG_LEVELS, type LogLevel } from './log.js';
 export {
+  DEFAULT_FORWARDED_ALLOW_IPS,
   OptionError,
   defaultWorkers,
   formatBind,

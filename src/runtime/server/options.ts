@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import type { AccessLogOptions } from './access-log.js';
+import type { RequestLimits } from './limits.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
 /** Where the server listens: a TCP address or a unix socket path. */
@@ -12,7 +14,24 @@ export interface ServerOptions {
   /** Seconds in-flight requests get to finish after a graceful stop. */
   gracefulTimeout: number;
   logLevel: LogLevel;
+  /** Seconds a worker's event loop may stay blocked before the primary kills it; 0 never. Default 30. */
+  timeout?: number;
+  /** Recycle a worker after this many responses (plus up to `maxRequestsJitter`); 0 never. */
+  maxRequests?: number;
+  maxRequestsJitter?: number;
+  /** Request line, header and body limits; gunicorn's defaults where it has them. */
+  limits?: Partial<RequestLimits>;
+  /** Peers whose X-Forwarded-* headers are trusted: IPs, CIDR ranges or `*`. Default 127.0.0.1 and ::1. */
+  forwardedAllowIps?: string[];
+  accessLog?: AccessLogOptions;
+  /** Seconds a client gets to send the request headers, and the whole request. */
+  headerTimeout?: number;
+  requestTimeout?: number;
+  /** Written by the primary at start, removed at exit. */
+  pidFile?: string;
 }
+
+export const DEFAULT_FORWARDED_ALLOW_IPS = ['127.0.0.1', '::1'];
 
 export class OptionError extends Error {
   override name = 'OptionError';

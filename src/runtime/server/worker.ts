@@ -6,9 +6,11 @@
 import { createServer, type Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import type { Application } from '../tsgi/types.js';
-import { createRequestHandler } from './handler.js';
+import { BootError } from './errors.js';
+import { createRequestHandler, requestPolicy } from './handler.js';
+import { maxHeaderSize } from './limits.js';
 import { ErrorLog } from './log.js';
-import { toPrimary, isPrimaryMessage, WORKER_BOOT_ERROR } from './messages.js';
+import { HEARTBEAT_INTERVAL_MS, toPrimary, isPrimaryMessage, WORKER_BOOT_ERROR } from './messages.js';
 import type { Bind, ServerOptions } from './options.js';
 
 function listen(server: Server, bind: Bind): Promise<void> {
@@ -23,8 +25,32 @@ function listen(server: Server, bind: Bind): Promise<void> {
   });
 }
 
+/** A user's mistake (BootError) is shown as its message; a crash in their code keeps its stack. */
 function errorText(error: unknown): string {
+  if (error instanceof BootError) return error.message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/**
+ * `--max-requests`: counts responses and asks the primary once for a
+ * replacement when this worker's share (with jitter, so workers do not all
+ * restart at once) is used up.
+ */
+function recycler(options: ServerOptions): (() => void) | undefined {
+  const max = options.maxRequests ?? 0;
+  if (max <= 0) return undefined;
+  const limit = max + Math.floor(Math.random() * ((options.maxRequestsJitter ?? 0) + 1));
+  let served = 0;
+  return () => {
+    served += 1;
+    if (served === limit) toPrimary({ tsgate: 'recycle' });
+  };
+}
+
+/** Sends the primary a heartbeat while the event loop turns; a blocked loop falls silent and gets killed. */
+function startHeartbeat(options: ServerOptions): void {
+  if ((options.timeout ?? 30) <= 0) return;
+  setInterval(() => toPrimary({ tsgate: 'heartbeat' }), HEARTBEAT_INTERVAL_MS).unref();
 }
 
 export async function runWorker(loadApp: () => Promise<Application>, options: ServerOptions): Promise<void> {
@@ -38,13 +64,22 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   }
 
   let draining = false;
+  const policy = requestPolicy(options);
+  const recycle = recycler(options);
   const servers = options.binds.map((bind) => {
     const server = createServer(
-      { keepAlive: true },
+      {
+        keepAlive: true,
+        maxHeaderSize: maxHeaderSize(policy.limits),
+        headersTimeout: (options.headerTimeout ?? 60) * 1000,
+        requestTimeout: (options.requestTimeout ?? 300) * 1000,
+      },
       createRequestHandler(app, {
         serverPort: 'port' in bind ? String(bind.port) : '',
         multiprocess: options.workers > 1,
         isDraining: () => draining,
+        onResponse: recycle,
+        ...policy,
       }),
     );
     server.keepAliveTimeout = options.keepAlive * 1000;
@@ -59,13 +94,15 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
 
   /**
    * Stops accepting, lets open connections finish: in-flight and next
-   * requests are answered with `Connection: close`, idle keep-alive
-   * connections end at their keep-alive timeout. Closing idle connections at
-   * once (what http.Server#close does) races with clients mid-send.
+   * requests are answered with `Connection: close` once draining, idle
+   * keep-alive connections end at their keep-alive timeout. Closing idle
+   * connections at once (what http.Server#close does) races with clients
+   * mid-send.
    */
-  const drain = () => {
-    if (draining) return;
-    draining = true;
+  let closing = false;
+  const stopAccepting = () => {
+    if (closing) return;
+    closing = true;
     let open = servers.length;
     for (const server of servers) {
       NetServer.prototype.close.call(server, () => {
@@ -78,9 +115,18 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
       process.exit(0);
     }, options.gracefulTimeout * 1000);
   };
+  const drain = () => {
+    stopAccepting();
+    draining = true;
+  };
 
   process.on('message', (message) => {
-    if (isPrimaryMessage(message) && message.tsgate === 'stop') drain();
+    if (!isPrimaryMessage(message)) return;
+    if (message.tsgate === 'drain') return drain();
+    // Sent after node:cluster's own "close" message, so the primary reads it
+    // once this worker is out of the shared listener.
+    stopAccepting();
+    toPrimary({ tsgate: 'closed' });
   });
   process.on('SIGTERM', drain);
   // Ctrl-C reaches the whole process group; the primary decides what happens.
@@ -88,5 +134,6 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   process.on('SIGHUP', () => {});
   process.on('SIGQUIT', () => process.exit(0));
   process.on('disconnect', () => process.exit(0));
+  startHeartbeat(options);
   toPrimary({ tsgate: 'ready' });
 }

@@ -48,7 +48,9 @@ class CollectingSink implements ResponseSink {
   write(chunk: Uint8Array): void {
     this.chunks.push(chunk);
   }
-  end(): void {}
+  end(lastChunk?: Uint8Array): void {
+    if (lastChunk) this.chunks.push(lastChunk);
+  }
   abort(error: Error): void {
     throw error;
   }

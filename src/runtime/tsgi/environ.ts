@@ -7,7 +7,9 @@ export interface RequestFacts {
   /** The request target as sent: path and query, e.g. `/a%20b?x=1`. */
   target: string;
   /** Header pairs in arrival order, names in any case. */
-  headers: Iterable<readonly [string, string]>;
+  headers?: Iterable<readonly [string, string]>;
+  /** Headers in node's flat `rawHeaders` layout, `[name, value, name, value, …]`: the server's cheap path. */
+  rawHeaders?: readonly string[];
   input?: InputStream;
   scheme?: 'http' | 'https';
   protocol?: string;
@@ -33,12 +35,38 @@ export function decodePath(rawPath: string): string {
   return rawPath.replace(PERCENT, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
+/** Header name → CGI key, cached: the same few names arrive on every request. */
+const CGI_NAMES = new Map<string, string>();
+const CGI_NAMES_MAX = 1000;
+
 /** `Content-Type` → `HTTP_CONTENT_TYPE`, as CGI names request headers. */
 function cgiName(header: string): string {
-  return 'HTTP_' + header.toUpperCase().replaceAll('-', '_');
+  let key = CGI_NAMES.get(header);
+  if (key === undefined) {
+    key = 'HTTP_' + header.toUpperCase().replaceAll('-', '_');
+    if (CGI_NAMES.size < CGI_NAMES_MAX) CGI_NAMES.set(header, key);
+  }
+  return key;
 }
 
-/** Builds a PEP 3333 environ. Header names holding `_` are dropped, as gunicorn does, so they cannot pose as another header. */
+/** Header names holding `_` are dropped, as gunicorn does, so they cannot pose as another header. */
+function addHeader(environ: Environ, name: string, value: string): void {
+  if (name.includes('_')) return;
+  const key = cgiName(name);
+  if (key === 'HTTP_CONTENT_TYPE') {
+    environ.CONTENT_TYPE = value;
+    return;
+  }
+  if (key === 'HTTP_CONTENT_LENGTH') {
+    environ.CONTENT_LENGTH = value;
+    return;
+  }
+  const previous = environ[key];
+  if (typeof previous === 'string') environ[key] = previous + (key === 'HTTP_COOKIE' ? '; ' : ',') + value;
+  else environ[key] = value;
+}
+
+/** Builds a PEP 3333 environ. */
 export function buildEnviron(facts: RequestFacts): Environ {
   const queryStart = facts.target.indexOf('?');
   const rawPath = queryStart === -1 ? facts.target : facts.target.slice(0, queryStart);
@@ -62,21 +90,8 @@ export function buildEnviron(facts: RequestFacts): Environ {
   };
   if (facts.remoteAddr !== undefined) environ.REMOTE_ADDR = facts.remoteAddr;
   if (facts.remotePort !== undefined) environ.REMOTE_PORT = facts.remotePort;
-  for (const [name, value] of facts.headers) {
-    if (name.includes('_')) continue;
-    const lower = name.toLowerCase();
-    if (lower === 'content-type') {
-      environ.CONTENT_TYPE = value;
-      continue;
-    }
-    if (lower === 'content-length') {
-      environ.CONTENT_LENGTH = value;
-      continue;
-    }
-    const key = cgiName(name);
-    const previous = environ[key];
-    const separator = lower === 'cookie' ? '; ' : ',';
-    environ[key] = typeof previous === 'string' ? previous + separator + value : value;
-  }
+  const raw = facts.rawHeaders;
+  if (raw) for (let i = 0; i < raw.length; i += 2) addHeader(environ, raw[i] as string, raw[i + 1] as string);
+  if (facts.headers) for (const [name, value] of facts.headers) addHeader(environ, name, value);
   return environ;
 }

@@ -85,7 +85,8 @@ class FetchSink implements ResponseSink {
     });
   }
 
-  end(): void {
+  end(lastChunk?: Uint8Array): void {
+    if (lastChunk && !this.discard) this.controller.enqueue(lastChunk);
     if (!this.discard) this.controller.close();
     this.discard = true;
   }

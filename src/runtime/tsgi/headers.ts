@@ -18,8 +18,26 @@ const STATUS = /^([1-9]\d\d) [^\r\n\0]+$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
+/**
+ * Status lines and header names that already passed, bounded: apps send the
+ * same few on every request, so each is checked once. Values are always checked.
+ */
+const KNOWN_MAX = 512;
+const knownStatuses = new Map<string, number>();
+const knownNames = new Set<string>();
+
 /** Returns the numeric code of a `"200 OK"` status line, or throws. */
 export function parseStatus(status: unknown): number {
+  if (typeof status === 'string') {
+    const known = knownStatuses.get(status);
+    if (known !== undefined) return known;
+  }
+  const code = checkStatus(status);
+  if (knownStatuses.size < KNOWN_MAX) knownStatuses.set(status as string, code);
+  return code;
+}
+
+function checkStatus(status: unknown): number {
   if (typeof status !== 'string') {
     throw new TsgiError(`status must be a string like "200 OK", got ${typeof status}`);
   }
@@ -40,15 +58,21 @@ export function checkHeaders(headers: unknown): asserts headers is Header[] {
       throw new TsgiError(`each header must be a [name, value] pair, got ${JSON.stringify(header)}`);
     }
     const [name, value] = header as unknown[];
-    if (typeof name !== 'string' || !TOKEN.test(name)) {
-      throw new TsgiError(`header name ${JSON.stringify(name)} is not a valid HTTP token`);
-    }
     if (typeof value !== 'string' || !FIELD_VALUE.test(value)) {
-      throw new TsgiError(`header ${name} has a value that is not a string or holds control characters (CR, LF, NUL)`);
+      throw new TsgiError(`header ${String(name)} has a value that is not a string or holds control characters (CR, LF, NUL)`);
     }
-    if (HOP_BY_HOP.has(name.toLowerCase())) {
-      throw new TsgiError(`hop-by-hop header ${name} is set by the server; an application must not send it`);
-    }
+    if (typeof name === 'string' && knownNames.has(name)) continue;
+    checkName(name);
+    if (knownNames.size < KNOWN_MAX) knownNames.add(name);
+  }
+}
+
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !TOKEN.test(name)) {
+    throw new TsgiError(`header name ${JSON.stringify(name)} is not a valid HTTP token`);
+  }
+  if (HOP_BY_HOP.has(name.toLowerCase())) {
+    throw new TsgiError(`hop-by-hop header ${name} is set by the server; an application must not send it`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { HttpError } from './errors.js';
 import type { InputStream } from './types.js';
 
 const EMPTY = new Uint8Array(0);
@@ -13,9 +14,18 @@ export class BodyReader implements InputStream {
   private source: AsyncIterable<Uint8Array> | undefined;
   private iterator: AsyncIterator<Uint8Array> | undefined;
   private remaining: number;
+  private received = 0;
 
-  /** The source is opened lazily: a request whose body is never read costs nothing. */
-  constructor(source: AsyncIterable<Uint8Array> | undefined, limit?: number) {
+  /**
+   * `limit` is the body's known length (Content-Length); `maxBytes` caps a
+   * body of unknown length (chunked), beyond which reading fails with a 413.
+   * The source is opened lazily: a request whose body is never read costs nothing.
+   */
+  constructor(
+    source: AsyncIterable<Uint8Array> | undefined,
+    limit?: number,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {
     this.source = source;
     this.remaining = limit ?? Number.POSITIVE_INFINITY;
   }
@@ -43,6 +53,10 @@ export class BodyReader implements InputStream {
     let chunk = next.value;
     if (chunk.byteLength > this.remaining) chunk = chunk.subarray(0, this.remaining);
     this.remaining -= chunk.byteLength;
+    this.received += chunk.byteLength;
+    if (this.received > this.maxBytes) {
+      throw new HttpError('413 Content Too Large', `request body is larger than ${this.maxBytes} bytes`);
+    }
     this.buffer = this.buffer.byteLength === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     return true;
   }

@@ -3,7 +3,7 @@
  * server, the test client and the fetch adapter. It calls the application,
  * enforces PEP 3333's rules and hands bytes to a `ResponseSink`.
  */
-import { TsgiError } from './errors.js';
+import { HttpError, TsgiError } from './errors.js';
 import { checkHeaders, getHeader, parseStatus } from './headers.js';
 import type { Application, Body, Environ, Header, StartResponse } from './types.js';
 
@@ -13,8 +13,8 @@ export interface ResponseSink {
   sendHeaders(status: string, headers: Header[]): void;
   /** Sends body bytes; a returned promise applies back-pressure. */
   write(chunk: Uint8Array): void | Promise<void>;
-  /** Ends a complete response. */
-  end(): void;
+  /** Ends a complete response, sending `lastChunk` first when given (one write instead of two). */
+  end(lastChunk?: Uint8Array): void;
   /** Cuts a response whose headers are out but whose body cannot complete. */
   abort(error: Error): void;
 }
@@ -66,27 +66,30 @@ class ResponseState {
   sendHeadersOnce(): void {
     if (this.headersSent) return;
     if (this.status === undefined) {
-      throw new TsgiError('the application returned body data before calling startResponse');
+      throw new TsgiError('the application returned its body without calling startResponse');
     }
     this.headersSent = true;
     this.sink.sendHeaders(this.status, this.headers);
   }
 
-  write(chunk: Uint8Array): void | Promise<void> {
+  /** Checks a chunk against the contract and counts it; false when it is not to be sent (empty, or HEAD). */
+  private admit(chunk: Uint8Array): boolean {
     if (!(chunk instanceof Uint8Array)) {
       throw new TsgiError(`body chunks must be Uint8Array, got ${typeof chunk}`);
     }
-    if (chunk.byteLength === 0) return;
-    this.sendHeadersOnce();
-    if (this.isHead) return;
-    if (this.contentLength !== undefined) {
-      const room = this.contentLength - this.bytesSent;
-      if (chunk.byteLength > room) {
-        throw new TsgiError(`the application sent more than its Content-Length of ${this.contentLength} bytes`);
-      }
+    if (chunk.byteLength === 0) return false;
+    // Checked before the headers go out, so an oversized first chunk is still a clean 500.
+    if (!this.isHead && this.contentLength !== undefined && chunk.byteLength > this.contentLength - this.bytesSent) {
+      throw new TsgiError(`the application sent more than its Content-Length of ${this.contentLength} bytes`);
     }
+    this.sendHeadersOnce();
+    if (this.isHead) return false;
     this.bytesSent += chunk.byteLength;
-    return this.sink.write(chunk);
+    return true;
+  }
+
+  write(chunk: Uint8Array): void | Promise<void> {
+    if (this.admit(chunk)) return this.sink.write(chunk);
   }
 
   /** Adds a Content-Length when the whole body is already known. */
@@ -103,19 +106,37 @@ class ResponseState {
     this.headers = [...this.headers, ['Content-Length', String(total)]];
   }
 
-  finish(): void {
+  /** Ends the response, with the body's last chunk when it is known to be last. */
+  finish(lastChunk?: Uint8Array): void {
+    const sendLast = lastChunk !== undefined && this.admit(lastChunk);
     this.sendHeadersOnce();
     if (!this.isHead && this.contentLength !== undefined && this.bytesSent < this.contentLength) {
       throw new TsgiError(
         `the application sent ${this.bytesSent} of the ${this.contentLength} bytes its Content-Length promised`,
       );
     }
-    this.sink.end();
+    this.sink.end(sendLast ? lastChunk : undefined);
+  }
+}
+
+/** A body already in memory: sent without a single await, the common case worth keeping cheap. */
+function sendChunks(chunks: readonly Uint8Array[], state: ResponseState, signal: RunOptions['signal']): void {
+  state.setLengthFromChunks(chunks);
+  const last = chunks.length - 1;
+  // Back-pressure is moot for bytes already in memory.
+  for (let i = 0; i < last; i++) void state.write(chunks[i] as Uint8Array);
+  if (signal?.aborted) throw new ClientGone();
+  state.finish(chunks[last]);
+}
+
+/** The client went away mid-response: the response is cut, nothing is reported. */
+class ClientGone extends Error {
+  constructor() {
+    super('client disconnected');
   }
 }
 
 async function iterate(body: Body, state: ResponseState, signal: RunOptions['signal']): Promise<void> {
-  if (Array.isArray(body)) state.setLengthFromChunks(body);
   if (Symbol.asyncIterator in body) {
     for await (const chunk of body) {
       if (signal?.aborted) return;
@@ -146,41 +167,77 @@ export function reportError(environ: Environ, error: unknown): void {
   environ['wsgi.errors'].write(`Error handling ${environ.REQUEST_METHOD} ${environ.RAW_URI ?? environ.PATH_INFO}: ${text}\n`);
 }
 
+function isPlainArray(body: unknown): body is Uint8Array[] {
+  return Array.isArray(body) && typeof (body as Body).close !== 'function';
+}
+
 /**
- * Runs `app` for one request. Never throws unless `raiseErrors` is set: an
+ * What an error becomes: a 500 (or an HttpError's own status) while the
+ * headers are not out, a cut connection after.
+ */
+function fail(error: unknown, environ: Environ, state: ResponseState, sink: ResponseSink): void {
+  if (error instanceof ClientGone) return sink.abort(error);
+  if (!(error instanceof HttpError)) reportError(environ, error);
+  if (state.headersSent) return sink.abort(error instanceof Error ? error : new Error(String(error)));
+  const status = error instanceof HttpError ? error.status : '500 Internal Server Error';
+  const body = error instanceof HttpError ? Buffer.from(`${error.message}\n`) : INTERNAL_ERROR_BODY;
+  sink.sendHeaders(status, [
+    ['Content-Type', 'text/plain; charset=utf-8'],
+    ['Content-Length', String(body.byteLength)],
+  ]);
+  sink.end(environ.REQUEST_METHOD === 'HEAD' ? undefined : body);
+}
+
+const DONE = Promise.resolve();
+
+/**
+ * Runs `app` for one request. Never rejects unless `raiseErrors` is set: an
  * error before the headers are out becomes a 500, after that the sink is
  * aborted. The body's `close()` is always called.
  */
-export async function runApplication(
+export function runApplication(
   app: Application,
   environ: Environ,
   sink: ResponseSink,
   options: RunOptions = {},
 ): Promise<void> {
   const state = new ResponseState(sink, environ.REQUEST_METHOD === 'HEAD');
+  let result: Body | Promise<Body>;
+  try {
+    result = app(environ, state.startResponse);
+    if (isPlainArray(result)) {
+      sendChunks(result, state, options.signal);
+      return DONE;
+    }
+  } catch (error) {
+    if (options.raiseErrors && !(error instanceof ClientGone)) return Promise.reject(error);
+    fail(error, environ, state, sink);
+    return DONE;
+  }
+  return runAsync(result, environ, state, sink, options);
+}
+
+async function runAsync(
+  result: Body | Promise<Body>,
+  environ: Environ,
+  state: ResponseState,
+  sink: ResponseSink,
+  options: RunOptions,
+): Promise<void> {
   let body: Body | undefined;
   try {
-    body = await app(environ, state.startResponse);
+    body = await result;
     checkBody(body);
-    await iterate(body, state, options.signal);
-    if (options.signal?.aborted) {
-      sink.abort(new Error('client disconnected'));
+    if (Array.isArray(body)) {
+      sendChunks(body, state, options.signal);
     } else {
+      await iterate(body, state, options.signal);
+      if (options.signal?.aborted) throw new ClientGone();
       state.finish();
     }
   } catch (error) {
-    if (options.raiseErrors) throw error;
-    reportError(environ, error);
-    if (state.headersSent) {
-      sink.abort(error instanceof Error ? error : new Error(String(error)));
-    } else {
-      sink.sendHeaders('500 Internal Server Error', [
-        ['Content-Type', 'text/plain; charset=utf-8'],
-        ['Content-Length', String(INTERNAL_ERROR_BODY.byteLength)],
-      ]);
-      if (environ.REQUEST_METHOD !== 'HEAD') await sink.write(INTERNAL_ERROR_BODY);
-      sink.end();
-    }
+    if (options.raiseErrors && !(error instanceof ClientGone)) throw error;
+    fail(error, environ, state, sink);
   } finally {
     await closeBody(body, environ);
   }

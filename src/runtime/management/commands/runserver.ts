@@ -8,7 +8,7 @@ import { watch } from 'node:fs';
 import { createServer } from 'node:http';
 import { configure } from '../../conf/settings.js';
 import { getModuleRoot } from '../../conf/modules.js';
-import { createRequestHandler } from '../../server/handler.js';
+import { createRequestHandler, requestPolicy } from '../../server/handler.js';
 import { parseBind, formatBind } from '../../server/options.js';
 import { loadApplication } from '../app-spec.js';
 import { CommandError, flag, type Command } from '../base.js';
@@ -23,7 +23,13 @@ async function runServer(addrport: string): Promise<number | undefined> {
   const app = await loadApplication(settings.WSGI_APPLICATION);
   const server = createServer(
     { keepAlive: true },
-    createRequestHandler(app, { serverPort: 'port' in bind ? String(bind.port) : '', multiprocess: false, isDraining: () => false }),
+    createRequestHandler(app, {
+      serverPort: 'port' in bind ? String(bind.port) : '',
+      multiprocess: false,
+      isDraining: () => false,
+      // Development: every request is shown, as Django's runserver does.
+      ...requestPolicy({ accessLog: { file: '-' } }),
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(new CommandError(`cannot listen on ${addrport}: ${error.message}`)));

@@ -1,7 +1,13 @@
 import { configure } from '../../conf/settings.js';
+import { ImproperlyConfigured } from '../../conf/errors.js';
 import {
+  BootError,
+  compileFormat,
+  DEFAULT_FORWARDED_ALLOW_IPS,
+  DEFAULT_LIMITS,
   defaultWorkers,
   nonNegative,
+  requestPolicy,
   parseBind,
   parseLogLevel,
   positiveInt,
@@ -9,7 +15,8 @@ import {
   type ServerOptions,
 } from '../../server/index.js';
 import { loadApplication } from '../app-spec.js';
-import { flag, stringList, stringOption, type Command, type ParsedArgs } from '../base.js';
+import { CommandError, flag, stringList, stringOption, type Command, type ParsedArgs } from '../base.js';
+import type { Application } from '../../tsgi/types.js';
 import { parseCommandLine } from '../args.js';
 
 const options: Command['options'] = {
@@ -18,6 +25,20 @@ const options: Command['options'] = {
   'keep-alive': { type: 'string', metavar: 'SECONDS', help: 'how long an idle keep-alive connection stays open (default 2)' },
   'graceful-timeout': { type: 'string', metavar: 'SECONDS', help: 'time in-flight requests get after TERM (default 30)' },
   'log-level': { type: 'string', metavar: 'LEVEL', help: 'debug, info, warning, error or critical (default info)' },
+  timeout: { type: 'string', short: 't', metavar: 'SECONDS', help: 'kill and replace a worker whose event loop is blocked this long; 0 never (default 30)' },
+  'max-requests': { type: 'string', metavar: 'N', help: 'recycle a worker after N responses; 0 never (default 0)' },
+  'max-requests-jitter': { type: 'string', metavar: 'N', help: 'add up to N to --max-requests per worker, so they do not restart together' },
+  'limit-request-line': { type: 'string', metavar: 'BYTES', help: 'longest request line; 0 no limit (default 4094)' },
+  'limit-request-fields': { type: 'string', metavar: 'N', help: 'most header fields; 0 no limit (default 100)' },
+  'limit-request-field-size': { type: 'string', metavar: 'BYTES', help: 'longest header field; 0 no limit (default 8190)' },
+  'limit-request-body': { type: 'string', metavar: 'BYTES', help: 'largest request body; 0 no limit (default 10485760)' },
+  'header-timeout': { type: 'string', metavar: 'SECONDS', help: 'time a client gets to send its headers (default 60)' },
+  'request-timeout': { type: 'string', metavar: 'SECONDS', help: 'time a client gets to send its whole request (default 300)' },
+  'forwarded-allow-ips': { type: 'string', metavar: 'IPS', help: 'comma-separated IPs or CIDR ranges whose X-Forwarded-* headers are trusted, or * (default $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1)' },
+  'access-logfile': { type: 'string', metavar: 'FILE', help: 'write an access log line per response; - for stdout' },
+  'access-logformat': { type: 'string', metavar: 'FORMAT', help: 'gunicorn atoms, e.g. \'%(h)s %(t)s "%(r)s" %(s)s %(b)s\'' },
+  'access-log-json': { type: 'boolean', help: 'access log lines as JSON objects' },
+  pid: { type: 'string', metavar: 'FILE', help: 'write the primary\'s pid to FILE' },
   'check-config': { type: 'boolean', help: 'load the settings and the app, print what would run, and exit' },
 };
 
@@ -33,19 +54,59 @@ function dropUnset(values: ParsedArgs['values']): ParsedArgs['values'] {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
 
+/** A number option, or `fallback` when not given; a bad value is an error naming the flag. */
+function numberOption(args: ParsedArgs, name: string, fallback: number): number {
+  const text = stringOption(args, name);
+  return text === undefined ? fallback : nonNegative(`--${name}`, text);
+}
+
+function accessLogOptions(args: ParsedArgs): ServerOptions['accessLog'] {
+  const file = stringOption(args, 'access-logfile');
+  if (file === undefined) return undefined;
+  const format = stringOption(args, 'access-logformat');
+  if (format !== undefined) compileFormat(format); // an unknown atom fails now, not per request
+  return { file, json: flag(args, 'access-log-json'), ...(format === undefined ? {} : { format }) };
+}
+
 export function serverOptions(args: ParsedArgs): ServerOptions {
   const binds = stringList(args, 'bind');
   const workers = stringOption(args, 'workers');
-  const keepAlive = stringOption(args, 'keep-alive');
-  const gracefulTimeout = stringOption(args, 'graceful-timeout');
   const logLevel = stringOption(args, 'log-level');
-  return {
+  const allowIps = stringOption(args, 'forwarded-allow-ips') ?? process.env.FORWARDED_ALLOW_IPS;
+  const pidFile = stringOption(args, 'pid');
+  const options: ServerOptions = {
     binds: (binds.length > 0 ? binds : ['127.0.0.1:8000']).map(parseBind),
     workers: workers === undefined ? defaultWorkers() : positiveInt('--workers', workers),
-    keepAlive: keepAlive === undefined ? 2 : nonNegative('--keep-alive', keepAlive),
-    gracefulTimeout: gracefulTimeout === undefined ? 30 : nonNegative('--graceful-timeout', gracefulTimeout),
+    keepAlive: numberOption(args, 'keep-alive', 2),
+    gracefulTimeout: numberOption(args, 'graceful-timeout', 30),
     logLevel: logLevel === undefined ? 'info' : parseLogLevel(logLevel),
+    timeout: numberOption(args, 'timeout', 30),
+    maxRequests: numberOption(args, 'max-requests', 0),
+    maxRequestsJitter: numberOption(args, 'max-requests-jitter', 0),
+    limits: {
+      requestLine: numberOption(args, 'limit-request-line', DEFAULT_LIMITS.requestLine),
+      fields: numberOption(args, 'limit-request-fields', DEFAULT_LIMITS.fields),
+      fieldSize: numberOption(args, 'limit-request-field-size', DEFAULT_LIMITS.fieldSize),
+      body: numberOption(args, 'limit-request-body', DEFAULT_LIMITS.body),
+    },
+    headerTimeout: numberOption(args, 'header-timeout', 60),
+    requestTimeout: numberOption(args, 'request-timeout', 300),
+    forwardedAllowIps: allowIps === undefined ? DEFAULT_FORWARDED_ALLOW_IPS : allowIps.split(',').map((ip) => ip.trim()).filter(Boolean),
+    accessLog: accessLogOptions(args),
+    ...(pidFile === undefined ? {} : { pidFile }),
   };
+  requestPolicy({ forwardedAllowIps: options.forwardedAllowIps }); // a bad IP fails now, in the primary
+  return options;
+}
+
+/** Loads the app in a worker; a mistake the user can fix is reported without a stack. */
+async function loadForServing(spec: string): Promise<Application> {
+  try {
+    return await loadApplication(spec);
+  } catch (error) {
+    if (error instanceof CommandError || error instanceof ImproperlyConfigured) throw new BootError(`${error.name}: ${error.message}`);
+    throw error;
+  }
 }
 
 const command: Command = {
@@ -62,7 +123,7 @@ const command: Command = {
       process.stdout.write(`${JSON.stringify({ app: spec, ...config }, null, 2)}\n`);
       return 0;
     }
-    return serve(config, spec, () => loadApplication(spec));
+    return serve(config, spec, () => loadForServing(spec));
   },
 };
 

@@ -1,0 +1,7 @@
+/**
+ * The app could not be loaded for a reason the user can fix (bad settings, a
+ * wrong app spec): the primary prints the message alone, without a stack.
+ */
+export class BootError extends Error {
+  override name = 'BootError';
+}
