@@ -315,6 +315,38 @@ describe('runApplication: close()', () => {
   });
 });
 
+describe('runApplication: a client that leaves while the body waits', () => {
+  it('stops waiting and calls close() at once, without a next chunk', async () => {
+    let release: () => void = () => {};
+    const waiting = new Promise<void>((resolve) => (release = resolve));
+    let closed = 0;
+    async function* events(): AsyncGenerator<Uint8Array> {
+      yield bytes('first\n');
+      await waiting; // an event that never comes, unless close() ends the wait
+      yield bytes('never sent\n');
+    }
+    const body = Object.assign(events(), {
+      close() {
+        closed += 1;
+        release();
+      },
+    });
+    let leave: () => void = () => {};
+    const left = new Promise<void>((resolve) => (leave = resolve));
+    const signal = { aborted: false, whenAborted: () => left };
+    const h = harness();
+    const run = runApplication(answer(body), h.environ, h.sink, { signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(h.sink.text).toBe('first\n');
+    signal.aborted = true;
+    leave();
+    await run;
+    expect(closed).toBe(1);
+    expect(h.sink.aborted?.message).toBe('client disconnected');
+    expect(h.sink.text).toBe('first\n');
+  });
+});
+
 describe('runApplication: errors', () => {
   it('answers 500 with a stack on wsgi.errors when the app throws before headers', async () => {
     const app: Application = () => {

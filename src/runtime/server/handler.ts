@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyReader } from '../tsgi/input.js';
 import { buildEnviron, stderrStream } from '../tsgi/environ.js';
-import { runApplication, type ResponseSink } from '../tsgi/run.js';
+import { runApplication, type ClientSignal, type ResponseSink } from '../tsgi/run.js';
 import type { Application, Environ, Header } from '../tsgi/types.js';
 import { AccessLog } from './access-log.js';
 import { checkLimits, DEFAULT_LIMITS, type Refusal, type RequestLimits } from './limits.js';
@@ -118,10 +118,18 @@ class NodeResponseSink implements ResponseSink {
 }
 
 /** Whether the client went away before the response finished; read by the runner between chunks. */
-class ClientState {
+class ClientState implements ClientSignal {
   constructor(private readonly res: ServerResponse) {}
   get aborted(): boolean {
     return this.res.destroyed && !this.res.writableFinished;
+  }
+  whenAborted(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.aborted) return resolve();
+      this.res.once('close', () => {
+        if (!this.res.writableFinished) resolve();
+      });
+    });
   }
 }
 

@@ -19,9 +19,16 @@ export interface ResponseSink {
   abort(error: Error): void;
 }
 
+/** What the runner needs to know of the client; an `AbortSignal` can be adapted to it. */
+export interface ClientSignal {
+  readonly aborted: boolean;
+  /** Resolves when the client goes away; lets a body that waits for its next chunk be stopped. */
+  whenAborted?(): Promise<void>;
+}
+
 export interface RunOptions {
-  /** Aborted when the client goes away: iteration stops, `close()` still runs. An `AbortSignal` fits. */
-  signal?: { readonly aborted: boolean };
+  /** Aborted when the client goes away: iteration stops, `close()` still runs. */
+  signal?: ClientSignal;
   /** Rethrow application errors instead of answering 500 (the test client). */
   raiseErrors?: boolean;
 }
@@ -137,17 +144,38 @@ class ClientGone extends Error {
 }
 
 async function iterate(body: Body, state: ResponseState, signal: RunOptions['signal']): Promise<void> {
-  if (Symbol.asyncIterator in body) {
-    for await (const chunk of body) {
-      if (signal?.aborted) return;
-      const pending = state.write(chunk);
-      if (pending) await pending;
-    }
-    return;
-  }
+  if (Symbol.asyncIterator in body) return iterateAsync(body, state, signal);
   for (const chunk of body) {
     if (signal?.aborted) return;
     const pending = state.write(chunk);
+    if (pending) await pending;
+  }
+}
+
+const GONE = Symbol('client gone');
+
+/**
+ * An async body may wait long for its next chunk (server-sent events, say).
+ * When the client leaves meanwhile, stop waiting at once, so `close()` runs
+ * now and can end the wait, rather than after a next chunk that may never come.
+ */
+async function iterateAsync(body: AsyncIterable<Uint8Array>, state: ResponseState, signal: RunOptions['signal']): Promise<void> {
+  const iterator = body[Symbol.asyncIterator]();
+  const gone = signal?.whenAborted?.().then((): typeof GONE => GONE);
+  for (;;) {
+    const next = iterator.next();
+    const result = gone ? await Promise.race([next, gone]) : await next;
+    if (result === GONE) {
+      next.catch(() => {}); // settles after close(); nobody waits for it any more
+      void Promise.resolve(iterator.return?.()).catch(() => {});
+      return;
+    }
+    if (result.done) return;
+    if (signal?.aborted) {
+      await iterator.return?.();
+      return;
+    }
+    const pending = state.write(result.value);
     if (pending) await pending;
   }
 }
