@@ -46,6 +46,8 @@ export interface StartOptions {
   gracefulTimeout?: number;
   /** Wait for "Listening at" and one "Booting worker" line per worker (default true). */
   waitReady?: boolean;
+  /** Extra environment for the server, e.g. `FIXTURE_BOOT_DELAY_MS`. */
+  env?: Record<string, string>;
 }
 
 const BOOTING = /Booting worker with pid: (\d+)/g;
@@ -142,7 +144,12 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   for (const bind of options.binds) args.push('--bind', bind);
   if (options.keepAlive !== undefined) args.push('--keep-alive', String(options.keepAlive));
   if (options.gracefulTimeout !== undefined) args.push('--graceful-timeout', String(options.gracefulTimeout));
-  const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   const server = new ServerProcess(child);
   started.push(server);
   if (options.waitReady ?? true) {
@@ -276,18 +283,20 @@ export function parseRaw(raw: Buffer): { statusLine: string; headers: Map<string
  * shared keep-alive agent until `stop()`, and records every outcome.
  */
 export function clientLoops(count: number, options: { port: number; path: string }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: count });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: count, scheduling: 'fifo' });
   const statuses: number[] = [];
   const errors: string[] = [];
-  const pids: Array<{ at: number; pid: number }> = [];
+  /** Which worker answered, by the time its request was sent. */
+  const pids: Array<{ sentAt: number; pid: number }> = [];
   let running = true;
   const loop = async () => {
     while (running) {
+      const sentAt = Date.now();
       try {
         const reply = await request({ port: options.port, path: options.path, agent, deadlineMs: 15_000 });
         statuses.push(reply.status);
         const pid = Number(reply.headers['x-worker-pid']);
-        if (pid) pids.push({ at: Date.now(), pid });
+        if (pid) pids.push({ sentAt, pid });
       } catch (error) {
         errors.push(errorCode(error));
         // A refused connection means the server is gone: retry slowly so the log stays small.

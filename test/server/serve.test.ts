@@ -98,7 +98,7 @@ describe('binds', () => {
 
     // A graceful stop removes the socket file it created.
     server.signal('SIGTERM');
-    expect(await server.waitForExit()).toEqual({ code: 0, signal: null });
+    expect(await server.waitForExit(), server.stderr).toEqual({ code: 0, signal: null });
     expect(() => lstatSync(path)).toThrow(/ENOENT/);
   });
 
@@ -106,7 +106,7 @@ describe('binds', () => {
     const path = socketPath();
     writeFileSync(path, 'not a socket\n');
     const server = await startServer({ app: 'hello', binds: [`unix:${path}`], workers: 1, waitReady: false });
-    expect(await server.waitForExit()).toEqual({ code: 3, signal: null });
+    expect(await server.waitForExit(), server.stderr).toEqual({ code: 3, signal: null });
     expect(server.stderr).toMatch(/Worker failed to boot:\ncannot listen: Error: \w+ EADDRINUSE/);
     expect(lstatSync(path).isFile()).toBe(true);
   });
@@ -149,13 +149,13 @@ describe('workers', () => {
       seen.add(Number(reply.headers['x-worker-pid']));
     }
     expect([...seen].sort()).toEqual([survivor, replacement].sort());
-    expect(server.exit).toBeUndefined();
+    expect(server.exit, server.stderr).toBeUndefined();
   });
 
   it('exits with code 3 and prints the error once when the app cannot load', async () => {
     const port = await freePort();
     const server = await startServer({ app: 'boot-fail', binds: [`127.0.0.1:${port}`], workers: 2, waitReady: false });
-    expect(await server.waitForExit()).toEqual({ code: 3, signal: null });
+    expect(await server.waitForExit(), server.stderr).toEqual({ code: 3, signal: null });
     expect(server.count(BOOT_FAILURE)).toBe(1);
     expect(server.count('Worker failed to boot')).toBe(1);
     // The stack of the failure comes along, so the user sees where it was thrown.

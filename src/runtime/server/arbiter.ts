@@ -62,9 +62,10 @@ export class Arbiter {
   /** Runs until the server stops; resolves to the process exit code. */
   run(): Promise<number> {
     for (const bind of this.options.binds) if ('path' in bind) removeStaleSocket(bind.path);
+    // Handlers first: a TERM that arrives while we start must stop us gracefully, not kill us.
+    this.installSignals();
     this.log.info(`Starting tsgate with ${this.appSpec}`);
     this.log.info(`Using worker: cluster (${this.target} workers)`);
-    this.installSignals();
     this.writePidFile();
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
     if ((this.options.timeout ?? 30) > 0) setInterval(() => this.checkHeartbeats(), HEARTBEAT_INTERVAL_MS).unref();
@@ -201,7 +202,12 @@ export class Arbiter {
   }
 
   private send(worker: Worker, message: PrimaryMessage): void {
-    if (worker.isConnected()) worker.send(message);
+    if (!worker.isConnected()) return;
+    // A worker can exit between the check and the write (EPIPE); with no
+    // callback that error would be thrown in the primary. onExit handles the exit.
+    worker.send(message, (error) => {
+      if (error) this.log.debug(`Could not message worker (pid:${worker.process.pid}): ${error.message}`);
+    });
   }
 
   private reload(): void {
