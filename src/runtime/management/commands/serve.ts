@@ -43,8 +43,7 @@ const options: Command['options'] = {
 };
 
 /** `$TSGATE_CMD_ARGS` first, the command line over it: a flag given on both takes the command line's value. */
-function withEnvironmentArgs(args: ParsedArgs): ParsedArgs {
-  const fromEnv = process.env.TSGATE_CMD_ARGS;
+export function withEnvironmentArgs(args: ParsedArgs, fromEnv = process.env.TSGATE_CMD_ARGS): ParsedArgs {
   if (!fromEnv) return args;
   const base = parseCommandLine('TSGATE_CMD_ARGS', options, fromEnv.trim().split(/\s+/));
   return { positionals: args.positionals.length > 0 ? args.positionals : base.positionals, values: { ...base.values, ...dropUnset(args.values) } };
