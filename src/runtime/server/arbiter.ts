@@ -25,6 +25,8 @@ interface WorkerRecord {
   lastBeat: number;
   /** Killed for a missed heartbeat: replaced on exit, not killed twice. */
   killed: boolean;
+  /** Served its --max-requests; retires when its replacement is ready. */
+  recycling: boolean;
 }
 
 const MAX_BACKOFF_MS = 5000;
@@ -91,7 +93,7 @@ export class Arbiter {
   private spawn(): void {
     const worker = cluster.fork();
     const now = Date.now();
-    this.records.set(worker.id, { worker, ready: false, retiring: false, closed: false, killed: false, startedAt: now, lastBeat: now });
+    this.records.set(worker.id, { worker, ready: false, retiring: false, closed: false, killed: false, recycling: false, startedAt: now, lastBeat: now });
     worker.on('message', (message: unknown) => {
       if (!isWorkerMessage(message)) return;
       const record = this.records.get(worker.id);
@@ -111,12 +113,17 @@ export class Arbiter {
     });
   }
 
-  /** `--max-requests`: the worker has served its share; a fresh one takes its place. */
+  /**
+   * `--max-requests`: the worker has served its share. Its replacement starts
+   * first and it retires once the new one takes traffic (as in a reload):
+   * node:cluster closes the shared listener when its last worker leaves, so
+   * retiring first would refuse connections on a one-worker server.
+   */
   private recycle(worker: Worker): void {
     const record = this.records.get(worker.id);
-    if (!record || record.retiring || this.stopping) return;
+    if (!record || record.retiring || record.recycling || this.stopping) return;
     this.log.info(`Autorestarting worker after its max requests (pid:${worker.process.pid})`);
-    this.retire(record);
+    record.recycling = true;
     this.spawn();
   }
 
@@ -146,8 +153,9 @@ export class Arbiter {
     // A rolling reload retires one old worker per new one that takes traffic.
     const surplus = this.active().length - this.target;
     if (surplus > 0) {
-      const oldest = this.active().find((r) => r.worker.id !== worker.id && r.ready);
-      if (oldest) this.retire(oldest);
+      const others = this.active().filter((r) => r.worker.id !== worker.id && r.ready);
+      const outgoing = others.find((r) => r.recycling) ?? others[0];
+      if (outgoing) this.retire(outgoing);
     }
   }
 
