@@ -5,7 +5,8 @@
  */
 import { configure, importModule, setModuleRoot } from './conf/index.js';
 import { ImproperlyConfigured } from './conf/errors.js';
-import { createApplication, path, text, type Route } from './http/index.js';
+import { createApplication, flatten, path, setUrlconf, text, type Middleware, type Route, type UrlPattern } from './http/index.js';
+import { hostValidationMiddleware, securityMiddleware } from './middleware/index.js';
 import type { Application } from './tsgi/types.js';
 import { validate } from './tsgi/validate.js';
 
@@ -17,20 +18,37 @@ export interface WsgiOptions {
 /** Liveness: the process answers. Readiness checks the database once there is one. */
 const BUILTIN_ROUTES: Route[] = [path('healthz', () => text('ok\n'), { name: 'healthz', methods: ['GET'] })];
 
-function isRouteList(value: unknown): value is Route[] {
-  return Array.isArray(value) && value.every((route) => typeof route === 'object' && route !== null && 'regex' in route);
+function isUrlPatterns(value: unknown): value is UrlPattern[] {
+  const isRoute = (route: unknown) => typeof route === 'object' && route !== null && 'regex' in route;
+  return Array.isArray(value) && value.every((entry) => (Array.isArray(entry) ? entry.every(isRoute) : isRoute(entry)));
+}
+
+/** What a project gets when its settings do not list MIDDLEWARE. */
+export const DEFAULT_MIDDLEWARE: readonly Middleware[] = [securityMiddleware, hostValidationMiddleware];
+
+function middlewareFrom(value: unknown): readonly Middleware[] {
+  if (value === undefined) return DEFAULT_MIDDLEWARE;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'function')) {
+    throw new ImproperlyConfigured(['MIDDLEWARE must be a list of middleware functions, e.g. [securityMiddleware, hostValidationMiddleware]']);
+  }
+  return value as Middleware[];
 }
 
 export async function getWsgiApplication(options: WsgiOptions = {}): Promise<Application> {
   if (options.root !== undefined) setModuleRoot(options.root);
   const settings = await configure();
   const urlconf = await importModule(settings.ROOT_URLCONF, 'ROOT_URLCONF');
-  if (!isRouteList(urlconf.urlpatterns)) {
+  if (!isUrlPatterns(urlconf.urlpatterns)) {
     throw new ImproperlyConfigured([
       `ROOT_URLCONF module ${settings.ROOT_URLCONF} must export urlpatterns, a list of path() routes`,
     ]);
   }
-  const app = createApplication([...BUILTIN_ROUTES, ...urlconf.urlpatterns], { debug: settings.DEBUG });
+  setUrlconf(flatten(urlconf.urlpatterns));
+  const app = createApplication(urlconf.urlpatterns, {
+    debug: settings.DEBUG,
+    middleware: middlewareFrom(settings.MIDDLEWARE),
+    builtins: BUILTIN_ROUTES,
+  });
   // In development every response is checked against the TSGI contract, as wsgiref.validate does.
   return settings.DEBUG ? validate(app) : app;
 }

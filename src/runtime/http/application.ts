@@ -5,11 +5,16 @@
 import type { Application, Body } from '../tsgi/types.js';
 import { Request } from './request.js';
 import { HttpResponse, text } from './response.js';
-import { resolve, type Route } from './urls.js';
+import { applyMiddleware, type Middleware } from './middleware.js';
+import { flatten, resolve, type Route, type UrlPattern } from './urls.js';
 
 export interface ApplicationOptions {
   /** Show the URL patterns tried on a 404, as Django does in DEBUG. */
   debug?: boolean;
+  /** In MIDDLEWARE order: the first sees the request first. */
+  middleware?: readonly Middleware[];
+  /** Routes served before the middleware, e.g. /healthz. */
+  builtins?: readonly Route[];
 }
 
 function toBody(body: HttpResponse['body']): Body {
@@ -40,9 +45,16 @@ export async function dispatch(patterns: readonly Route[], request: Request, deb
   return match.route.view(request);
 }
 
-export function createApplication(patterns: readonly Route[], options: ApplicationOptions = {}): Application {
+export function createApplication(patterns: readonly UrlPattern[], options: ApplicationOptions = {}): Application {
+  const routes = flatten(patterns);
+  const builtins = options.builtins ?? [];
+  const handler = applyMiddleware(options.middleware ?? [], (request) => dispatch(routes, request, options.debug));
   return async (environ, startResponse) => {
-    const response = await dispatch(patterns, new Request(environ), options.debug);
+    const request = new Request(environ);
+    // Built-in routes (health checks) answer ahead of the middleware: a probe
+    // from a pod IP or 127.0.0.1 must not fail host validation.
+    const builtin = builtins.length > 0 && resolve(builtins, request.pathInfo).length > 0;
+    const response = builtin ? await dispatch(builtins, request) : await handler(request);
     startResponse(response.statusLine, response.headers);
     return toBody(response.body);
   };

@@ -1,4 +1,20 @@
 export { Request } from './request.js';
 export { HttpResponse, html, json, redirect, text, type ResponseBody } from './response.js';
-export { path, resolve, type Match, type PathOptions, type Route, type View } from './urls.js';
+export {
+  flatten,
+  include,
+  NoReverseMatch,
+  path,
+  resolve,
+  reverse,
+  reverseIn,
+  setUrlconf,
+  type Included,
+  type Match,
+  type PathOptions,
+  type Route,
+  type UrlPattern,
+  type View,
+} from './urls.js';
+export { applyMiddleware, type Handler, type Middleware } from './middleware.js';
 export { createApplication, dispatch, type ApplicationOptions } from './application.js';

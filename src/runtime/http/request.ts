@@ -8,6 +8,7 @@ export class Request {
   /** PATH_INFO: the path under the script name, used for routing. */
   readonly pathInfo: string;
   private parsedQuery: URLSearchParams | undefined;
+  private parsedCookies: Record<string, string> | undefined;
   /** Values captured from the URL by the route that matched. */
   params: Record<string, string | number> = {};
 
@@ -24,6 +25,37 @@ export class Request {
 
   get scheme(): 'http' | 'https' {
     return this.environ['wsgi.url_scheme'];
+  }
+
+  /** The host the client asked for, as PEP 3333 reconstructs it: Host, else SERVER_NAME and a non-default port. */
+  get host(): string {
+    const host = this.environ.HTTP_HOST;
+    if (typeof host === 'string' && host !== '') return host;
+    const port = this.environ.SERVER_PORT;
+    const defaultPort = this.scheme === 'https' ? '443' : '80';
+    return port === defaultPort ? this.environ.SERVER_NAME : `${this.environ.SERVER_NAME}:${port}`;
+  }
+
+  /** Request cookies by name; a malformed pair is skipped, as browsers and Django do. */
+  get cookies(): Record<string, string> {
+    if (this.parsedCookies) return this.parsedCookies;
+    const cookies: Record<string, string> = {};
+    const header = this.header('cookie') ?? '';
+    for (const pair of header.split(';')) {
+      const index = pair.indexOf('=');
+      if (index <= 0) continue;
+      const name = pair.slice(0, index).trim();
+      let value = pair.slice(index + 1).trim();
+      if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        // not percent-encoded: keep as sent
+      }
+      if (name && !(name in cookies)) cookies[name] = value;
+    }
+    this.parsedCookies = cookies;
+    return cookies;
   }
 
   /** A request header by name, case-insensitive. */

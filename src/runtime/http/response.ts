@@ -16,8 +16,9 @@ export class HttpResponse {
   ) {
     // A Buffer, not TextEncoder's Uint8Array: node:http writes Buffers without converting them.
     this.body = typeof body === 'string' ? Buffer.from(body) : body;
+    // Always a fresh array: middleware appends to it, and callers may pass a shared constant.
     this.headers = headers.some(([name]) => name.toLowerCase() === 'content-type')
-      ? headers
+      ? [...headers]
       : [['Content-Type', 'text/html; charset=utf-8'], ...headers];
   }
 

@@ -39,7 +39,44 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function path(route: string, view: View, options: PathOptions = {}): Route {
+/** What `include()` gives to `path()`: another URL table, mounted under the path's prefix. */
+export interface Included {
+  patterns: readonly UrlPattern[];
+  namespace: string | undefined;
+}
+
+/** An entry of `urlpatterns`: a route, or the routes an `include()` mounted. */
+export type UrlPattern = Route | readonly Route[];
+
+/** Django's `include()`: `path('blog/', include(blogUrls, { namespace: 'blog' }))`; names become `blog:name`. */
+export function include(patterns: readonly UrlPattern[], options: { namespace?: string } = {}): Included {
+  return { patterns, namespace: options.namespace };
+}
+
+function isIncluded(target: View | Included): target is Included {
+  return typeof target === 'object' && 'patterns' in target;
+}
+
+export function path(route: string, target: Included, options?: PathOptions): Route[];
+export function path(route: string, target: View, options?: PathOptions): Route;
+export function path(route: string, target: View | Included, options: PathOptions = {}): Route | Route[] {
+  if (isIncluded(target)) {
+    return flatten(target.patterns).map((inner) =>
+      makeRoute(route + inner.route, inner.view, {
+        ...(inner.name === undefined ? {} : { name: target.namespace ? `${target.namespace}:${inner.name}` : inner.name }),
+        ...(inner.methods === undefined ? {} : { methods: inner.methods }),
+      }),
+    );
+  }
+  return makeRoute(route, target, options);
+}
+
+/** The routes of a URL table, includes spliced in. */
+export function flatten(patterns: readonly UrlPattern[]): Route[] {
+  return patterns.flatMap((pattern) => (Array.isArray(pattern) ? [...(pattern as readonly Route[])] : [pattern as Route]));
+}
+
+function makeRoute(route: string, view: View, options: PathOptions): Route {
   const params: Route['params'] = [];
   let source = '';
   let last = 0;
@@ -81,4 +118,34 @@ export function resolve(patterns: readonly Route[], pathInfo: string): Match[] {
     matches.push({ route, params });
   }
   return matches;
+}
+
+export class NoReverseMatch extends Error {
+  override name = 'NoReverseMatch';
+}
+
+/** Django's `reverse()`: the URL of the route called `name`, its `<converter:param>` parts filled from `params`. */
+export function reverseIn(patterns: readonly Route[], name: string, params: Record<string, string | number> = {}): string {
+  const candidates = patterns.filter((route) => route.name === name);
+  if (candidates.length === 0) throw new NoReverseMatch(`no route is named '${name}'`);
+  for (const route of candidates) {
+    const wanted = route.params.map((param) => param.name).sort().join(',');
+    if (wanted !== Object.keys(params).sort().join(',')) continue;
+    const fits = route.params.every((param) => new RegExp(`^(?:${param.converter.regex})$`).test(String(params[param.name])));
+    if (!fits) continue;
+    return '/' + route.route.replace(/<(?:\w+:)?(\w+)>/g, (_, key: string) => encodeURI(String(params[key])));
+  }
+  const given = Object.keys(params).join(', ') || 'none';
+  throw new NoReverseMatch(`route '${name}' exists, but not with the parameters given (${given}) and their values`);
+}
+
+let activePatterns: readonly Route[] = [];
+
+/** Sets the URL table that `reverse()` and the `{{url}}` template helper use; done by getWsgiApplication. */
+export function setUrlconf(patterns: readonly Route[]): void {
+  activePatterns = patterns;
+}
+
+export function reverse(name: string, params: Record<string, string | number> = {}): string {
+  return reverseIn(activePatterns, name, params);
 }

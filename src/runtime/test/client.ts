@@ -61,7 +61,8 @@ export class Client {
 
   constructor(
     app: Application | Promise<Application>,
-    private readonly host = 'testserver',
+    /** `localhost` passes host validation in DEBUG; pass a name from ALLOWED_HOSTS otherwise. */
+    private readonly host = 'localhost',
   ) {
     this.app = Promise.resolve(app);
   }
