@@ -29,9 +29,9 @@ interface Reply {
   body: string;
 }
 
-function get(port: number, path: string, agent?: Agent): Promise<Reply> {
+function get(port: number, path: string, agent?: Agent, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -111,6 +111,12 @@ describe('a generated project', () => {
     expect(missing.status).toBe(404);
     expect(missing.body).not.toContain('URL patterns tried');
     expect((await get(port, '/healthz')).body).toBe('ok\n');
+    // Production defaults: security headers on, and a Host outside ALLOWED_HOSTS refused (health checks excepted).
+    expect(welcome.headers['x-content-type-options']).toBe('nosniff');
+    expect(welcome.headers['x-frame-options']).toBe('DENY');
+    expect(welcome.headers['referrer-policy']).toBe('same-origin');
+    expect((await get(port, '/', undefined, { Host: 'evil.example' })).status).toBe(400);
+    expect((await get(port, '/healthz', undefined, { Host: '10.1.2.3:8000' })).status).toBe(200);
 
     // Keep-alive clients in a loop while TERM arrives.
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
