@@ -6,7 +6,6 @@
 import { configure, importModule, setModuleRoot } from './conf/index.js';
 import { ImproperlyConfigured } from './conf/errors.js';
 import { createApplication, flatten, path, setUrlconf, text, type Middleware, type Route, type UrlPattern } from './http/index.js';
-import { hostValidationMiddleware, securityMiddleware } from './middleware/index.js';
 import type { Application } from './tsgi/types.js';
 import { validate } from './tsgi/validate.js';
 
@@ -23,13 +22,10 @@ function isUrlPatterns(value: unknown): value is UrlPattern[] {
   return Array.isArray(value) && value.every((entry) => (Array.isArray(entry) ? entry.every(isRoute) : isRoute(entry)));
 }
 
-/** What a project gets when its settings do not list MIDDLEWARE. */
-export const DEFAULT_MIDDLEWARE: readonly Middleware[] = [securityMiddleware, hostValidationMiddleware];
-
 function middlewareFrom(value: unknown): readonly Middleware[] {
-  if (value === undefined) return DEFAULT_MIDDLEWARE;
+  if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'function')) {
-    throw new ImproperlyConfigured(['MIDDLEWARE must be a list of middleware functions, e.g. [securityMiddleware, hostValidationMiddleware]']);
+    throw new ImproperlyConfigured(['MIDDLEWARE must be a list of middleware functions, e.g. [securityMiddleware, csrfMiddleware]']);
   }
   return value as Middleware[];
 }

@@ -1,4 +1,4 @@
-export { Request } from './request.js';
+export { Request, Session } from './request.js';
 export { HttpResponse, html, json, redirect, text, type ResponseBody } from './response.js';
 export {
   flatten,

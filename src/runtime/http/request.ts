@@ -9,6 +9,7 @@ export class Request {
   readonly pathInfo: string;
   private parsedQuery: URLSearchParams | undefined;
   private parsedCookies: Record<string, string> | undefined;
+  private bodyBytes: Promise<Uint8Array> | undefined;
   /** Values captured from the URL by the route that matched. */
   params: Record<string, string | number> = {};
 
@@ -66,9 +67,10 @@ export class Request {
     return typeof value === 'string' ? value : undefined;
   }
 
-  /** The whole body as bytes. */
-  async body(): Promise<Uint8Array> {
-    return this.environ['wsgi.input'].read();
+  /** The whole body as bytes; read once and kept, so middleware and the view can both read it. */
+  body(): Promise<Uint8Array> {
+    this.bodyBytes ??= this.environ['wsgi.input'].read();
+    return this.bodyBytes;
   }
 
   async text(): Promise<string> {
@@ -77,5 +79,45 @@ export class Request {
 
   async json(): Promise<unknown> {
     return JSON.parse(await this.text()) as unknown;
+  }
+
+  /** An `application/x-www-form-urlencoded` body as fields; empty for other content types. */
+  async form(): Promise<URLSearchParams> {
+    const type = this.environ.CONTENT_TYPE?.split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded') return new URLSearchParams();
+    return new URLSearchParams(await this.text());
+  }
+
+  /** Set by the session middleware. */
+  session: Session | undefined;
+  /** The CSRF token for forms, set by the CSRF middleware (reading it makes the middleware send the cookie). */
+  csrfToken: (() => string) | undefined;
+}
+
+/** A session's data: JSON values by key; `modified` tells the middleware to send a new cookie. */
+export class Session {
+  modified = false;
+  constructor(private data: Record<string, unknown> = {}) {}
+
+  get<T = unknown>(key: string): T | undefined {
+    return this.data[key] as T | undefined;
+  }
+  set(key: string, value: unknown): void {
+    this.data[key] = value;
+    this.modified = true;
+  }
+  delete(key: string): void {
+    if (key in this.data) {
+      delete this.data[key];
+      this.modified = true;
+    }
+  }
+  /** Empties the session, e.g. at logout. */
+  flush(): void {
+    this.data = {};
+    this.modified = true;
+  }
+  toJSON(): Record<string, unknown> {
+    return this.data;
   }
 }

@@ -1,0 +1,47 @@
+/**
+ * Signed-cookie sessions (Django's signed_cookies backend): the session is
+ * JSON in the cookie, signed with SECRET_KEY, so no server state is needed;
+ * keep it small and never put secrets in it (it is readable, not writable).
+ */
+import { settings } from '../conf/settings.js';
+import { serializeCookie } from '../http/cookies.js';
+import type { Middleware } from '../http/middleware.js';
+import { Session } from '../http/request.js';
+import { BadSignature, sign, unsign } from './signing.js';
+
+const SALT = 'tsgate.sessions';
+
+function setting<T>(name: string, fallback: T): T {
+  const value = (settings as Record<string, unknown>)[name];
+  return value === undefined ? fallback : (value as T);
+}
+
+function load(cookie: string | undefined, secret: string, maxAge: number): Session {
+  if (!cookie) return new Session();
+  try {
+    const json = Buffer.from(unsign(secret, SALT, cookie, maxAge), 'base64url').toString('utf8');
+    const data: unknown = JSON.parse(json);
+    return new Session(typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {});
+  } catch (error) {
+    if (error instanceof BadSignature || error instanceof SyntaxError) return new Session();
+    throw error;
+  }
+}
+
+export const sessionMiddleware: Middleware = (next) => {
+  const name = setting('SESSION_COOKIE_NAME', 'sessionid');
+  const maxAge = setting('SESSION_COOKIE_AGE', 60 * 60 * 24 * 14);
+  const secure = setting('SESSION_COOKIE_SECURE', false);
+  const secret = settings.SECRET_KEY;
+  return async (request) => {
+    request.session = load(request.cookies[name], secret, maxAge);
+    const response = await next(request);
+    const session = request.session;
+    if (session.modified) {
+      const value = sign(secret, SALT, Buffer.from(JSON.stringify(session)).toString('base64url'));
+      response.headers.push(['Set-Cookie', serializeCookie(name, value, { maxAge, secure, httpOnly: true, sameSite: 'Lax' })]);
+      response.headers.push(['Vary', 'Cookie']);
+    }
+    return response;
+  };
+};
