@@ -7,6 +7,7 @@ import { configure, importModule, setModuleRoot } from './conf/index.js';
 import { ImproperlyConfigured } from './conf/errors.js';
 import { createApplication, flatten, path, setUrlconf, text, type Middleware, type Route, type UrlPattern } from './http/index.js';
 import type { Application } from './tsgi/types.js';
+import { LEVELS, logger, type Level } from './logging/index.js';
 import { validate } from './tsgi/validate.js';
 
 export interface WsgiOptions {
@@ -20,6 +21,10 @@ const BUILTIN_ROUTES: Route[] = [path('healthz', () => text('ok\n'), { name: 'he
 function isUrlPatterns(value: unknown): value is UrlPattern[] {
   const isRoute = (route: unknown) => typeof route === 'object' && route !== null && 'regex' in route;
   return Array.isArray(value) && value.every((entry) => (Array.isArray(entry) ? entry.every(isRoute) : isRoute(entry)));
+}
+
+function logLevel(value: unknown): Level {
+  return LEVELS.includes(value as Level) ? (value as Level) : 'info';
 }
 
 function middlewareFrom(value: unknown): readonly Middleware[] {
@@ -40,10 +45,12 @@ export async function getWsgiApplication(options: WsgiOptions = {}): Promise<App
     ]);
   }
   setUrlconf(flatten(urlconf.urlpatterns));
+  logger.configure({ level: logLevel(settings.LOG_LEVEL), json: !settings.DEBUG });
   const app = createApplication(urlconf.urlpatterns, {
     debug: settings.DEBUG,
     middleware: middlewareFrom(settings.MIDDLEWARE),
     builtins: BUILTIN_ROUTES,
+    errors: { debug: settings.DEBUG, settings: () => ({ ...settings }) },
   });
   // In development every response is checked against the TSGI contract, as wsgiref.validate does.
   return settings.DEBUG ? validate(app) : app;

@@ -5,7 +5,8 @@
 import type { Application, Body } from '../tsgi/types.js';
 import { Request } from './request.js';
 import { HttpResponse, text } from './response.js';
-import { applyMiddleware, type Middleware } from './middleware.js';
+import { handleErrors, type ErrorHandlingOptions } from './errors.js';
+import { applyMiddleware, type Handler, type Middleware } from './middleware.js';
 import { flatten, resolve, type Route, type UrlPattern } from './urls.js';
 
 export interface ApplicationOptions {
@@ -15,6 +16,8 @@ export interface ApplicationOptions {
   middleware?: readonly Middleware[];
   /** Routes served before the middleware, e.g. /healthz. */
   builtins?: readonly Route[];
+  /** Turn exceptions into error pages; without it they reach the server (a bare 500). */
+  errors?: ErrorHandlingOptions;
 }
 
 function toBody(body: HttpResponse['body']): Body {
@@ -48,7 +51,11 @@ export async function dispatch(patterns: readonly Route[], request: Request, deb
 export function createApplication(patterns: readonly UrlPattern[], options: ApplicationOptions = {}): Application {
   const routes = flatten(patterns);
   const builtins = options.builtins ?? [];
-  const handler = applyMiddleware(options.middleware ?? [], (request) => dispatch(routes, request, options.debug));
+  const view: Handler = (request) => dispatch(routes, request, options.debug);
+  // Errors become responses inside the middleware (so each middleware sees a
+  // 500, as in Django) and around it (for a middleware's own error).
+  const guard = (handler: Handler) => (options.errors ? handleErrors(handler, options.errors) : handler);
+  const handler = guard(applyMiddleware(options.middleware ?? [], guard(view)));
   return async (environ, startResponse) => {
     const request = new Request(environ);
     // Built-in routes (health checks) answer ahead of the middleware: a probe

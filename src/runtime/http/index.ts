@@ -18,3 +18,5 @@ export {
 } from './urls.js';
 export { applyMiddleware, type Handler, type Middleware } from './middleware.js';
 export { createApplication, dispatch, type ApplicationOptions } from './application.js';
+export { debugPage, handleErrors, maskSettings, type ErrorHandlingOptions } from './errors.js';
+export { serializeCookie, type CookieOptions } from './cookies.js';

@@ -1,0 +1,89 @@
+/**
+ * What a view's exception becomes. DEBUG: a developer page with the stack,
+ * the request and the settings (secrets masked). Production: a plain 500
+ * (the project's `500.html` when the handler is given one), the exception
+ * logged once as JSON with a request id, and nothing secret in page or log.
+ */
+import { randomUUID } from 'node:crypto';
+import { logger } from '../logging/index.js';
+import type { Handler } from './middleware.js';
+import type { Request } from './request.js';
+import { html, text, type HttpResponse } from './response.js';
+
+/** Setting names that look secret are never shown, as Django's HIDDEN_SETTINGS. */
+const HIDDEN = /API|KEY|PASS|SECRET|SIGNATURE|TOKEN/i;
+const MASK = '********************';
+
+/** A copy of `values` with secret-looking keys and URL passwords masked. */
+export function maskSettings(values: Record<string, unknown>): Record<string, unknown> {
+  const masked: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (HIDDEN.test(key)) masked[key] = MASK;
+    else if (typeof value === 'string') masked[key] = value.replace(/(\/\/[^:/@]+:)[^@/]+@/, `$1${MASK}@`);
+    else if (typeof value === 'function') masked[key] = `[function ${value.name || 'anonymous'}]`;
+    else masked[key] = value;
+  }
+  return masked;
+}
+
+const escape = (value: unknown): string =>
+  String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+function table(rows: Record<string, unknown>): string {
+  return Object.entries(rows)
+    .map(([key, value]) => `<tr><th>${escape(key)}</th><td><pre>${escape(typeof value === 'string' ? value : JSON.stringify(value, null, 1))}</pre></td></tr>`)
+    .join('');
+}
+
+export function debugPage(error: unknown, request: Request, settings: Record<string, unknown>): string {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  const headers = Object.fromEntries(Object.entries(request.environ).filter(([key]) => key.startsWith('HTTP_') && !/COOKIE|AUTHORIZATION/.test(key)));
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(name)} at ${escape(request.path)}</title>
+<style>body{font:14px sans-serif;margin:0}header{background:#ffc;padding:1em 2em;border-bottom:1px solid #ddd}section{padding:0 2em}pre{white-space:pre-wrap;margin:0}th{text-align:left;vertical-align:top;padding-right:1em}</style></head>
+<body><header><h1>${escape(name)} at ${escape(request.path)}</h1><pre>${escape(message)}</pre>
+<p>${escape(request.method)} ${escape(request.path)} — you see this page because DEBUG = true. Never run production with DEBUG on.</p></header>
+<section><h2>Traceback</h2><pre>${escape(stack)}</pre>
+<h2>Request</h2><table>${table({ method: request.method, path: request.path, query: request.environ.QUERY_STRING, ...headers })}</table>
+<h2>Settings</h2><table>${table(maskSettings(settings))}</table></section></body></html>`;
+}
+
+export interface ErrorHandlingOptions {
+  debug: boolean;
+  settings: () => Record<string, unknown>;
+  /** Renders the project's 500 page, if it has one. */
+  render500?: (() => string | Promise<string>) | undefined;
+}
+
+/** Catches what a handler throws and answers as above. */
+export function handleErrors(handler: Handler, options: ErrorHandlingOptions): Handler {
+  return async (request) => {
+    try {
+      return await handler(request);
+    } catch (error) {
+      return errorResponse(error, request, options);
+    }
+  };
+}
+
+async function errorResponse(error: unknown, request: Request, options: ErrorHandlingOptions): Promise<HttpResponse> {
+  const requestId = request.header('x-request-id') ?? randomUUID();
+  logger.error('Internal Server Error', {
+    request_id: requestId,
+    method: request.method,
+    path: request.path,
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    stack: error instanceof Error ? error.stack : undefined,
+  });
+  if (options.debug) return html(debugPage(error, request, options.settings()), 500);
+  const headers: [string, string][] = [['X-Request-ID', requestId]];
+  if (options.render500) {
+    try {
+      return html(await options.render500(), 500, headers);
+    } catch {
+      // a broken 500 page must not hide the first error: fall through to the plain one
+    }
+  }
+  return text(`Server Error (500)\nRequest id: ${requestId}\n`, 500, headers);
+}
