@@ -1,0 +1,2 @@
+export { fileInside, projectFinders, safeRelativePath, StaticFinders, type StaticSource } from './finders.js';
+export { withStaticFiles, type StaticServingOptions } from './serve.js';
