@@ -3,7 +3,7 @@
  * limits → environ (with trusted proxy headers applied) → application →
  * ResponseSink → ServerResponse, then the access log.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { BodyReader } from '../tsgi/input.js';
 import { buildEnviron, stderrStream } from '../tsgi/environ.js';
 import { runApplication, type ClientSignal, type ResponseSink } from '../tsgi/run.js';
@@ -83,6 +83,8 @@ function waitForDrain(res: ServerResponse): Promise<void> {
 /** Sends the response and counts its body bytes for the access log. */
 class NodeResponseSink implements ResponseSink {
   bytes = 0;
+  /** The headers as sent, flat: node keeps no copy of headers given to writeHead as a list. */
+  flatHeaders: string[] = [];
 
   constructor(
     private readonly res: ServerResponse,
@@ -92,7 +94,10 @@ class NodeResponseSink implements ResponseSink {
   sendHeaders(status: string, headers: Header[]): void {
     const flat: string[] = [];
     for (const [name, value] of headers) flat.push(name, value);
-    if (this.context.isDraining()) this.res.shouldKeepAlive = false;
+    this.flatHeaders = flat;
+    // A 413 (the app read past the body limit) leaves the rest of that body
+    // unread: close rather than read and discard it for the next request.
+    if (this.context.isDraining() || status.startsWith('413')) this.res.shouldKeepAlive = false;
     this.res.writeHead(Number(status.slice(0, 3)), status.slice(4), flat);
   }
 
@@ -134,20 +139,36 @@ class ClientState implements ClientSignal {
 }
 
 /** Answers a request that broke a limit; it never reaches the app, and the connection is closed. */
-function refuse(res: ServerResponse, refusal: Refusal): number {
+function refuse(res: ServerResponse, refusal: Refusal): { bytes: number; flatHeaders: string[] } {
   const body = Buffer.from(`${refusal.message}\n`);
+  const flatHeaders = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(body.byteLength)];
   res.shouldKeepAlive = false;
-  res.writeHead(Number(refusal.status.slice(0, 3)), refusal.status.slice(4), [
-    'Content-Type',
-    'text/plain; charset=utf-8',
-    'Content-Length',
-    String(body.byteLength),
-  ]);
+  res.writeHead(Number(refusal.status.slice(0, 3)), refusal.status.slice(4), flatHeaders);
   res.end(body);
-  return body.byteLength;
+  return { bytes: body.byteLength, flatHeaders };
 }
 
-function logAccess(log: AccessLog, req: IncomingMessage, res: ServerResponse, arrived: Date, start: bigint, bytes: number, remoteAddr?: string): void {
+/** Flat response headers as the access log's `%({name}o)s` reads them: lower-case names, repeats joined. */
+function headerMap(flat: readonly string[]): OutgoingHttpHeaders {
+  const map: OutgoingHttpHeaders = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase();
+    const previous = map[name];
+    map[name] = previous === undefined ? flat[i + 1] : `${String(previous)}, ${flat[i + 1]}`;
+  }
+  return map;
+}
+
+function logAccess(
+  log: AccessLog,
+  req: IncomingMessage,
+  res: ServerResponse,
+  arrived: Date,
+  start: bigint,
+  bytes: number,
+  flatHeaders: readonly string[],
+  remoteAddr?: string,
+): void {
   log.write({
     remoteAddr: remoteAddr ?? req.socket.remoteAddress ?? '-',
     time: arrived,
@@ -158,7 +179,7 @@ function logAccess(log: AccessLog, req: IncomingMessage, res: ServerResponse, ar
     bytes,
     durationNs: process.hrtime.bigint() - start,
     requestHeaders: req.headers,
-    responseHeaders: res.getHeaders(),
+    responseHeaders: headerMap(flatHeaders),
   });
 }
 
@@ -170,8 +191,8 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
     if (onResponse) res.once('finish', onResponse);
     const refusal = checkLimits(req, limits);
     if (refusal) {
-      const bytes = refuse(res, refusal);
-      if (accessLog && arrived) logAccess(accessLog, req, res, arrived, start, bytes);
+      const { bytes, flatHeaders } = refuse(res, refusal);
+      if (accessLog && arrived) logAccess(accessLog, req, res, arrived, start, bytes, flatHeaders);
       return;
     }
     const peer = req.socket.remoteAddress;
@@ -194,7 +215,7 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
     applyHost(environ);
     const sink = new NodeResponseSink(res, context);
     if (accessLog && arrived) {
-      res.once('close', () => logAccess(accessLog, req, res, arrived, start, sink.bytes, environ.REMOTE_ADDR));
+      res.once('close', () => logAccess(accessLog, req, res, arrived, start, sink.bytes, sink.flatHeaders, environ.REMOTE_ADDR));
     }
     void runApplication(app, environ, sink, { signal: new ClientState(res) });
   };

@@ -1,7 +1,8 @@
 /**
  * gunicorn's request limits, checked before a request reaches the app.
- * node:http's parser already refuses malformed HTTP; these bound what is
- * well-formed but too big.
+ * node:http's parser already refuses most malformed HTTP; these bound what
+ * is well-formed but too big, and refuse the framing the parser lets through
+ * to the request handler before it fails on the body (RFC 9112).
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -33,6 +34,37 @@ export function maxHeaderSize(limits: RequestLimits): number {
   return Math.max(16 * 1024, Math.min(1024 * 1024, limits.requestLine + limits.fields * (limits.fieldSize + 4)));
 }
 
+const BAD_REQUEST = '400 Bad Request';
+
+/**
+ * What node's parser accepts in the head but RFC 9112 forbids: a version
+ * other than HTTP/1.x (llhttp takes `HTTP/2.0` and HTTP/0.9's bare
+ * `GET /`), more than one Host (§3.2), and a Transfer-Encoding that is not
+ * exactly one final `chunked` or comes in HTTP/1.0 (§6.1, §6.3: the body's
+ * length cannot be known; llhttp fails only once the handler has run).
+ */
+function checkFraming(req: IncomingMessage): Refusal | undefined {
+  if (req.httpVersionMajor !== 1) {
+    return { status: '505 HTTP Version Not Supported', message: `HTTP/${req.httpVersion} is not supported` };
+  }
+  const raw = req.rawHeaders;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') hosts += 1;
+  }
+  if (hosts > 1) return { status: BAD_REQUEST, message: 'more than one Host header' };
+  const encoding = req.headers['transfer-encoding'];
+  if (encoding !== undefined) {
+    if (req.httpVersionMinor === 0) return { status: BAD_REQUEST, message: 'Transfer-Encoding in an HTTP/1.0 request' };
+    const codings = encoding.split(',').map((coding) => coding.trim().toLowerCase());
+    if (codings.at(-1) !== 'chunked' || codings.indexOf('chunked') !== codings.length - 1) {
+      return { status: BAD_REQUEST, message: `Transfer-Encoding ${JSON.stringify(encoding)} does not end in a single chunked` };
+    }
+  }
+  return undefined;
+}
+
 /** Why the request must be refused, or undefined when it is within the limits. */
 export function checkLimits(req: IncomingMessage, limits: RequestLimits): Refusal | undefined {
   const line = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 10;
@@ -54,5 +86,5 @@ export function checkLimits(req: IncomingMessage, limits: RequestLimits): Refusa
   if (limits.body > 0 && length !== undefined && Number(length) > limits.body) {
     return { status: '413 Content Too Large', message: `request body is larger than ${limits.body} bytes` };
   }
-  return undefined;
+  return checkFraming(req);
 }

@@ -21,15 +21,16 @@ export class TrustedProxies {
     this.any = entries.includes('*');
     for (const entry of entries) {
       if (entry === '*') continue;
-      const [address = '', bits] = entry.split('/');
+      const [address = '', bits, ...rest] = entry.split('/');
       const family = isIP(address);
-      if (family === 0) throw new OptionError(`--forwarded-allow-ips: ${JSON.stringify(entry)} is not an IP address or CIDR range`);
+      if (family === 0 || rest.length > 0) throw new OptionError(`--forwarded-allow-ips: ${JSON.stringify(entry)} is not an IP address or CIDR range`);
       const type = family === 6 ? 'ipv6' : 'ipv4';
       if (bits === undefined) {
         this.list.addAddress(address, type);
         continue;
       }
-      const prefix = Number(bits);
+      // Digits only: Number('') is 0, and `10.0.0.1/` must not trust every address.
+      const prefix = /^\d{1,3}$/.test(bits) ? Number(bits) : Number.NaN;
       if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
         throw new OptionError(`--forwarded-allow-ips: ${JSON.stringify(entry)} has a bad prefix length`);
       }

@@ -73,6 +73,10 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
         maxHeaderSize: maxHeaderSize(policy.limits),
         headersTimeout: (options.headerTimeout ?? 60) * 1000,
         requestTimeout: (options.requestTimeout ?? 300) * 1000,
+        // node enforces both timeouts only when it checks, every 30 s by
+        // default: a 1 s --header-timeout would let a slow client hold its
+        // connection for up to 31 s.
+        connectionsCheckingInterval: 500,
       },
       createRequestHandler(app, {
         serverPort: 'port' in bind ? String(bind.port) : '',
@@ -100,6 +104,17 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
    * mid-send.
    */
   let closing = false;
+  let closed = false;
+  /**
+   * Exits once the servers are closed and the primary said `drain`. The
+   * primary may be handing this worker a connection as it leaves the shared
+   * listener; that hand-off reaches the worker before `drain` and is sent
+   * back to another worker. A worker that exited on close alone would take
+   * it down unanswered, and its client would wait forever.
+   */
+  const exitWhenDone = () => {
+    if (closed && draining) process.exit(0);
+  };
   const stopAccepting = () => {
     if (closing) return;
     closing = true;
@@ -107,7 +122,10 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
     for (const server of servers) {
       NetServer.prototype.close.call(server, () => {
         open -= 1;
-        if (open === 0) process.exit(0);
+        if (open === 0) {
+          closed = true;
+          exitWhenDone();
+        }
       });
     }
     setTimeout(() => {
@@ -118,6 +136,7 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   const drain = () => {
     stopAccepting();
     draining = true;
+    exitWhenDone();
   };
 
   process.on('message', (message) => {

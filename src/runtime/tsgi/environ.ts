@@ -67,14 +67,18 @@ function addHeader(environ: Environ, name: string, value: string): void {
 }
 
 /** Builds a PEP 3333 environ. */
+/** An absolute-form target (`GET http://host/path`, RFC 9112 §3.2.2) routes by its path, as gunicorn does. */
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+
 export function buildEnviron(facts: RequestFacts): Environ {
-  const queryStart = facts.target.indexOf('?');
-  const rawPath = queryStart === -1 ? facts.target : facts.target.slice(0, queryStart);
+  const target = facts.target.startsWith('/') ? facts.target : facts.target.replace(ABSOLUTE_FORM, '') || '/';
+  const queryStart = target.indexOf('?');
+  const rawPath = queryStart === -1 ? target : target.slice(0, queryStart);
   const environ: Environ = {
     REQUEST_METHOD: facts.method,
     SCRIPT_NAME: facts.scriptName ?? '',
     PATH_INFO: decodePath(rawPath),
-    QUERY_STRING: queryStart === -1 ? '' : facts.target.slice(queryStart + 1),
+    QUERY_STRING: queryStart === -1 ? '' : target.slice(queryStart + 1),
     SERVER_NAME: facts.serverName ?? 'localhost',
     SERVER_PORT: facts.serverPort ?? (facts.scheme === 'https' ? '443' : '80'),
     SERVER_PROTOCOL: facts.protocol ?? 'HTTP/1.1',

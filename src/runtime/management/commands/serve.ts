@@ -7,6 +7,7 @@ import {
   DEFAULT_LIMITS,
   defaultWorkers,
   nonNegative,
+  OptionError,
   requestPolicy,
   parseBind,
   parseLogLevel,
@@ -95,6 +96,10 @@ export function serverOptions(args: ParsedArgs): ServerOptions {
     ...(pidFile === undefined ? {} : { pidFile }),
   };
   requestPolicy({ forwardedAllowIps: options.forwardedAllowIps }); // a bad IP fails now, in the primary
+  // node refuses a header timeout longer than the request timeout, in every worker, at boot.
+  if (options.requestTimeout && (options.headerTimeout ?? 0) > options.requestTimeout) {
+    throw new OptionError(`--header-timeout (${options.headerTimeout}) must not be longer than --request-timeout (${options.requestTimeout})`);
+  }
   return options;
 }
 
