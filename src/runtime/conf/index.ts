@@ -1,5 +1,19 @@
 export { ImproperlyConfigured } from './errors.js';
-export { env, makeEnv } from './env.js';
+export { env, makeEnv, type Env, type UrlOptions } from './env.js';
+export { DEFAULTS, KNOWN_SETTINGS } from './defaults.js';
 export { findModuleFile, getModuleRoot, importModule, setModuleRoot } from './modules.js';
-export { SETTINGS_MODULE_VARIABLE, checkSettings, configure, isConfigured, settings, type Settings } from './settings.js';
+export { SETTINGS_MODULE_VARIABLE, checkSettings, configure, isConfigured, settings } from './settings.js';
+export type {
+  DatabaseSettings,
+  DatabasesSettings,
+  KnownSettings,
+  LogLevelName,
+  CrossOriginOpenerPolicy,
+  ReferrerPolicy,
+  SameSite,
+  Settings,
+  StaticFilesDir,
+  TemplateEngineSettings,
+  XFrameOptions,
+} from './types.js';
 export { projectDir } from './project.js';

@@ -1,85 +1,104 @@
 /**
  * Loads the settings module named by TSGATE_SETTINGS_MODULE, checks it, and
  * exposes it as one frozen `settings` object. Settings are the module's
- * UPPER_CASE exports, as in Django.
+ * UPPER_CASE exports, as in Django; known settings the module leaves out
+ * take their value from DEFAULTS.
  */
-import { ImproperlyConfigured } from './errors.js';
 import { join } from 'node:path';
+import { checkExportNames, checkSettings, SETTING_NAME } from './checks.js';
+import { DEFAULTS, deepFreeze } from './defaults.js';
 import { loadDotEnv } from './dotenv.js';
+import { beginEnvCollection, endEnvCollection, type EnvProblem } from './env.js';
+import { ImproperlyConfigured } from './errors.js';
 import { findModuleFile, getModuleRoot, importModule } from './modules.js';
 import { projectDir } from './project.js';
+import type { Settings } from './types.js';
 
-export interface Settings {
-  DEBUG: boolean;
-  SECRET_KEY: string;
-  ALLOWED_HOSTS: string[];
-  ROOT_URLCONF: string;
-  WSGI_APPLICATION: string;
-  [name: string]: unknown;
-}
+export type { KnownSettings, Settings } from './types.js';
+export { checkSettings } from './checks.js';
 
 export const SETTINGS_MODULE_VARIABLE = 'TSGATE_SETTINGS_MODULE';
 
-const DEFAULTS: Partial<Settings> = {
-  DEBUG: false,
-  SECRET_KEY: '',
-  ALLOWED_HOSTS: [],
-};
-
 let current: Readonly<Settings> | undefined;
+let loading: Promise<Readonly<Settings>> | undefined;
 
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+/** Imports the settings module with env problems collected, so they are reported with the rest. */
+async function importSettingsModule(moduleName: string): Promise<{ module?: Record<string, unknown>; envProblems: EnvProblem[] }> {
+  beginEnvCollection();
+  let module: Record<string, unknown> | undefined;
+  let failure: unknown;
+  try {
+    module = await importModule(moduleName, SETTINGS_MODULE_VARIABLE);
+  } catch (error) {
+    failure = error;
+  }
+  const envProblems = endEnvCollection();
+  if (failure !== undefined) {
+    // A bad variable often makes the settings code fail further on: report the variables.
+    if (failure instanceof ImproperlyConfigured) throw new ImproperlyConfigured([...envProblems.map((p) => p.message), ...failure.problems]);
+    if (envProblems.length > 0) throw new ImproperlyConfigured(envProblems.map((p) => p.message));
+    throw failure;
+  }
+  return { module, envProblems };
 }
 
-/** Every problem at once, each naming the setting and the fix. */
-export function checkSettings(values: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  if (typeof values.DEBUG !== 'boolean') problems.push('DEBUG must be true or false');
-  if (typeof values.SECRET_KEY !== 'string') problems.push('SECRET_KEY must be a string');
-  else if (values.DEBUG === false && values.SECRET_KEY === '') {
-    problems.push('SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable');
-  }
-  if (!isStringArray(values.ALLOWED_HOSTS)) problems.push('ALLOWED_HOSTS must be a list of host names');
-  else if (values.DEBUG === false && values.ALLOWED_HOSTS.length === 0) {
-    problems.push('ALLOWED_HOSTS is empty while DEBUG is false — set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=example.com');
-  }
-  for (const name of ['ROOT_URLCONF', 'WSGI_APPLICATION']) {
-    if (typeof values[name] !== 'string' || values[name] === '') {
-      problems.push(`${name} must name a module, e.g. 'mysite.${name === 'ROOT_URLCONF' ? 'urls' : 'wsgi.application'}'`);
-    }
-  }
-  return problems;
-}
-
-/** Loads, checks and freezes the settings once; later calls return the same object. */
-export async function configure(moduleName = process.env[SETTINGS_MODULE_VARIABLE]): Promise<Readonly<Settings>> {
-  if (current) return current;
+async function load(moduleName: string | undefined): Promise<Readonly<Settings>> {
   if (!moduleName) {
-    throw new ImproperlyConfigured([
-      `${SETTINGS_MODULE_VARIABLE} is not set — set it to your settings module, e.g. mysite.settings`,
-    ]);
+    throw new ImproperlyConfigured([`${SETTINGS_MODULE_VARIABLE} is not set — set it to your settings module, e.g. mysite.settings`]);
   }
   loadDotEnv(projectDir(findModuleFile(moduleName) ?? join(getModuleRoot(), 'settings')));
-  const module = await importModule(moduleName, SETTINGS_MODULE_VARIABLE);
+  const { module = {}, envProblems } = await importSettingsModule(moduleName);
   const values: Record<string, unknown> = { ...DEFAULTS };
-  for (const [name, value] of Object.entries(module)) if (/^[A-Z][A-Z0-9_]*$/.test(name)) values[name] = value;
-  const problems = checkSettings(values);
+  for (const [name, value] of Object.entries(module)) if (SETTING_NAME.test(name)) values[name] = value;
+  // A setting whose variable was already reported is not reported again.
+  const reported = new Set(envProblems.map((problem) => problem.name));
+  const problems = [
+    ...envProblems.map((problem) => problem.message),
+    ...checkExportNames(Object.keys(module)),
+    ...checkSettings(values).filter((problem) => !reported.has(problem.split(/[\s.[]/, 1)[0] ?? '')),
+  ];
   if (problems.length > 0) throw new ImproperlyConfigured(problems);
-  current = Object.freeze(values as Settings);
-  return current;
+  return deepFreeze(values as Settings);
+}
+
+/**
+ * Loads, checks and freezes the settings once; later calls return the same
+ * object. Every problem is reported at once, as one ImproperlyConfigured.
+ */
+export async function configure(moduleName = process.env[SETTINGS_MODULE_VARIABLE]): Promise<Readonly<Settings>> {
+  if (current) return current;
+  loading ??= load(moduleName).then(
+    (loaded) => (current = loaded),
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  );
+  return loading;
 }
 
 export function isConfigured(): boolean {
   return current !== undefined;
 }
 
+/** Forgets the loaded settings, so a test can configure() another module. Not for production code. */
+export function resetForTests(): void {
+  current = undefined;
+  loading = undefined;
+}
+
+function readOnly(name: string | symbol): never {
+  throw new TypeError(`settings are read-only: cannot change settings.${String(name)} at run time — set it in your settings module`);
+}
+
 /** The loaded settings; reading before `configure()` is a clear error. */
 export const settings: Readonly<Settings> = new Proxy({} as Settings, {
   get(_, name: string | symbol) {
     if (!current) {
+      // Symbols are asked for by inspection (util.inspect, test runners), not by code reading a setting.
+      if (typeof name === 'symbol') return undefined;
       throw new ImproperlyConfigured([
-        `settings.${String(name)} was read before the settings were loaded — run through manage or wsgi, or set ${SETTINGS_MODULE_VARIABLE}`,
+        `settings.${name} was read before the settings were loaded — run through manage or wsgi, or set ${SETTINGS_MODULE_VARIABLE} and call configure() first`,
       ]);
     }
     return current[name as string];
@@ -91,5 +110,7 @@ export const settings: Readonly<Settings> = new Proxy({} as Settings, {
     const descriptor = current && Reflect.getOwnPropertyDescriptor(current, name);
     return descriptor && { ...descriptor, configurable: true };
   },
-  set: () => false,
+  set: (_, name) => readOnly(name),
+  defineProperty: (_, name) => readOnly(name),
+  deleteProperty: (_, name) => readOnly(name),
 });

@@ -1,0 +1,384 @@
+/**
+ * The checks `configure()` runs on the settings before anything starts.
+ * Each problem names the setting and says what to do; all are reported at
+ * once.
+ */
+import { resolve } from 'node:path';
+import { KNOWN_SETTINGS, isPlainObject } from './defaults.js';
+import { PLACEHOLDER_URL } from './env.js';
+import { CROSS_ORIGIN_OPENER_POLICIES, LOG_LEVEL_NAMES, REFERRER_POLICIES, type KnownSettings } from './types.js';
+
+type Values = Record<string, unknown>;
+type Rule = (value: unknown, values: Values) => string[];
+
+/** A value as a message shows it: short, and never a secret. */
+function show(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return kind(value);
+}
+
+/** What a value is, without its content. */
+function kind(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+function isList(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value);
+}
+
+function boolean(name: string): Rule {
+  return (value) => (typeof value === 'boolean' ? [] : [`${name} must be true or false, got ${show(value)} — e.g. ${name} = env.bool('${name}', false)`]);
+}
+
+function stringList(name: string, example: string, each: (item: string) => string | undefined = () => undefined): Rule {
+  return (value) => {
+    if (!isList(value)) return [`${name} must be a list of strings, got ${show(value)} — e.g. ${name} = ${example}`];
+    const problems: string[] = [];
+    value.forEach((item, index) => {
+      if (typeof item !== 'string') problems.push(`${name}[${index}] must be a string, got ${show(item)}`);
+      else {
+        const problem = each(item);
+        if (problem) problems.push(problem);
+      }
+    });
+    return problems;
+  };
+}
+
+/** `a`, `b` or `c`, each quoted. */
+function oneOf(values: readonly unknown[]): string {
+  const shown = values.map((value) => (typeof value === 'string' ? `'${value}'` : String(value)));
+  return shown.length < 2 ? shown.join('') : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
+}
+
+function choice(name: string, choices: readonly unknown[]): Rule {
+  return (value) => (choices.includes(value) ? [] : [`${name} must be ${oneOf(choices)}, got ${show(value)}`]);
+}
+
+function integer(name: string, minimum: number, example: string): Rule {
+  return (value) =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= minimum
+      ? []
+      : [`${name} must be a whole number of seconds${minimum > 0 ? ` above ${minimum - 1}` : ', 0 or more'}, got ${show(value)} — e.g. ${name} = ${example}`];
+}
+
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function cookieName(name: string): Rule {
+  return (value) =>
+    typeof value === 'string' && COOKIE_NAME.test(value)
+      ? []
+      : [`${name} must be a cookie name (letters, digits and !#$%&'*+-.^_\`|~), got ${show(value)}`];
+}
+
+function sameSite(name: string, secure: string): Rule {
+  return (value, values) => {
+    const problems = choice(name, ['Lax', 'Strict', 'None', false])(value, values);
+    if (value === 'None' && values[secure] !== true) {
+      problems.push(`${name} is 'None' but ${secure} is not true — browsers drop SameSite=None cookies that are not Secure; set ${secure} = true or use 'Lax'`);
+    }
+    return problems;
+  };
+}
+
+function moduleName(name: string, example: string): Rule {
+  return (value) => (typeof value === 'string' && value !== '' ? [] : [`${name} must name a module, got ${show(value)} — e.g. ${name} = '${example}'`]);
+}
+
+const APP_SPEC = /^[^:]+:[A-Za-z_$][\w$]*(\(\))?$/;
+const DATABASE_SCHEMES = ['sqlite', 'postgres', 'postgresql', 'mysql', 'mariadb'];
+const TEMPLATE_KEYS = ['BACKEND', 'NAME', 'DIRS', 'APP_DIRS', 'OPTIONS'];
+
+function checkDatabaseUrl(where: string, text: string, fix: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // Not echoed: a database URL carries its password.
+    return [`${where}.URL is not a valid URL — ${fix}`];
+  }
+  const scheme = url.protocol.slice(0, -1);
+  return DATABASE_SCHEMES.includes(scheme) ? [] : [`${where}.URL uses the scheme ${JSON.stringify(scheme)}, which tsgate cannot connect to — ${fix}`];
+}
+
+function checkDatabases(value: unknown): string[] {
+  const example = `e.g. DATABASES = { default: { URL: env.url('DATABASE_URL', 'sqlite:///db.sqlite3').href } }`;
+  if (!isPlainObject(value)) return [`DATABASES must be an object of connections by alias, got ${kind(value)} — ${example}`];
+  const problems: string[] = [];
+  if (!('default' in value)) problems.push(`DATABASES must define 'default' — ${example}`);
+  for (const [alias, database] of Object.entries(value)) {
+    const where = `DATABASES.${alias}`;
+    if (!isPlainObject(database)) {
+      problems.push(`${where} must be an object with a URL, got ${kind(database)} — ${example}`);
+      continue;
+    }
+    const fix = `set it to a URL such as sqlite:///db.sqlite3, postgres://user:password@host:5432/name or mysql://user:password@host:3306/name (DATABASE_URL in the generated settings)`;
+    const url = database.URL;
+    if (url instanceof URL) {
+      problems.push(`${where}.URL must be a string, got a URL object — add .href, e.g. env.url('DATABASE_URL', 'sqlite:///db.sqlite3').href`);
+    } else if (typeof url !== 'string') {
+      problems.push(`${where}.URL must be a string, got ${kind(url)} — ${fix}`);
+    } else if (url !== PLACEHOLDER_URL) {
+      // (The placeholder stands for a DATABASE_URL variable that env.url has already reported.)
+      problems.push(...checkDatabaseUrl(where, url, fix));
+    }
+    if (database.OPTIONS !== undefined && !isPlainObject(database.OPTIONS)) {
+      problems.push(`${where}.OPTIONS must be an object, got ${kind(database.OPTIONS)}`);
+    }
+  }
+  return problems;
+}
+
+function checkTemplates(value: unknown): string[] {
+  const example = `e.g. TEMPLATES = [{ DIRS: [join(BASE_DIR, 'templates')], APP_DIRS: true }]`;
+  if (!isList(value)) return [`TEMPLATES must be a list of template engines, got ${show(value)} — ${example}`];
+  const problems: string[] = [];
+  value.forEach((engine, index) => {
+    const where = `TEMPLATES[${index}]`;
+    if (!isPlainObject(engine)) {
+      problems.push(`${where} must be an object, got ${show(engine)} — ${example}`);
+      return;
+    }
+    for (const key of Object.keys(engine)) {
+      if (TEMPLATE_KEYS.includes(key)) continue;
+      const match = closestName(key, TEMPLATE_KEYS);
+      problems.push(`${where}.${key} is not a template option — ${match ? `did you mean ${match}?` : `use ${TEMPLATE_KEYS.join(', ')}`}`);
+    }
+    for (const key of ['BACKEND', 'NAME'] as const) {
+      if (engine[key] !== undefined && typeof engine[key] !== 'string') problems.push(`${where}.${key} must be a string, got ${show(engine[key])}`);
+    }
+    const dirs = engine.DIRS;
+    if (dirs !== undefined && !(isList(dirs) && dirs.every((dir) => typeof dir === 'string'))) {
+      problems.push(`${where}.DIRS must be a list of folder paths, got ${show(dirs)} — ${example}`);
+    }
+    if (engine.APP_DIRS !== undefined && typeof engine.APP_DIRS !== 'boolean') {
+      problems.push(`${where}.APP_DIRS must be true or false, got ${show(engine.APP_DIRS)}`);
+    }
+    if (engine.OPTIONS !== undefined && !isPlainObject(engine.OPTIONS)) {
+      problems.push(`${where}.OPTIONS must be an object, got ${show(engine.OPTIONS)}`);
+    }
+  });
+  return problems;
+}
+
+function checkStaticfilesDirs(value: unknown, values: Values): string[] {
+  const example = `e.g. STATICFILES_DIRS = [join(BASE_DIR, 'static')]`;
+  if (!isList(value)) return [`STATICFILES_DIRS must be a list of folders, got ${show(value)} — ${example}`];
+  const problems: string[] = [];
+  const root = typeof values.STATIC_ROOT === 'string' && values.STATIC_ROOT !== '' ? resolve(values.STATIC_ROOT) : undefined;
+  value.forEach((entry, index) => {
+    const where = `STATICFILES_DIRS[${index}]`;
+    let folder: unknown = entry;
+    if (isList(entry)) {
+      const [prefix, path] = entry;
+      if (entry.length !== 2 || typeof prefix !== 'string' || typeof path !== 'string') {
+        problems.push(`${where} must be a folder or a [prefix, folder] pair of strings, got a list of ${entry.length}`);
+        return;
+      }
+      if (prefix.endsWith('/')) problems.push(`${where} has the prefix ${show(prefix)}, which must not end with a slash — use ${show(prefix.replace(/\/+$/, ''))}`);
+      folder = path;
+    }
+    if (typeof folder !== 'string' || folder === '') {
+      problems.push(`${where} must be a folder path or a [prefix, folder] pair, got ${show(folder)} — ${example}`);
+    } else if (root !== undefined && resolve(folder) === root) {
+      problems.push(`${where} is STATIC_ROOT — collectstatic writes into STATIC_ROOT, so keep your sources in another folder`);
+    }
+  });
+  return problems;
+}
+
+function checkReferrerPolicy(value: unknown): string[] {
+  if (value === undefined) return [];
+  const known: readonly string[] = REFERRER_POLICIES;
+  const bad = typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => !known.includes(item)) : [value];
+  if (bad.length === 0) return [];
+  return [
+    `SECURE_REFERRER_POLICY must be one of ${REFERRER_POLICIES.join(', ')} (several comma-separated, or undefined for no header), got ${bad.map(show).join(', ')}`,
+  ];
+}
+
+/** The check of every known setting: a missing entry here is a type error. */
+const RULES: Record<keyof KnownSettings, Rule> = {
+  DEBUG: boolean('DEBUG'),
+  SECRET_KEY: (value, values) => {
+    // The value itself is never shown.
+    if (typeof value !== 'string') return [`SECRET_KEY must be a string, got ${kind(value)} — e.g. SECRET_KEY = env.str('SECRET_KEY')`];
+    if (value === '' && values.DEBUG === false) return ['SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable'];
+    return [];
+  },
+  ALLOWED_HOSTS: (value, values) => {
+    const problems = stringList('ALLOWED_HOSTS', "env.list('ALLOWED_HOSTS', [])", (host) => {
+      if (host.trim() === '') return 'ALLOWED_HOSTS has an empty entry — remove it';
+      if (/[/\s]/.test(host)) return `ALLOWED_HOSTS entry ${show(host)} is not a host name — list host names only, e.g. example.com or .example.com (no scheme, no path)`;
+      return undefined;
+    })(value, values);
+    if (isList(value) && value.length === 0 && values.DEBUG === false) {
+      problems.push('ALLOWED_HOSTS is empty while DEBUG is false — set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=example.com');
+    }
+    return problems;
+  },
+  CSRF_TRUSTED_ORIGINS: stringList('CSRF_TRUSTED_ORIGINS', "env.list('CSRF_TRUSTED_ORIGINS', [])", (origin) =>
+    /^https?:\/\/./.test(origin) ? undefined : `CSRF_TRUSTED_ORIGINS entry ${show(origin)} must start with http:// or https:// — e.g. https://${origin.replace(/^([a-z][a-z\d+.-]*:)?\/\//i, '') || 'example.com'}`,
+  ),
+  INSTALLED_APPS: (value, values) => {
+    const seen = new Set<string>();
+    return stringList('INSTALLED_APPS', "['pages']", (app) => {
+      if (app === '') return 'INSTALLED_APPS has an empty entry — remove it';
+      if (seen.has(app)) return `INSTALLED_APPS lists ${show(app)} twice — remove one`;
+      seen.add(app);
+      return undefined;
+    })(value, values);
+  },
+  MIDDLEWARE: (value) => {
+    if (!isList(value)) return [`MIDDLEWARE must be a list of middleware functions, got ${show(value)} — e.g. MIDDLEWARE = [hostValidationMiddleware, securityMiddleware], imported from 'tsgate/middleware'`];
+    return value.flatMap((item, index) =>
+      typeof item === 'function' ? [] : [`MIDDLEWARE[${index}] must be a middleware function, got ${show(item)} — import the middleware and list the function itself`],
+    );
+  },
+  ROOT_URLCONF: moduleName('ROOT_URLCONF', 'mysite.urls'),
+  WSGI_APPLICATION: (value) =>
+    typeof value === 'string' && APP_SPEC.test(value)
+      ? []
+      : [`WSGI_APPLICATION must be MODULE:NAME, got ${show(value)} — e.g. WSGI_APPLICATION = 'mysite.wsgi:application'`],
+  BASE_DIR: (value) => (value === undefined || (typeof value === 'string' && value !== '') ? [] : [`BASE_DIR must be a folder path, got ${show(value)} — e.g. BASE_DIR = projectDir(import.meta.url)`]),
+  DATABASES: checkDatabases,
+  STATIC_URL: (value) => {
+    if (typeof value !== 'string' || value === '') return [`STATIC_URL must be a URL prefix, got ${show(value)} — e.g. STATIC_URL = '/static/'`];
+    return value.endsWith('/') ? [] : [`STATIC_URL must end with a slash, got ${show(value)} — use ${show(`${value}/`)}`];
+  },
+  STATIC_ROOT: (value) =>
+    value === undefined || (typeof value === 'string' && value !== '')
+      ? []
+      : [`STATIC_ROOT must be a folder path, or undefined when static files are not collected, got ${show(value)} — e.g. STATIC_ROOT = join(BASE_DIR, 'staticfiles')`],
+  STATICFILES_DIRS: checkStaticfilesDirs,
+  TEMPLATES: checkTemplates,
+  LOG_LEVEL: (value) =>
+    (LOG_LEVEL_NAMES as readonly unknown[]).includes(value)
+      ? []
+      : [`LOG_LEVEL must be ${oneOf(LOG_LEVEL_NAMES)}, got ${show(value)}${typeof value === 'string' && (LOG_LEVEL_NAMES as readonly string[]).includes(value.toLowerCase()) ? ` — use '${value.toLowerCase()}'` : ''}`],
+  SECURE_HSTS_SECONDS: integer('SECURE_HSTS_SECONDS', 0, "env.int('SECURE_HSTS_SECONDS', 0)"),
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: boolean('SECURE_HSTS_INCLUDE_SUBDOMAINS'),
+  SECURE_HSTS_PRELOAD: boolean('SECURE_HSTS_PRELOAD'),
+  SECURE_SSL_REDIRECT: boolean('SECURE_SSL_REDIRECT'),
+  SECURE_CONTENT_TYPE_NOSNIFF: boolean('SECURE_CONTENT_TYPE_NOSNIFF'),
+  SECURE_REFERRER_POLICY: checkReferrerPolicy,
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: (value) =>
+    value === undefined || (CROSS_ORIGIN_OPENER_POLICIES as readonly unknown[]).includes(value)
+      ? []
+      : [`SECURE_CROSS_ORIGIN_OPENER_POLICY must be ${oneOf(CROSS_ORIGIN_OPENER_POLICIES)} (or undefined for no header), got ${show(value)}`],
+  X_FRAME_OPTIONS: choice('X_FRAME_OPTIONS', ['DENY', 'SAMEORIGIN']),
+  SESSION_COOKIE_NAME: cookieName('SESSION_COOKIE_NAME'),
+  SESSION_COOKIE_AGE: integer('SESSION_COOKIE_AGE', 1, '1209600 (two weeks)'),
+  SESSION_COOKIE_SECURE: boolean('SESSION_COOKIE_SECURE'),
+  SESSION_COOKIE_HTTPONLY: boolean('SESSION_COOKIE_HTTPONLY'),
+  SESSION_COOKIE_SAMESITE: sameSite('SESSION_COOKIE_SAMESITE', 'SESSION_COOKIE_SECURE'),
+  CSRF_COOKIE_NAME: (value, values) => {
+    const problems = cookieName('CSRF_COOKIE_NAME')(value, values);
+    if (problems.length === 0 && value === values.SESSION_COOKIE_NAME) {
+      problems.push(`CSRF_COOKIE_NAME and SESSION_COOKIE_NAME are both ${show(value)} — give the two cookies different names`);
+    }
+    return problems;
+  },
+  CSRF_COOKIE_SECURE: boolean('CSRF_COOKIE_SECURE'),
+  CSRF_COOKIE_HTTPONLY: boolean('CSRF_COOKIE_HTTPONLY'),
+  CSRF_COOKIE_SAMESITE: sameSite('CSRF_COOKIE_SAMESITE', 'CSRF_COOKIE_SECURE'),
+};
+
+/**
+ * Django settings that tsgate does not use. A project may keep them (they
+ * are allowed, as any custom setting) and they are never taken for typos.
+ */
+const OTHER_DJANGO_SETTINGS = new Set([
+  'ADMINS', 'APPEND_SLASH', 'AUTH_PASSWORD_VALIDATORS', 'AUTH_USER_MODEL', 'CACHES', 'CSRF_COOKIE_AGE',
+  'CSRF_COOKIE_DOMAIN', 'CSRF_COOKIE_PATH', 'CSRF_FAILURE_VIEW', 'CSRF_HEADER_NAME', 'CSRF_USE_SESSIONS',
+  'DATA_UPLOAD_MAX_MEMORY_SIZE', 'DATA_UPLOAD_MAX_NUMBER_FIELDS', 'DEFAULT_AUTO_FIELD', 'DEFAULT_CHARSET',
+  'DEFAULT_FROM_EMAIL', 'EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_HOST_PASSWORD', 'EMAIL_HOST_USER', 'EMAIL_PORT',
+  'EMAIL_USE_SSL', 'EMAIL_USE_TLS', 'FILE_UPLOAD_MAX_MEMORY_SIZE', 'INTERNAL_IPS', 'LANGUAGE_CODE', 'LANGUAGES',
+  'LOGGING', 'LOGIN_REDIRECT_URL', 'LOGIN_URL', 'LOGOUT_REDIRECT_URL', 'MANAGERS', 'MEDIA_ROOT', 'MEDIA_URL',
+  'PASSWORD_HASHERS', 'PREPEND_WWW', 'SECRET_KEY_FALLBACKS', 'SECURE_PROXY_SSL_HEADER', 'SECURE_REDIRECT_EXEMPT', 'SECURE_SSL_HOST', 'SERVER_EMAIL', 'SESSION_COOKIE_DOMAIN',
+  'SESSION_COOKIE_PATH', 'SESSION_ENGINE', 'SESSION_EXPIRE_AT_BROWSER_CLOSE', 'SESSION_SAVE_EVERY_REQUEST',
+  'SITE_ID', 'STATICFILES_FINDERS', 'STATICFILES_STORAGE', 'STORAGES', 'TIME_ZONE', 'USE_I18N', 'USE_TZ',
+  'USE_X_FORWARDED_HOST', 'USE_X_FORWARDED_PORT',
+]);
+
+/** Edit distance with transpositions (optimal string alignment). */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = Array.from({ length: rows * cols }, (_, i) => (i < cols ? i : i % cols === 0 ? i / cols : 0));
+  const at = (i: number, j: number): number => d[i * cols + j] ?? 0;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i * cols + j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+function words(name: string): string {
+  return name.split('_').filter(Boolean).sort().join('_');
+}
+
+/**
+ * The known name `name` is most likely a typo of, if any: within edit
+ * distance 2 (1 for names of five letters or fewer), or the same words in
+ * another order (HOSTS_ALLOWED).
+ */
+export function closestName(name: string, known: Iterable<string> = KNOWN_SETTINGS): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const limit = Math.min(candidate.length, name.length) <= 5 ? 1 : 2;
+    const distance = editDistance(name, candidate);
+    if (distance <= limit && distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  if (best) return best;
+  for (const candidate of known) if (words(candidate) === words(name)) return candidate;
+  return undefined;
+}
+
+/** UPPER_CASE names that are settings, as in Django. */
+export const SETTING_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * Every problem in `values` (the settings with the defaults filled in), each
+ * naming the setting and the fix; an empty list when all is well. A name that
+ * is not a setting but is close to one is reported as a likely typo; other
+ * names are the project's own settings and are allowed.
+ */
+export function checkSettings(values: Values): string[] {
+  const problems: string[] = [];
+  for (const [name, rule] of Object.entries(RULES)) problems.push(...rule(values[name], values));
+  for (const name of Object.keys(values)) {
+    if (KNOWN_SETTINGS.has(name) || OTHER_DJANGO_SETTINGS.has(name) || !SETTING_NAME.test(name)) continue;
+    const match = closestName(name);
+    if (match) problems.push(`${name} is not a setting — did you mean ${match}?`);
+  }
+  return problems;
+}
+
+/**
+ * Exports that look like a known setting but are not UPPER_CASE, so they
+ * would be ignored: `debug` or `allowedHosts`.
+ */
+export function checkExportNames(names: Iterable<string>): string[] {
+  const problems: string[] = [];
+  for (const name of names) {
+    if (SETTING_NAME.test(name)) continue;
+    const upper = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+    if (KNOWN_SETTINGS.has(upper)) problems.push(`${name} is not a setting (settings are UPPER_CASE) — did you mean ${upper}?`);
+  }
+  return problems;
+}

@@ -1,0 +1,67 @@
+/**
+ * The value of every known setting a project does not set, Django's where
+ * Django has one. Only ROOT_URLCONF and WSGI_APPLICATION have none: they name
+ * the project's own modules.
+ */
+import type { KnownSettings, RequiredSettingName } from './types.js';
+
+export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deepFreeze({
+  DEBUG: false,
+  SECRET_KEY: '',
+  ALLOWED_HOSTS: [],
+  CSRF_TRUSTED_ORIGINS: [],
+  INSTALLED_APPS: [],
+  // As Django: none unless listed (the generated settings list tsgate's).
+  MIDDLEWARE: [],
+  BASE_DIR: undefined,
+  // The design's default database: a SQLite file in the project folder.
+  DATABASES: { default: { URL: 'sqlite:///db.sqlite3' } },
+  STATIC_URL: '/static/',
+  STATIC_ROOT: undefined,
+  STATICFILES_DIRS: [],
+  TEMPLATES: [],
+  LOG_LEVEL: 'info',
+  SECURE_HSTS_SECONDS: 0,
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: false,
+  SECURE_HSTS_PRELOAD: false,
+  SECURE_SSL_REDIRECT: false,
+  SECURE_CONTENT_TYPE_NOSNIFF: true,
+  SECURE_REFERRER_POLICY: 'same-origin',
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: 'same-origin',
+  X_FRAME_OPTIONS: 'DENY',
+  SESSION_COOKIE_NAME: 'sessionid',
+  SESSION_COOKIE_AGE: 60 * 60 * 24 * 7 * 2,
+  SESSION_COOKIE_SECURE: false,
+  SESSION_COOKIE_HTTPONLY: true,
+  SESSION_COOKIE_SAMESITE: 'Lax',
+  CSRF_COOKIE_NAME: 'csrftoken',
+  CSRF_COOKIE_SECURE: false,
+  CSRF_COOKIE_HTTPONLY: false,
+  CSRF_COOKIE_SAMESITE: 'Lax',
+});
+
+const REQUIRED: readonly RequiredSettingName[] = ['ROOT_URLCONF', 'WSGI_APPLICATION'];
+
+/** The names of every setting tsgate knows. */
+export const KNOWN_SETTINGS: ReadonlySet<string> = new Set([...Object.keys(DEFAULTS), ...REQUIRED]);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Freezes arrays and plain objects all the way down. Functions and class
+ * instances (a middleware, a URL, an engine) are left as they are.
+ */
+export function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
+  if (!Array.isArray(value) && !isPlainObject(value)) return value;
+  if (seen.has(value)) return value;
+  seen.add(value);
+  Object.freeze(value);
+  for (const item of Object.values(value)) deepFreeze(item, seen);
+  return value;
+}
+
+export { isPlainObject };

@@ -1,0 +1,127 @@
+/**
+ * The shape of the settings object: every setting tsgate knows, typed, with
+ * Django's names and meanings. Settings are frozen after loading, so lists
+ * and objects are read-only here.
+ */
+import type { Middleware } from '../http/middleware.js';
+
+export const LOG_LEVEL_NAMES = ['debug', 'info', 'warning', 'error', 'critical'] as const;
+export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
+
+/** The values of the Referrer-Policy header. */
+export const REFERRER_POLICIES = [
+  'no-referrer',
+  'no-referrer-when-downgrade',
+  'origin',
+  'origin-when-cross-origin',
+  'same-origin',
+  'strict-origin',
+  'strict-origin-when-cross-origin',
+  'unsafe-url',
+] as const;
+export type ReferrerPolicy = (typeof REFERRER_POLICIES)[number];
+
+export type XFrameOptions = 'DENY' | 'SAMEORIGIN';
+
+/** A cookie's SameSite attribute; `false` sends none. */
+export type SameSite = 'Lax' | 'Strict' | 'None' | false;
+
+/** The values of the Cross-Origin-Opener-Policy header. */
+export const CROSS_ORIGIN_OPENER_POLICIES = ['same-origin', 'same-origin-allow-popups', 'unsafe-none'] as const;
+export type CrossOriginOpenerPolicy = (typeof CROSS_ORIGIN_OPENER_POLICIES)[number];
+
+/** A source folder for collectstatic, or `[prefix, folder]` to serve it under STATIC_URL + prefix. */
+export type StaticFilesDir = string | readonly [prefix: string, path: string];
+
+/** One template engine, as in Django's TEMPLATES. */
+export interface TemplateEngineSettings {
+  /** The engine; tsgate's handlebars engine when absent. */
+  readonly BACKEND?: string;
+  /** A name to pick this engine by, when there are several. */
+  readonly NAME?: string;
+  /** Project-wide template folders, searched first, in order. */
+  readonly DIRS?: readonly string[];
+  /** Whether each installed app's `templates/` folder is searched too. */
+  readonly APP_DIRS?: boolean;
+  /** Passed to the engine as is. */
+  readonly OPTIONS?: Readonly<Record<string, unknown>>;
+}
+
+/** One database connection. */
+export interface DatabaseSettings {
+  /** `sqlite:///db.sqlite3`, `postgres://user:password@host:5432/name`, `mysql://…`. */
+  readonly URL: string;
+  /** Passed to the driver as is. */
+  readonly OPTIONS?: Readonly<Record<string, unknown>>;
+  readonly [option: string]: unknown;
+}
+
+export type DatabasesSettings = Readonly<Record<string, DatabaseSettings>> & { readonly default: DatabaseSettings };
+
+/** Every setting tsgate knows. */
+export interface KnownSettings {
+  /** Detailed error pages and request checks; never true in production. */
+  DEBUG: boolean;
+  /** Signs sessions and tokens; required when DEBUG is false. */
+  SECRET_KEY: string;
+  /** Host names this site answers to: `example.com`, `.example.com` (and subdomains), `*`. */
+  ALLOWED_HOSTS: readonly string[];
+  /** Origins trusted for unsafe requests (CSRF), with scheme: `https://example.com`. */
+  CSRF_TRUSTED_ORIGINS: readonly string[];
+  /** The project's apps, by module name. */
+  INSTALLED_APPS: readonly string[];
+  /** Middleware, applied in order around every request: the first sees the request first. */
+  MIDDLEWARE: readonly Middleware[];
+  /** The module of the root URL table: `mysite.urls`. */
+  ROOT_URLCONF: string;
+  /** The application `serve` runs by default: `mysite.wsgi:application`. */
+  WSGI_APPLICATION: string;
+  /** The project folder (a convention of the generated settings, not read by tsgate). */
+  BASE_DIR: string | undefined;
+  /** Database connections by alias; `default` is required. */
+  DATABASES: DatabasesSettings;
+  /** The URL prefix of static files; ends with a slash. */
+  STATIC_URL: string;
+  /** Where collectstatic gathers static files for serving; undefined when not collected. */
+  STATIC_ROOT: string | undefined;
+  /** Extra static source folders, besides each app's `static/`. */
+  STATICFILES_DIRS: readonly StaticFilesDir[];
+  /** Template engines. */
+  TEMPLATES: readonly TemplateEngineSettings[];
+  /** The least severe log messages that are written. */
+  LOG_LEVEL: LogLevelName;
+  /** Strict-Transport-Security max-age in seconds; 0 sends no header. */
+  SECURE_HSTS_SECONDS: number;
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: boolean;
+  SECURE_HSTS_PRELOAD: boolean;
+  /** Redirect every plain-HTTP request to HTTPS. */
+  SECURE_SSL_REDIRECT: boolean;
+  /** Send `X-Content-Type-Options: nosniff`. */
+  SECURE_CONTENT_TYPE_NOSNIFF: boolean;
+  /** Referrer-Policy: one policy (see ReferrerPolicy), several comma-separated, or undefined for no header. */
+  SECURE_REFERRER_POLICY: ReferrerPolicy | (string & {}) | undefined;
+  /** Cross-Origin-Opener-Policy, or undefined for no header. */
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: CrossOriginOpenerPolicy | undefined;
+  /** X-Frame-Options for every response. */
+  X_FRAME_OPTIONS: XFrameOptions;
+  SESSION_COOKIE_NAME: string;
+  /** Session lifetime in seconds. */
+  SESSION_COOKIE_AGE: number;
+  /** Send the session cookie over HTTPS only. */
+  SESSION_COOKIE_SECURE: boolean;
+  SESSION_COOKIE_HTTPONLY: boolean;
+  SESSION_COOKIE_SAMESITE: SameSite;
+  CSRF_COOKIE_NAME: string;
+  /** Send the CSRF cookie over HTTPS only. */
+  CSRF_COOKIE_SECURE: boolean;
+  CSRF_COOKIE_HTTPONLY: boolean;
+  CSRF_COOKIE_SAMESITE: SameSite;
+}
+
+/** The loaded settings: the known ones typed, and the project's own as unknown. */
+export interface Settings extends KnownSettings {
+  [name: string]: unknown;
+}
+
+/** Settings without a default: the project must set them. */
+export type RequiredSettingName = 'ROOT_URLCONF' | 'WSGI_APPLICATION';
