@@ -7,6 +7,7 @@ import { configure, importModule, setModuleRoot } from './conf/index.js';
 import { ImproperlyConfigured } from './conf/errors.js';
 import { createApplication, flatten, path, setUrlconf, text, type Middleware, type Route, type UrlPattern } from './http/index.js';
 import type { Application } from './tsgi/types.js';
+import { configureTemplates } from './shortcuts.js';
 import { LEVELS, logger, type Level } from './logging/index.js';
 import { validate } from './tsgi/validate.js';
 
@@ -45,6 +46,7 @@ export async function getWsgiApplication(options: WsgiOptions = {}): Promise<App
     ]);
   }
   setUrlconf(flatten(urlconf.urlpatterns));
+  configureTemplates(settings);
   logger.configure({ level: logLevel(settings.LOG_LEVEL), json: !settings.DEBUG });
   const app = createApplication(urlconf.urlpatterns, {
     debug: settings.DEBUG,

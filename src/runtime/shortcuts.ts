@@ -1,0 +1,39 @@
+/**
+ * Django's shortcuts: `render(request, 'pages/welcome.html', context)`.
+ * The engine is the project's, set up from settings by getWsgiApplication:
+ * the project's templates/ first, then each installed app's templates/.
+ */
+import { join } from 'node:path';
+import type { Settings } from './conf/settings.js';
+import type { Request } from './http/request.js';
+import { html, type HttpResponse } from './http/response.js';
+import { reverse } from './http/urls.js';
+import { createTemplateEngine, type TemplateEngine } from './templates/index.js';
+
+let engine: TemplateEngine | undefined;
+
+/** Builds the project's template engine from its settings; done once at start. */
+export function configureTemplates(settings: Readonly<Settings>): TemplateEngine {
+  const values = settings as Record<string, unknown>;
+  const baseDir = typeof values.BASE_DIR === 'string' ? values.BASE_DIR : process.cwd();
+  const apps = Array.isArray(values.INSTALLED_APPS) ? (values.INSTALLED_APPS as string[]) : [];
+  const staticUrl = typeof values.STATIC_URL === 'string' ? values.STATIC_URL : '/static/';
+  engine = createTemplateEngine({
+    dirs: [join(baseDir, 'templates'), ...apps.map((app) => join(baseDir, ...app.split('.'), 'templates'))],
+    debug: settings.DEBUG,
+    staticUrl,
+    reverse,
+  });
+  return engine;
+}
+
+export function templateEngine(): TemplateEngine {
+  if (!engine) throw new Error('templates are not configured: render() runs inside an application built by getWsgiApplication()');
+  return engine;
+}
+
+/** Renders a template to an HTML response; the context gets `request` and the CSRF token. */
+export function render(request: Request, name: string, context: Record<string, unknown> = {}, status = 200): HttpResponse {
+  const body = templateEngine().render(name, { request, csrfToken: request.csrfToken, ...context });
+  return html(body, status);
+}
