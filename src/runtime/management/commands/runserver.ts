@@ -6,9 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import { createServer } from 'node:http';
-import { configure, type Settings } from '../../conf/settings.js';
-import { projectFinders, withStaticFiles } from '../../staticfiles/index.js';
-import type { Application } from '../../tsgi/types.js';
+import { configure } from '../../conf/settings.js';
+import { withProjectStatic } from '../../staticfiles/index.js';
 import { getModuleRoot } from '../../conf/modules.js';
 import { createRequestHandler, requestPolicy } from '../../server/handler.js';
 import { parseBind, formatBind } from '../../server/options.js';
@@ -19,22 +18,10 @@ const RUN_MAIN = 'TSGATE_RUN_MAIN';
 const WATCHED = /\.(ts|mts|js|mjs|json|hbs|html|env)$/;
 const IGNORED = /(^|[/\\])(node_modules|dist|\.git|staticfiles)([/\\]|$)/;
 
-/** As Django's runserver with staticfiles: in DEBUG, files under STATIC_URL come straight from the finders. */
-function withDevelopmentStatic(app: Application, settings: Readonly<Settings>): Application {
-  if (!settings.DEBUG) return app;
-  const values = settings as Record<string, unknown>;
-  const baseDir = typeof values.BASE_DIR === 'string' ? values.BASE_DIR : process.cwd();
-  const dirs = Array.isArray(values.STATICFILES_DIRS) ? (values.STATICFILES_DIRS as (string | [string, string])[]) : [];
-  const apps = Array.isArray(values.INSTALLED_APPS) ? (values.INSTALLED_APPS as string[]) : [];
-  const finders = projectFinders(baseDir, dirs, apps);
-  const url = typeof values.STATIC_URL === 'string' ? values.STATIC_URL : '/static/';
-  return withStaticFiles(app, { url, find: (relative) => finders.find(relative) });
-}
-
 async function runServer(addrport: string): Promise<number | undefined> {
   const bind = parseBind(addrport);
   const settings = await configure();
-  const app = withDevelopmentStatic(await loadApplication(settings.WSGI_APPLICATION), settings);
+  const app = withProjectStatic(await loadApplication(settings.WSGI_APPLICATION), settings);
   const server = createServer(
     { keepAlive: true },
     createRequestHandler(app, {

@@ -16,6 +16,7 @@ import {
   type ServerOptions,
 } from '../../server/index.js';
 import { loadApplication } from '../app-spec.js';
+import { withProjectStatic } from '../../staticfiles/index.js';
 import { CommandError, flag, stringList, stringOption, type Command, type ParsedArgs } from '../base.js';
 import type { Application } from '../../tsgi/types.js';
 import { parseCommandLine } from '../args.js';
@@ -106,7 +107,7 @@ export function serverOptions(args: ParsedArgs): ServerOptions {
 /** Loads the app in a worker; a mistake the user can fix is reported without a stack. */
 async function loadForServing(spec: string): Promise<Application> {
   try {
-    return await loadApplication(spec);
+    return withProjectStatic(await loadApplication(spec), await configure());
   } catch (error) {
     if (error instanceof CommandError || error instanceof ImproperlyConfigured) throw new BootError(`${error.name}: ${error.message}`);
     throw error;
