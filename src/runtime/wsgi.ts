@@ -16,8 +16,15 @@ export interface WsgiOptions {
   root?: string | URL;
 }
 
-/** Liveness: the process answers. Readiness checks the database once there is one. */
-const BUILTIN_ROUTES: Route[] = [path('healthz', () => text('ok\n'), { name: 'healthz', methods: ['GET'] })];
+/**
+ * Liveness (`/healthz`): the process answers. Readiness (`/readyz`): the
+ * app is loaded and configured; it will also check the database once the
+ * data layer lands.
+ */
+const BUILTIN_ROUTES: Route[] = [
+  path('healthz', () => text('ok\n'), { name: 'healthz', methods: ['GET'] }),
+  path('readyz', () => text('ready\n'), { name: 'readyz', methods: ['GET'] }),
+];
 
 function isUrlPatterns(value: unknown): value is UrlPattern[] {
   const isRoute = (route: unknown) => typeof route === 'object' && route !== null && 'regex' in route;
@@ -46,13 +53,16 @@ export async function getWsgiApplication(options: WsgiOptions = {}): Promise<App
     ]);
   }
   setUrlconf(flatten(urlconf.urlpatterns));
-  configureTemplates(settings);
+  const templates = configureTemplates(settings);
+  // The project's own error pages, when it has templates/404.html and 500.html.
+  const page = (name: string) => () => templates.render(name, {});
   logger.configure({ level: logLevel(settings.LOG_LEVEL), json: !settings.DEBUG });
   const app = createApplication(urlconf.urlpatterns, {
     debug: settings.DEBUG,
     middleware: middlewareFrom(settings.MIDDLEWARE),
     builtins: BUILTIN_ROUTES,
-    errors: { debug: settings.DEBUG, settings: () => ({ ...settings }) },
+    render404: page('404.html'),
+    errors: { debug: settings.DEBUG, settings: () => ({ ...settings }), render500: page('500.html') },
   });
   // In development every response is checked against the TSGI contract, as wsgiref.validate does.
   return settings.DEBUG ? validate(app) : app;

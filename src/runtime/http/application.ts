@@ -4,7 +4,7 @@
  */
 import type { Application, Body } from '../tsgi/types.js';
 import { Request } from './request.js';
-import { HttpResponse, text } from './response.js';
+import { html, HttpResponse, text } from './response.js';
 import { handleErrors, type ErrorHandlingOptions } from './errors.js';
 import { applyMiddleware, type Handler, type Middleware } from './middleware.js';
 import { flatten, resolve, type Route, type UrlPattern } from './urls.js';
@@ -16,6 +16,8 @@ export interface ApplicationOptions {
   middleware?: readonly Middleware[];
   /** Routes served before the middleware, e.g. /healthz. */
   builtins?: readonly Route[];
+  /** The project's 404 page (outside DEBUG); when it throws, a plain 404. */
+  render404?: () => string;
   /** Turn exceptions into error pages; without it they reach the server (a bare 500). */
   errors?: ErrorHandlingOptions;
 }
@@ -29,15 +31,24 @@ function allows(route: Route, method: string): boolean {
   return route.methods.includes(method) || (method === 'HEAD' && route.methods.includes('GET'));
 }
 
-function notFound(request: Request, patterns: readonly Route[], debug: boolean): HttpResponse {
-  if (!debug) return text('Not Found\n', 404);
+function notFound(request: Request, patterns: readonly Route[], debug: boolean, render404?: () => string): HttpResponse {
+  if (!debug) {
+    if (render404) {
+      try {
+        return html(render404(), 404);
+      } catch {
+        // no 404.html, or a broken one: the plain page below
+      }
+    }
+    return text('Not Found\n', 404);
+  }
   const tried = patterns.map((route) => `  ${route.route}${route.name ? `  [name='${route.name}']` : ''}`).join('\n');
   return text(`Page not found: ${request.path}\n\nURL patterns tried, in this order:\n${tried}\n`, 404);
 }
 
-export async function dispatch(patterns: readonly Route[], request: Request, debug = false): Promise<HttpResponse> {
+export async function dispatch(patterns: readonly Route[], request: Request, debug = false, render404?: () => string): Promise<HttpResponse> {
   const matches = resolve(patterns, request.pathInfo);
-  if (matches.length === 0) return notFound(request, patterns, debug);
+  if (matches.length === 0) return notFound(request, patterns, debug, render404);
   const match = matches.find(({ route }) => allows(route, request.method));
   if (!match) {
     const allowed = new Set(matches.flatMap(({ route }) => route.methods ?? []));
@@ -51,7 +62,7 @@ export async function dispatch(patterns: readonly Route[], request: Request, deb
 export function createApplication(patterns: readonly UrlPattern[], options: ApplicationOptions = {}): Application {
   const routes = flatten(patterns);
   const builtins = options.builtins ?? [];
-  const view: Handler = (request) => dispatch(routes, request, options.debug);
+  const view: Handler = (request) => dispatch(routes, request, options.debug, options.render404);
   // Errors become responses inside the middleware (so each middleware sees a
   // 500, as in Django) and around it (for a middleware's own error).
   const guard = (handler: Handler) => (options.errors ? handleErrors(handler, options.errors) : handler);

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { logger } from '../logging/index.js';
+import { HttpError } from '../tsgi/errors.js';
 import type { Handler } from './middleware.js';
 import type { Request } from './request.js';
 import { html, text, type HttpResponse } from './response.js';
@@ -68,6 +69,10 @@ export function handleErrors(handler: Handler, options: ErrorHandlingOptions): H
 }
 
 async function errorResponse(error: unknown, request: Request, options: ErrorHandlingOptions): Promise<HttpResponse> {
+  // A client's mistake (a body over the limit, a malformed upload) is its status, not a server error.
+  if (error instanceof HttpError) {
+    return text(`${error.message}\n`, Number(error.status.slice(0, 3)));
+  }
   const requestId = request.header('x-request-id') ?? randomUUID();
   logger.error('Internal Server Error', {
     request_id: requestId,

@@ -1,4 +1,5 @@
 import type { Environ } from '../tsgi/types.js';
+import { parseMultipart, type UploadedFile } from './multipart.js';
 
 /** A view's view of one request, read from the TSGI environ. */
 export class Request {
@@ -10,6 +11,7 @@ export class Request {
   private parsedQuery: URLSearchParams | undefined;
   private parsedCookies: Record<string, string> | undefined;
   private bodyBytes: Promise<Uint8Array> | undefined;
+  private parsedForm: Promise<{ fields: URLSearchParams; files: UploadedFile[] }> | undefined;
   /** Values captured from the URL by the route that matched. */
   params: Record<string, string | number> = {};
 
@@ -81,11 +83,30 @@ export class Request {
     return JSON.parse(await this.text()) as unknown;
   }
 
-  /** An `application/x-www-form-urlencoded` body as fields; empty for other content types. */
+  /** The form fields of an urlencoded or multipart body (Django's request.POST); empty for other content types. */
   async form(): Promise<URLSearchParams> {
-    const type = this.environ.CONTENT_TYPE?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') return new URLSearchParams();
-    return new URLSearchParams(await this.text());
+    return (await this.parseForm()).fields;
+  }
+
+  /** The uploaded files of a multipart body (Django's request.FILES). */
+  async files(): Promise<UploadedFile[]> {
+    return (await this.parseForm()).files;
+  }
+
+  private parseForm(): Promise<{ fields: URLSearchParams; files: UploadedFile[] }> {
+    this.parsedForm ??= (async () => {
+      const contentType = this.environ.CONTENT_TYPE ?? '';
+      const type = contentType.split(';')[0]?.trim().toLowerCase();
+      if (type === 'application/x-www-form-urlencoded') return { fields: new URLSearchParams(await this.text()), files: [] };
+      if (type === 'multipart/form-data') return parseMultipart(contentType, await this.body());
+      return { fields: new URLSearchParams(), files: [] };
+    })();
+    return this.parsedForm;
+  }
+
+  /** The client's address: REMOTE_ADDR, which the server sets from X-Forwarded-For only for trusted proxies. */
+  get clientIp(): string | undefined {
+    return this.environ.REMOTE_ADDR;
   }
 
   /** Set by the session middleware. */

@@ -1,4 +1,7 @@
+import { createReadStream, statSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
+import { basename } from 'node:path';
+import { contentType } from '../staticfiles/serve.js';
 import type { Header } from '../tsgi/types.js';
 
 
@@ -42,4 +45,27 @@ export function json(data: unknown, status = 200, headers: Header[] = []): HttpR
 
 export function redirect(location: string, permanent = false): HttpResponse {
   return new HttpResponse('', permanent ? 301 : 302, [['Location', location]]);
+}
+
+/** A streamed body: chunks go out as they come, chunked on HTTP/1.1. */
+export function streaming(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, contentType = 'application/octet-stream', status = 200): HttpResponse {
+  return new HttpResponse(chunks, status, [['Content-Type', contentType]]);
+}
+
+/**
+ * A file from disk, streamed, with its MIME type and length; `attachment`
+ * makes browsers download it under `filename`.
+ */
+export function fileResponse(file: string, options: { attachment?: boolean; filename?: string } = {}): HttpResponse {
+  const size = statSync(file).size;
+  const headers: Header[] = [
+    ['Content-Type', contentType(file)],
+    ['Content-Length', String(size)],
+  ];
+  if (options.attachment) {
+    const name = options.filename ?? basename(file);
+    headers.push(['Content-Disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`]);
+  }
+  const stream = createReadStream(file);
+  return new HttpResponse(Object.assign(stream as AsyncIterable<Uint8Array>, { close: () => void stream.destroy() }), 200, headers);
 }

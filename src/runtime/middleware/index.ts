@@ -4,3 +4,4 @@ export { securityMiddleware } from './security.js';
 export { sessionMiddleware } from './sessions.js';
 export { BadSignature, sign, unsign } from './signing.js';
 export type { Handler, Middleware } from '../http/middleware.js';
+export { requestLoggingMiddleware } from './logging.js';

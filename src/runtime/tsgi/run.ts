@@ -195,6 +195,11 @@ export function reportError(environ: Environ, error: unknown): void {
   environ['wsgi.errors'].write(`Error handling ${environ.REQUEST_METHOD} ${environ.RAW_URI ?? environ.PATH_INFO}: ${text}\n`);
 }
 
+/** Errors that are answers, not bugs: a client gone, or an HttpError's own status. Never raised to a test. */
+function isAnswerable(error: unknown): boolean {
+  return error instanceof ClientGone || error instanceof HttpError;
+}
+
 function isPlainArray(body: unknown): body is Uint8Array[] {
   return Array.isArray(body) && typeof (body as Body).close !== 'function';
 }
@@ -238,7 +243,7 @@ export function runApplication(
       return DONE;
     }
   } catch (error) {
-    if (options.raiseErrors && !(error instanceof ClientGone)) return Promise.reject(error);
+    if (options.raiseErrors && !isAnswerable(error)) return Promise.reject(error);
     fail(error, environ, state, sink);
     return DONE;
   }
@@ -264,7 +269,7 @@ async function runAsync(
       state.finish();
     }
   } catch (error) {
-    if (options.raiseErrors && !(error instanceof ClientGone)) throw error;
+    if (options.raiseErrors && !isAnswerable(error)) throw error;
     fail(error, environ, state, sink);
   } finally {
     await closeBody(body, environ);
