@@ -10,4 +10,6 @@ export const COMMANDS: Record<string, Entry> = {
   check: { summary: 'Checks the settings and the URL table for problems.', load: async () => (await import('./check.js')).default },
   runserver: { summary: 'Starts the development server, reloading on change.', load: async () => (await import('./runserver.js')).default },
   serve: { summary: 'Starts the production server (prefork workers).', load: async () => (await import('./serve.js')).default },
+  startapp: { summary: 'Creates an app: views, urls, templates, static, migrations and tests.', load: async () => (await import('./startapp.js')).default },
+  test: { summary: "Runs the project's tests with node's test runner.", load: async () => (await import('./test.js')).default },
 };

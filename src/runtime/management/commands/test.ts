@@ -1,0 +1,171 @@
+/**
+ * `manage test [PATHS...]`, after Django's `manage.py test`: finds the
+ * project's test files — `test/**\/*.test.ts` and each app's
+ * `tests/**\/*.test.ts`, apps nested or not (`.js` when running compiled;
+ * never inside node_modules, dist, vendor or dot folders) — and runs them with
+ * node's test runner in a child process, which gets this process's node
+ * flags (the tsx loader in development) and environment as they are. The
+ * exit code is the runner's.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { findModuleFile, getModuleRoot } from '../../conf/modules.js';
+import { projectDir } from '../../conf/project.js';
+import { SETTINGS_MODULE_VARIABLE } from '../../conf/settings.js';
+import { CommandError, stringList, stringOption, type Command } from '../base.js';
+
+/** Folders never searched for tests, at any depth (dot folders neither). */
+const EXCLUDED = new Set(['node_modules', 'dist', 'vendor']);
+
+export interface TestLayout {
+  /** Where discovery starts: the project folder, or the compiled tree (dist/) when running compiled. */
+  root: string;
+  /** Running compiled JavaScript: look for `.test.js` files instead of `.test.ts`. */
+  compiled: boolean;
+}
+
+function suffixes(compiled: boolean): readonly string[] {
+  return compiled ? ['.test.js', '.test.mjs'] : ['.test.ts', '.test.mts'];
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+function skipped(folder: string): boolean {
+  return EXCLUDED.has(folder) || folder.startsWith('.');
+}
+
+/** Every test file under `dir`, skipping excluded folders. */
+function walk(dir: string, compiled: boolean, found: string[]): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!skipped(entry.name)) walk(path, compiled, found);
+    } else if (entry.isFile() && suffixes(compiled).some((suffix) => entry.name.endsWith(suffix))) {
+      found.push(path);
+    }
+  }
+}
+
+/** Folders searched for `tests/` folders but holding none: skipped for speed (a collected STATIC_ROOT can be big). */
+const NO_TESTS_INSIDE = new Set(['migrations', 'static', 'staticfiles', 'templates']);
+
+/** Every `tests/` folder's test files under `dir`, at any depth: apps may nest (`apps/shop/tests/`). */
+function searchApps(dir: string, compiled: boolean, found: string[]): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || skipped(entry.name) || NO_TESTS_INSIDE.has(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.name === 'tests') walk(path, compiled, found);
+    else searchApps(path, compiled, found);
+  }
+}
+
+/** The default test files: `test/**` at `root`, and every app's `tests/**` below it, sorted. */
+export function discoverTestFiles({ root, compiled }: TestLayout): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory() || skipped(entry.name) || NO_TESTS_INSIDE.has(entry.name)) continue;
+    const path = join(root, entry.name);
+    if (entry.name === 'test' || entry.name === 'tests') walk(path, compiled, found);
+    else searchApps(path, compiled, found);
+  }
+  return found.sort();
+}
+
+/**
+ * The test files `labels` name: a file is taken as it is, a folder is
+ * searched (the project folder itself by the default rules). A label is a
+ * path from the current folder, or else from the project folder.
+ */
+export function filesFromLabels(labels: readonly string[], layout: TestLayout, cwd = process.cwd()): string[] {
+  const files = new Set<string>();
+  for (const label of labels) {
+    const path = [resolve(cwd, label), resolve(layout.root, label)].find((candidate) => statSync(candidate, { throwIfNoEntry: false }));
+    if (path === undefined) {
+      const from = resolve(cwd) === resolve(layout.root) ? cwd : `${cwd} and from ${layout.root}`;
+      throw new CommandError(`no test file or folder '${label}' (looked from ${from})`, 2);
+    }
+    if (!isDirectory(path)) files.add(path);
+    else if (path === resolve(layout.root)) for (const file of discoverTestFiles(layout)) files.add(file);
+    else {
+      const found: string[] = [];
+      walk(path, layout.compiled, found);
+      for (const file of found) files.add(file);
+    }
+  }
+  return [...files].sort();
+}
+
+/** Where the tests are: beside the settings module's package.json, or in the compiled tree. */
+export function testLayout(moduleName = process.env[SETTINGS_MODULE_VARIABLE]): TestLayout {
+  const settingsFile = moduleName ? findModuleFile(moduleName) : undefined;
+  const compiled = settingsFile ? /\.m?js$/.test(settingsFile) : !/\.m?ts$/.test(process.argv[1] ?? '');
+  const root = compiled ? getModuleRoot() : projectDir(settingsFile ?? join(getModuleRoot(), 'manage'));
+  return { root, compiled };
+}
+
+function describeSearch({ root, compiled }: TestLayout): string {
+  const ext = compiled ? 'js' : 'ts';
+  return `test/**/*.test.${ext} and **/tests/**/*.test.${ext} under ${root}`;
+}
+
+/** Runs node's test runner on `files` with this process's node flags; resolves to its exit code. */
+export function runNodeTests(files: readonly string[], runnerFlags: readonly string[] = []): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, '--test', ...runnerFlags, ...files], { stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    const done = () => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+    };
+    child.once('error', (error) => {
+      done();
+      reject(new CommandError(`cannot start node's test runner: ${error.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      done();
+      resolvePromise(code ?? (signal ? 128 + constants.signals[signal] : 1));
+    });
+  });
+}
+
+/** A path as the user would type it: relative to the current folder when inside it. */
+function shown(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) ? rel : path;
+}
+
+const command: Command = {
+  help: "Runs the project's tests — test/**/*.test.ts and each app's tests/**/*.test.ts, or the files and folders given — with node's test runner.",
+  args: '[PATHS...]',
+  options: {
+    'name-pattern': { type: 'string', short: 'k', multiple: true, metavar: 'PATTERN', help: 'run only tests whose name matches this regular expression; repeatable' },
+    reporter: { type: 'string', metavar: 'NAME', help: "node's test reporter: spec, tap or dot (default: spec on a terminal, tap otherwise)" },
+  },
+  async handle(args) {
+    const layout = testLayout();
+    const files = args.positionals.length > 0 ? filesFromLabels(args.positionals, layout) : discoverTestFiles(layout);
+    if (files.length === 0) {
+      const where = args.positionals.length > 0 ? `in ${args.positionals.join(', ')}` : `(looked for ${describeSearch(layout)})`;
+      throw new CommandError(`no test files found ${where}`, 1);
+    }
+    const reporter = stringOption(args, 'reporter');
+    const flags = [
+      ...stringList(args, 'name-pattern').map((pattern) => `--test-name-pattern=${pattern}`),
+      ...(reporter === undefined ? [] : [`--test-reporter=${reporter}`]),
+    ];
+    // On stderr, so that stdout carries only the runner's report (TAP when piped).
+    process.stderr.write(`Found ${files.length} test file${files.length === 1 ? '' : 's'}.\n`);
+    return runNodeTests(
+      files.map((file) => shown(file)),
+      flags,
+    );
+  },
+};
+
+export default command;
