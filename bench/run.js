@@ -9,7 +9,8 @@
  * `description`, `run(options)` → result object (with `pass`), and
  * `summary(result)` / `markdown(result)`. Results are written to
  * bench/results/<name>.json and <name>.md. Missing a bar is reported, not
- * an error: the exit code is 0 unless a benchmark could not run.
+ * an error: the exit code is 0 unless a benchmark could not run (the others
+ * still run).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import { buildExists, RESULTS_DIR } from './lib/harness.js';
 /** Every benchmark, by name; add new ones here. @type {Record<string, () => Promise<Benchmark>>} */
 const BENCHMARKS = {
   'serve-hello': () => import('./serve-hello.js'),
+  'idle-rss': () => import('./idle-rss.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]
@@ -36,7 +38,7 @@ benchmarks: ${Object.keys(BENCHMARKS).join(', ')} (default: all)
 
 options:
   --duration S      seconds of measured load per run (default 10)
-  --connections N   concurrent connections (default 50)
+  --connections N   concurrent connections (default 64; serve-hello reports p99 at this load)
   --pipelining N    requests in flight per connection (default 1)
   --warmup S        seconds of unmeasured load before each run (default 2)
   --rounds N        runs per server, order alternating A B / B A (default 2)
@@ -102,7 +104,7 @@ async function main() {
   /** @type {import('./lib/harness.js').BenchOptions} */
   const options = {
     duration: number('--duration', values.duration, 10, 1),
-    connections: number('--connections', values.connections, 50, 1),
+    connections: number('--connections', values.connections, 64, 1),
     pipelining: number('--pipelining', values.pipelining, 1, 1),
     warmup: number('--warmup', values.warmup, 2, 0),
     rounds: number('--rounds', values.rounds, 2, 1),
@@ -111,25 +113,33 @@ async function main() {
 
   mkdirSync(RESULTS_DIR, { recursive: true });
   const names = positionals.length > 0 ? positionals : Object.keys(BENCHMARKS);
-  /** @type {[string, boolean][]} */
+  /** @type {[string, 'PASS' | 'FAIL' | 'ERROR', number][]} */
   const outcomes = [];
+  const started = performance.now();
   for (const name of names) {
     const loader = /** @type {() => Promise<Benchmark>} */ (BENCHMARKS[name]);
     const bench = await loader();
     console.log(`\n== ${bench.name}: ${bench.description}`);
-    const result = await bench.run(options);
+    const benchStarted = performance.now();
+    const seconds = () => Math.round((performance.now() - benchStarted) / 1000);
+    let result;
+    try {
+      result = await bench.run(options);
+    } catch (error) {
+      console.error(`\n${bench.name} could not run: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+      outcomes.push([bench.name, 'ERROR', seconds()]);
+      continue;
+    }
     writeFileSync(join(RESULTS_DIR, `${bench.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(join(RESULTS_DIR, `${bench.name}.md`), bench.markdown(result));
     console.log(`\n${bench.summary(result)}`);
     console.log(`(written to bench/results/${bench.name}.json and .md)`);
-    outcomes.push([bench.name, result.pass]);
+    outcomes.push([bench.name, result.pass ? 'PASS' : 'FAIL', seconds()]);
   }
-  if (outcomes.length > 1) {
-    console.log('\n== summary');
-    for (const [name, pass] of outcomes) console.log(`${pass ? 'PASS' : 'FAIL'}  ${name}`);
-  }
+  console.log(`\n== summary (${Math.round((performance.now() - started) / 1000)} s)`);
+  for (const [name, outcome, s] of outcomes) console.log(`${outcome.padEnd(5)}  ${name} (${s} s)`);
   if (options.cpuProf) console.log(`\nCPU profiles: ${options.cpuProf}`);
-  return 0;
+  return outcomes.some(([, outcome]) => outcome === 'ERROR') ? 1 : 0;
 }
 
 process.exitCode = await main();

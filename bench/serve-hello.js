@@ -4,16 +4,26 @@
  * ≥ 0.9× the requests/s of a bare node:http cluster with 2 workers, on the
  * same machine, with the same load tool, in one run.
  *
- * Each server is measured `rounds` times, the order alternating per round
- * (A B, B A, …) so that drift in machine load hits both sides alike; the
- * ratio is taken between the means.
+ * Two variants, each with both servers:
+ * - keep-alive: the bar; every connection carries many requests.
+ * - keep-alive off: every request says `Connection: close` and goes over a
+ *   new connection, so accept, handshake and close are in each request's
+ *   cost. Reported (req/s, p99, ratio), no bar.
+ *
+ * p99 latency is reported for every server and variant; the default load is
+ * 64 connections (the issue's number, set in run.js).
+ *
+ * Within a variant each server is measured `rounds` times, the order
+ * alternating per round (A B, B A, …) so that drift in machine load hits
+ * both sides alike; the ratio is taken between the means.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, load, markdownTable, mean, round, startServer, textTable, treeCpuSeconds } from './lib/harness.js';
 
 export const name = 'serve-hello';
-export const description = 'tsgate serve, hello-world TSGI app, 2 workers vs a bare node:http cluster with 2 workers';
+export const description =
+  'tsgate serve, hello-world TSGI app, 2 workers vs a bare node:http cluster with 2 workers; keep-alive and keep-alive off';
 
 const BAR = 0.9;
 const WORKERS = 2;
@@ -32,12 +42,27 @@ const SERVERS = [
 ];
 
 /**
+ * @typedef {object} VariantSpec
+ * @property {'keep-alive' | 'keep-alive-off'} id
+ * @property {string} label
+ * @property {boolean} keepAlive
+ * @property {boolean} bar  whether the 0.9 bar applies
+ */
+
+/** @type {VariantSpec[]} */
+const VARIANTS = [
+  { id: 'keep-alive', label: 'keep-alive', keepAlive: true, bar: true },
+  { id: 'keep-alive-off', label: 'keep-alive off (Connection: close, a new connection per request)', keepAlive: false, bar: false },
+];
+
+/**
  * @typedef {import('./lib/harness.js').LoadResult & { round: number, order: number, serverCpuUsPerRequest: number | null }} RunRecord
  *
  * @typedef {object} ServerSummary
  * @property {string} label
  * @property {number} requestsPerSec  mean over runs of autocannon's mean req/s
  * @property {number} latencyP99Ms    mean over runs
+ * @property {number} latencyP50Ms    mean over runs
  * @property {number} latencyMeanMs   mean over runs
  * @property {number | null} serverCpuUsPerRequest  CPU time of the server's processes per request, mean over runs (Linux only)
  * @property {number} non2xx          sum over runs
@@ -45,6 +70,18 @@ const SERVERS = [
  * @property {number} timeouts        sum over runs
  * @property {number} totalRequests   sum over runs
  * @property {RunRecord[]} runs
+ *
+ * @typedef {object} VariantResult
+ * @property {string} label
+ * @property {boolean} keepAlive
+ * @property {number} pipelining  requests in flight per connection (always 1 with keep-alive off)
+ * @property {string[]} order     server ids in the order they were measured
+ * @property {Record<string, ServerSummary>} servers
+ * @property {number} ratio  tsgate req/s ÷ node-cluster req/s
+ * @property {number | null} cpuRatio  node-cluster CPU/request ÷ tsgate CPU/request: the same comparison, less sensitive to a busy machine (informational)
+ * @property {boolean} clean  tsgate answered every request with 2xx, no errors, no timeouts
+ * @property {number | null} bar  the bar on `ratio`, or null where it is reported only
+ * @property {boolean | null} pass  ratio ≥ bar and clean; null where there is no bar
  *
  * @typedef {object} ServeHelloResult
  * @property {string} name
@@ -55,13 +92,81 @@ const SERVERS = [
  * @property {number} cpuCount
  * @property {string} cpuModel
  * @property {number[]} loadAverage  1/5/15-minute load averages when the run started
- * @property {{ tool: string, duration: number, connections: number, pipelining: number, warmup: number, workers: number, rounds: number, order: string[] }} params
- * @property {Record<string, ServerSummary>} servers
- * @property {number} ratio  tsgate req/s ÷ node-cluster req/s
- * @property {number | null} cpuRatio  node-cluster CPU/request ÷ tsgate CPU/request: the same comparison, less sensitive to a busy machine (informational)
+ * @property {number[]} loadAverageEnd  the same when it ended
+ * @property {{ tool: string, duration: number, connections: number, pipelining: number, warmup: number, workers: number, rounds: number }} params
+ * @property {Record<string, VariantResult>} variants  by variant id: 'keep-alive', 'keep-alive-off'
+ * @property {number} ratio  the keep-alive ratio (the one with the bar)
+ * @property {number | null} cpuRatio  the keep-alive CPU-efficiency ratio
  * @property {number} bar
- * @property {boolean} pass  ratio ≥ bar, and tsgate answered every request with 2xx and no errors
+ * @property {boolean} pass  keep-alive ratio ≥ bar, and tsgate answered every keep-alive request with 2xx and no errors
  */
+
+/**
+ * One measured run: start the server, warm up, load it, stop it.
+ *
+ * @param {ServerSpec} spec
+ * @param {VariantSpec} variant
+ * @param {import('./lib/harness.js').BenchOptions} options
+ * @param {{ index: number, total: number, round: number, pipelining: number }} at
+ * @returns {Promise<RunRecord>}
+ */
+async function measure(spec, variant, options, at) {
+  process.stderr.write(`  [${at.index}/${at.total}] ${variant.id} ${spec.id}: starting… `);
+  const execArgv = options.cpuProf
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProf, `${variant.id}-${spec.id}-${at.index}`)}`]
+    : [];
+  const server = await startServer({ script: spec.script, workers: WORKERS, execArgv });
+  try {
+    const params = { connections: options.connections, pipelining: at.pipelining, keepAlive: variant.keepAlive };
+    if (options.warmup > 0) {
+      process.stderr.write(`warm-up ${options.warmup} s… `);
+      await load(server.url, { ...params, duration: options.warmup });
+    }
+    process.stderr.write(`load ${options.duration} s… `);
+    const pid = server.child.pid ?? -1;
+    const cpuBefore = treeCpuSeconds(pid);
+    const result = await load(server.url, { ...params, duration: options.duration });
+    const cpuAfter = treeCpuSeconds(pid);
+    const serverCpuUsPerRequest =
+      cpuBefore === undefined || cpuAfter === undefined || result.totalRequests === 0
+        ? null
+        : round(((cpuAfter - cpuBefore) * 1e6) / result.totalRequests, 1);
+    process.stderr.write(
+      `${round(result.requestsPerSec, 0)} req/s, p99 ${result.latencyP99Ms} ms` +
+        (serverCpuUsPerRequest === null ? '' : `, server CPU ${serverCpuUsPerRequest} µs/req`) +
+        (result.errors + result.timeouts + result.non2xx > 0
+          ? `, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts\n`
+          : '\n'),
+    );
+    return { ...result, round: at.round, order: at.index, serverCpuUsPerRequest };
+  } finally {
+    const code = await server.stop();
+    if (code !== 0) process.stderr.write(`  ${spec.id} exited with ${code}:\n${server.output()}\n`);
+  }
+}
+
+/**
+ * @param {string} label
+ * @param {RunRecord[]} list
+ * @returns {ServerSummary}
+ */
+function summarise(label, list) {
+  return {
+    label,
+    requestsPerSec: round(mean(list.map((r) => r.requestsPerSec))),
+    latencyP99Ms: round(mean(list.map((r) => r.latencyP99Ms))),
+    latencyP50Ms: round(mean(list.map((r) => r.latencyP50Ms))),
+    latencyMeanMs: round(mean(list.map((r) => r.latencyMeanMs))),
+    serverCpuUsPerRequest: list.every((r) => r.serverCpuUsPerRequest !== null)
+      ? round(mean(list.map((r) => r.serverCpuUsPerRequest ?? 0)), 1)
+      : null,
+    non2xx: list.reduce((n, r) => n + r.non2xx, 0),
+    errors: list.reduce((n, r) => n + r.errors, 0),
+    timeouts: list.reduce((n, r) => n + r.timeouts, 0),
+    totalRequests: list.reduce((n, r) => n + r.totalRequests, 0),
+    runs: list,
+  };
+}
 
 /**
  * @param {import('./lib/harness.js').BenchOptions} options
@@ -72,73 +177,52 @@ export async function run(options) {
   /** @type {ServerSpec[]} */
   const order = [];
   for (let r = 0; r < rounds; r++) order.push(...(r % 2 === 0 ? SERVERS : [...SERVERS].reverse()));
+  const total = order.length * VARIANTS.length;
 
   const loadAverage = loadavg().map((n) => round(n, 2));
   if ((loadAverage[0] ?? 0) > availableParallelism() / 2) {
     process.stderr.write(`  note: load average ${loadAverage[0]} on ${availableParallelism()} CPUs; other work will make these numbers noisy\n`);
   }
-  /** @type {Record<string, RunRecord[]>} */
-  const runs = Object.fromEntries(SERVERS.map((s) => [s.id, []]));
-  for (const [index, spec] of order.entries()) {
-    const round_ = Math.floor(index / SERVERS.length) + 1;
-    process.stderr.write(`  [${index + 1}/${order.length}] ${spec.id}: starting… `);
-    const execArgv = options.cpuProf
-      ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProf, `${spec.id}-${index + 1}`)}`]
-      : [];
-    const server = await startServer({ script: spec.script, workers: WORKERS, execArgv });
-    try {
-      const params = { connections: options.connections, pipelining: options.pipelining };
-      if (options.warmup > 0) {
-        process.stderr.write(`warm-up ${options.warmup} s… `);
-        await load(server.url, { ...params, duration: options.warmup });
-      }
-      process.stderr.write(`load ${options.duration} s… `);
-      const pid = server.child.pid ?? -1;
-      const cpuBefore = treeCpuSeconds(pid);
-      const result = await load(server.url, { ...params, duration: options.duration });
-      const cpuAfter = treeCpuSeconds(pid);
-      const serverCpuUsPerRequest =
-        cpuBefore === undefined || cpuAfter === undefined || result.totalRequests === 0
-          ? null
-          : round(((cpuAfter - cpuBefore) * 1e6) / result.totalRequests, 1);
-      process.stderr.write(
-        `${round(result.requestsPerSec, 0)} req/s, p99 ${result.latencyP99Ms} ms` +
-          (serverCpuUsPerRequest === null ? '\n' : `, server CPU ${serverCpuUsPerRequest} µs/req\n`),
-      );
-      runs[spec.id]?.push({ ...result, round: round_, order: index + 1, serverCpuUsPerRequest });
-    } finally {
-      const code = await server.stop();
-      if (code !== 0) process.stderr.write(`  ${spec.id} exited with ${code}:\n${server.output()}\n`);
-    }
-  }
+  if (options.pipelining > 1) process.stderr.write('  note: keep-alive off runs without pipelining\n');
 
-  /** @type {Record<string, ServerSummary>} */
-  const servers = {};
-  for (const spec of SERVERS) {
-    const list = runs[spec.id] ?? [];
-    servers[spec.id] = {
-      label: spec.label,
-      requestsPerSec: round(mean(list.map((r) => r.requestsPerSec))),
-      latencyP99Ms: round(mean(list.map((r) => r.latencyP99Ms))),
-      latencyMeanMs: round(mean(list.map((r) => r.latencyMeanMs))),
-      serverCpuUsPerRequest: list.every((r) => r.serverCpuUsPerRequest !== null)
-        ? round(mean(list.map((r) => r.serverCpuUsPerRequest ?? 0)), 1)
-        : null,
-      non2xx: list.reduce((n, r) => n + r.non2xx, 0),
-      errors: list.reduce((n, r) => n + r.errors, 0),
-      timeouts: list.reduce((n, r) => n + r.timeouts, 0),
-      totalRequests: list.reduce((n, r) => n + r.totalRequests, 0),
-      runs: list,
+  /** @type {Record<string, VariantResult>} */
+  const variants = {};
+  let index = 0;
+  for (const variant of VARIANTS) {
+    const pipelining = variant.keepAlive ? options.pipelining : 1;
+    /** @type {Record<string, RunRecord[]>} */
+    const runs = Object.fromEntries(SERVERS.map((s) => [s.id, []]));
+    for (const [i, spec] of order.entries()) {
+      index += 1;
+      const record = await measure(spec, variant, options, { index, total, round: Math.floor(i / SERVERS.length) + 1, pipelining });
+      runs[spec.id]?.push(record);
+    }
+    /** @type {Record<string, ServerSummary>} */
+    const servers = {};
+    for (const spec of SERVERS) servers[spec.id] = summarise(spec.label, runs[spec.id] ?? []);
+    const tsgate = /** @type {ServerSummary} */ (servers.tsgate);
+    const baseline = /** @type {ServerSummary} */ (servers['node-cluster']);
+    const ratio = baseline.requestsPerSec > 0 ? round(tsgate.requestsPerSec / baseline.requestsPerSec, 3) : 0;
+    const cpuRatio =
+      tsgate.serverCpuUsPerRequest && baseline.serverCpuUsPerRequest
+        ? round(baseline.serverCpuUsPerRequest / tsgate.serverCpuUsPerRequest, 3)
+        : null;
+    const clean = tsgate.non2xx === 0 && tsgate.errors === 0 && tsgate.timeouts === 0;
+    variants[variant.id] = {
+      label: variant.label,
+      keepAlive: variant.keepAlive,
+      pipelining,
+      order: order.map((s) => s.id),
+      servers,
+      ratio,
+      cpuRatio,
+      clean,
+      bar: variant.bar ? BAR : null,
+      pass: variant.bar ? ratio >= BAR && clean : null,
     };
   }
-  const tsgate = /** @type {ServerSummary} */ (servers.tsgate);
-  const baseline = /** @type {ServerSummary} */ (servers['node-cluster']);
-  const ratio = baseline.requestsPerSec > 0 ? round(tsgate.requestsPerSec / baseline.requestsPerSec, 3) : 0;
-  const cpuRatio =
-    tsgate.serverCpuUsPerRequest && baseline.serverCpuUsPerRequest
-      ? round(baseline.serverCpuUsPerRequest / tsgate.serverCpuUsPerRequest, 3)
-      : null;
-  const clean = tsgate.non2xx === 0 && tsgate.errors === 0 && tsgate.timeouts === 0;
+
+  const keepAlive = /** @type {VariantResult} */ (variants['keep-alive']);
   return {
     name,
     description,
@@ -148,6 +232,7 @@ export async function run(options) {
     cpuCount: availableParallelism(),
     cpuModel: cpus()[0]?.model ?? 'unknown',
     loadAverage,
+    loadAverageEnd: loadavg().map((n) => round(n, 2)),
     params: {
       tool: 'autocannon (programmatic API)',
       duration: options.duration,
@@ -156,41 +241,46 @@ export async function run(options) {
       warmup: options.warmup,
       workers: WORKERS,
       rounds,
-      order: order.map((s) => s.id),
     },
-    servers,
-    ratio,
-    cpuRatio,
+    variants,
+    ratio: keepAlive.ratio,
+    cpuRatio: keepAlive.cpuRatio,
     bar: BAR,
-    pass: ratio >= BAR && clean,
+    pass: keepAlive.pass === true,
   };
 }
 
+const HEAD = ['variant', 'server', 'req/s (mean)', 'p99 ms', 'p50 ms', 'server CPU µs/req', 'non-2xx', 'errors', 'per run req/s (p99 ms)'];
+
 /** @param {ServeHelloResult} result */
 function rows(result) {
-  return Object.values(result.servers).map((s) => [
-    s.label,
-    Math.round(s.requestsPerSec),
-    s.latencyP99Ms,
-    s.serverCpuUsPerRequest ?? 'n/a',
-    s.non2xx,
-    s.errors + s.timeouts,
-    s.runs.map((r) => Math.round(r.requestsPerSec)).join(' / '),
-  ]);
+  return Object.entries(result.variants).flatMap(([id, variant]) =>
+    Object.values(variant.servers).map((s) => [
+      id,
+      s.label,
+      Math.round(s.requestsPerSec),
+      s.latencyP99Ms,
+      s.latencyP50Ms,
+      s.serverCpuUsPerRequest ?? 'n/a',
+      s.non2xx,
+      s.errors + s.timeouts,
+      s.runs.map((r) => `${Math.round(r.requestsPerSec)} (${r.latencyP99Ms})`).join(' / '),
+    ]),
+  );
 }
 
-const HEAD = ['server', 'req/s (mean)', 'p99 ms', 'server CPU µs/req', 'non-2xx', 'errors', 'per run req/s'];
-
-/** @param {ServeHelloResult} result */
-function verdict(result) {
-  return `ratio ${result.ratio} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}`;
-}
-
-/** @param {ServeHelloResult} result */
-function cpuNote(result) {
-  return result.cpuRatio === null
-    ? ''
-    : `CPU-efficiency ratio ${result.cpuRatio} (node-cluster CPU/req ÷ tsgate CPU/req; informational, steadier on a busy machine)`;
+/**
+ * One line per variant: its ratio, and the verdict where there is a bar.
+ * @param {ServeHelloResult} result
+ */
+function verdicts(result) {
+  return Object.entries(result.variants).map(([id, v]) => {
+    const cpu = v.cpuRatio === null ? '' : `, CPU-efficiency ratio ${v.cpuRatio}`;
+    const dirty = v.clean ? '' : ' (tsgate answered some requests with errors, timeouts or non-2xx)';
+    return v.bar === null
+      ? `${id}: ratio ${v.ratio}${cpu} (reported, no bar)${dirty}`
+      : `${id}: ratio ${v.ratio}${cpu} (bar ≥ ${v.bar}): ${v.pass ? 'PASS' : 'FAIL'}${dirty}`;
+  });
 }
 
 /**
@@ -198,8 +288,7 @@ function cpuNote(result) {
  * @param {ServeHelloResult} result
  */
 export function summary(result) {
-  const note = cpuNote(result);
-  return `${textTable(HEAD, rows(result))}\n\n${verdict(result)}${note ? `\n${note}` : ''}`;
+  return `${textTable(HEAD, rows(result))}\n\n${verdicts(result).join('\n')}`;
 }
 
 /**
@@ -212,16 +301,20 @@ export function markdown(result) {
 
 ${result.description}.
 
+**keep-alive ratio ${result.ratio} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}** — tsgate req/s ÷ node:http cluster req/s; the bar (DESIGN.md §12) also needs tsgate to answer every request with 2xx and no errors.
+
 - date: ${result.date}
-- node ${result.node}, ${result.platform}, ${result.cpuCount} CPUs (${result.cpuModel}), load average at start ${result.loadAverage.join(' / ')}
-- load: ${p.tool}, ${p.connections} connections, pipelining ${p.pipelining}, ${p.duration} s per run after ${p.warmup} s warm-up
-- order: ${p.order.join(' → ')} (means over ${p.rounds} runs per server)
+- node ${result.node}, ${result.platform}, ${result.cpuCount} CPUs (${result.cpuModel}), load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
+- load: ${p.tool}, ${p.connections} connections, pipelining ${p.pipelining}${p.pipelining > 1 ? ' (1 with keep-alive off)' : ''}, ${p.duration} s per run after ${p.warmup} s warm-up
+- each variant: ${p.rounds} run${p.rounds === 1 ? '' : 's'} per server, order ${Object.values(result.variants)[0]?.order.join(' → ') ?? ''}; figures are means over the runs
 
 ${markdownTable(HEAD, rows(result))}
 
-**${verdict(result)}** — tsgate req/s ÷ node:http cluster req/s; the bar (DESIGN.md §12) also needs tsgate to answer every request with 2xx and no errors.
+${verdicts(result)
+  .map((line) => `- ${line}`)
+  .join('\n')}
 
-${cpuNote(result) || 'Server CPU per request is measured only on Linux'}. Server CPU is user + system time of the server's primary and workers during the measured load, divided by the requests answered.
+Keep-alive off: every request carries \`Connection: close\` and the load generator opens a new TCP connection for each one (as wrk does), so latency includes the handshake. The CPU-efficiency ratio is node-cluster CPU/request ÷ tsgate CPU/request (informational, steadier on a busy machine); server CPU is user + system time of the server's primary and workers during the measured load, divided by the requests answered (Linux only).
 
 Load generator and both servers share the machine, so absolute numbers are lower than on a dedicated load host; the ratio is what is compared.
 `;

@@ -1,14 +1,31 @@
 // The part of autocannon's programmatic API the benchmarks use (autocannon ships no types).
 declare module 'autocannon' {
-  interface Options {
+  export interface Options {
     url: string;
     duration?: number;
     connections?: number;
     pipelining?: number;
     timeout?: number;
+    /** Requests in all, instead of `duration`. */
+    amount?: number;
+    headers?: Record<string, string>;
+    /** Called with each connection's client as it is created (before its first connect). */
+    setupClient?: (client: Client) => void;
+  }
+  /**
+   * One of autocannon's connections (lib/httpClient.js). The underscored
+   * members are internal; bench/lib/harness.js uses them, guarded, to open a
+   * new connection per request.
+   */
+  export interface Client {
+    conn: unknown;
+    reqsMade: number;
+    responseMax?: number;
+    _doRequest(): void;
+    _resetConnection(): void;
   }
   /** autocannon's histogram summary: mean, spread and percentiles. */
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     stddev: number;
@@ -20,7 +37,7 @@ declare module 'autocannon' {
     p99: number;
     p99_9: number;
   }
-  interface Result {
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     throughput: Histogram;

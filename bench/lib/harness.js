@@ -20,7 +20,7 @@ export const TSGATE_DIST = join(ROOT, 'build', 'tsgate', 'dist');
 /**
  * @typedef {object} BenchOptions
  * @property {number} duration      seconds of measured load per run
- * @property {number} connections   concurrent keep-alive connections
+ * @property {number} connections   concurrent connections
  * @property {number} pipelining    requests in flight per connection
  * @property {number} warmup        seconds of unmeasured load before each run
  * @property {number} [rounds]      measured runs per server, order alternating (A B, B A, …)
@@ -106,8 +106,60 @@ export function treeCpuSeconds(root) {
   return ticks / 100;
 }
 
+/**
+ * The child processes of `pid` (for a cluster primary: its workers), from
+ * /proc; empty where /proc is not available.
+ *
+ * @param {number} pid
+ * @returns {number[]}
+ */
+export function childPids(pid) {
+  if (process.platform !== 'linux') return [];
+  /** @type {Set<number>} */
+  const children = new Set();
+  // /proc/<pid>/task/<tid>/children needs CONFIG_PROC_CHILDREN; scanning every /proc/<n>/stat does not.
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+      for (const child of text.split(' ')) if (/^\d+$/.test(child)) children.add(Number(child));
+    }
+    return [...children].sort((a, b) => a - b);
+  } catch {
+    // fall through to the scan
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.add(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return [...children].sort((a, b) => a - b);
+}
+
+/**
+ * A size field of /proc/<pid>/status (`VmRSS`, `VmHWM`, …) in kB (1024
+ * bytes); undefined if the process or the field is not there.
+ *
+ * @param {number} pid
+ * @param {string} field
+ * @returns {number | undefined}
+ */
+export function procStatusKb(pid, field) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** @param {number} ms */
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One GET; resolves to the status code, or undefined if nothing answered.
@@ -126,23 +178,40 @@ function probe(url) {
   });
 }
 
+/** @param {string} output */
+const printedReady = (output) => /^READY$/m.test(output);
+
 /**
  * Starts `node [execArgv] script --port PORT --workers N` and waits until it
  * prints `READY` (every worker listening) and answers a GET with 2xx.
+ * `args` and `isReady` replace the arguments after the script and the
+ * readiness test, for servers that are not bench/servers/ scripts.
  *
  * @param {object} spec
  * @param {string} spec.script        absolute path of the server script
  * @param {number} spec.workers
+ * @param {(port: number) => string[]} [spec.args]  arguments after the script (default `--port PORT --workers N`)
+ * @param {string} [spec.cwd]         working folder (default: the repository root)
+ * @param {(output: string) => boolean} [spec.isReady]  true once stdout + stderr show every worker ready (default: a `READY` line)
  * @param {string[]} [spec.execArgv]  extra node flags (inherited by cluster workers)
  * @param {Record<string, string>} [spec.env]  extra environment variables
  * @param {number} [spec.timeoutMs]
  * @returns {Promise<RunningServer>}
  */
-export async function startServer({ script, workers, execArgv = [], env = {}, timeoutMs = 20000 }) {
+export async function startServer({
+  script,
+  workers,
+  args = (port) => ['--port', String(port), '--workers', String(workers)],
+  cwd = ROOT,
+  isReady = printedReady,
+  execArgv = [],
+  env = {},
+  timeoutMs = 20000,
+}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const child = spawn(process.execPath, [...execArgv, script, '--port', String(port), '--workers', String(workers)], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...execArgv, script, ...args(port)], {
+    cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production', ...env },
   });
@@ -150,13 +219,12 @@ export async function startServer({ script, workers, execArgv = [], env = {}, ti
   let ready = false;
   /** @type {number | null | undefined} */
   let exitCode;
-  child.stdout?.setEncoding('utf8').on('data', (/** @type {string} */ text) => {
+  const collect = (/** @type {string} */ text) => {
     output += text;
-    if (/^READY$/m.test(output)) ready = true;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (/** @type {string} */ text) => {
-    output += text;
-  });
+    if (!ready && isReady(output)) ready = true;
+  };
+  child.stdout?.setEncoding('utf8').on('data', collect);
+  child.stderr?.setEncoding('utf8').on('data', collect);
   const exited = /** @type {Promise<number | null>} */ (
     new Promise((resolve) => {
       child.once('exit', (code) => {
@@ -194,14 +262,53 @@ export async function startServer({ script, workers, execArgv = [], env = {}, ti
 }
 
 /**
- * Loads `url` with autocannon for `duration` seconds.
+ * Makes an autocannon connection open a new TCP connection for every
+ * request, as wrk does for a `Connection: close` exchange: once a response
+ * is complete the client closes its socket and reconnects before sending the
+ * next request, so latency includes the TCP handshake. (Sending the header
+ * alone is not enough: autocannon writes the next request onto the socket
+ * the server is closing, and its per-request bookkeeping drifts; its
+ * `reconnectRate` option drops the response from the counts.) Relies on
+ * autocannon internals, hence the guard.
+ *
+ * @param {import('autocannon').Client} client
+ */
+function newConnectionPerRequest(client) {
+  if (typeof client._doRequest !== 'function' || typeof client._resetConnection !== 'function') {
+    throw new Error('this autocannon version has no Client._doRequest/_resetConnection: bench/lib/harness.js needs updating for keep-alive off');
+  }
+  const doRequest = client._doRequest;
+  /** @type {unknown} */
+  let used;
+  client._doRequest = function () {
+    const done = this.responseMax !== undefined && this.responseMax > 0 && this.reqsMade >= this.responseMax;
+    if (this.conn === used && !done) {
+      this._resetConnection(); // → _connect() → _doRequest() on the fresh socket
+      return;
+    }
+    doRequest.call(this);
+    used = this.conn;
+  };
+}
+
+/**
+ * Loads `url` with autocannon for `duration` seconds, or for `amount`
+ * requests in all. With `keepAlive: false` every request carries
+ * `Connection: close` and goes over a new connection.
  *
  * @param {string} url
- * @param {{ duration: number, connections: number, pipelining: number }} params
+ * @param {{ duration?: number, amount?: number, connections: number, pipelining?: number, keepAlive?: boolean }} params
  * @returns {Promise<LoadResult>}
  */
-export async function load(url, { duration, connections, pipelining }) {
-  const result = await autocannon({ url, duration, connections, pipelining });
+export async function load(url, { duration, amount, connections, pipelining = 1, keepAlive = true }) {
+  if (!keepAlive && pipelining > 1) throw new Error('keep-alive off allows no pipelining');
+  /** @type {import('autocannon').Options} */
+  const options = amount === undefined ? { url, duration, connections, pipelining } : { url, amount, connections, pipelining };
+  if (!keepAlive) {
+    options.headers = { connection: 'close' };
+    options.setupClient = newConnectionPerRequest;
+  }
+  const result = await autocannon(options);
   return {
     requestsPerSec: result.requests.average,
     requestsStddev: result.requests.stddev,

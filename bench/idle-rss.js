@@ -1,0 +1,264 @@
+// @ts-check
+/**
+ * DESIGN.md §12 memory bar: an idle worker's RSS ≤ 80 MB.
+ *
+ * Two tsgate servers with 2 workers each: the hello-world TSGI app
+ * (bench/servers/tsgi-hello.js) and a realistic one, a project made by
+ * create-tsgate-project and built (bench/lib/project.js), started as in
+ * production: `node dist/manage.js serve site.wsgi:application`. Each gets
+ * 200 requests (a new connection per request, so both workers serve), then
+ * sits idle for 3 s; then every worker's VmRSS is read from /proc. The
+ * primary's RSS is reported too, without a bar. Linux only.
+ */
+import { randomBytes } from 'node:crypto';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_DIR, childPids, load, markdownTable, mean, procStatusKb, round, sleep, startServer, textTable } from './lib/harness.js';
+import { generatedProject } from './lib/project.js';
+
+export const name = 'idle-rss';
+export const description = 'RSS of idle tsgate workers (2 workers): hello-world TSGI app and a generated project, after 200 requests and 3 s idle';
+
+const BAR_MB = 80;
+const WORKERS = 2;
+const REQUESTS = 200;
+const REQUEST_CONNECTIONS = 4;
+const IDLE_MS = 3000;
+
+/**
+ * @typedef {object} WorkerMemory
+ * @property {number} pid
+ * @property {number | null} bootRssMb  VmRSS once the server was ready, before any load
+ * @property {number | null} rssMb      VmRSS after the requests and the idle wait
+ * @property {number | null} hwmMb      VmHWM (peak RSS) at the same moment
+ *
+ * @typedef {object} ServerMemory
+ * @property {string} label
+ * @property {string} command
+ * @property {number} startupSeconds  from spawn until every worker was ready and a GET answered 2xx
+ * @property {{ total: number, non2xx: number, errors: number, timeouts: number }} requests
+ * @property {WorkerMemory[]} workers
+ * @property {number | null} maxRssMb   over the workers
+ * @property {number | null} meanRssMb  over the workers
+ * @property {number | null} primaryRssMb  the cluster primary (informational)
+ * @property {boolean} pass  2 workers found, every request 2xx, max idle worker RSS ≤ the bar
+ *
+ * @typedef {object} IdleRssResult
+ * @property {string} name
+ * @property {string} description
+ * @property {string} date
+ * @property {string} node
+ * @property {string} platform
+ * @property {number} cpuCount
+ * @property {string} cpuModel
+ * @property {number[]} loadAverage
+ * @property {{ workers: number, requests: number, connections: number, idleSeconds: number, unit: string }} params
+ * @property {{ dir: string, reused: boolean, seconds: number, tarball: string, tarballSha256: string } | { error: string }} project  the generated project, or why it could not be made (then only tsgate-hello is measured, and the run fails)
+ * @property {Record<string, ServerMemory>} servers  'tsgate-hello', 'generated-project'
+ * @property {number} bar  MB
+ * @property {boolean} pass
+ */
+
+/** kB (as /proc reports) → MB of 2^20 bytes, as ps and top count. @param {number | undefined} kb */
+const mb = (kb) => (kb === undefined ? null : round(kb / 1024, 1));
+
+/**
+ * @param {number} pid
+ * @returns {Map<number, number | null>}
+ */
+function workerRss(pid) {
+  return new Map(childPids(pid).map((child) => [child, mb(procStatusKb(child, 'VmRSS'))]));
+}
+
+/**
+ * @param {object} spec
+ * @param {string} spec.label
+ * @param {string} spec.command  for the report
+ * @param {Parameters<typeof startServer>[0]} spec.start
+ * @returns {Promise<ServerMemory>}
+ */
+async function measure({ label, command, start }) {
+  const started = performance.now();
+  const server = await startServer(start);
+  try {
+    const startupSeconds = round((performance.now() - started) / 1000, 2);
+    const primary = server.child.pid ?? -1;
+    const boot = workerRss(primary);
+    const result = await load(server.url, { amount: REQUESTS, connections: REQUEST_CONNECTIONS, keepAlive: false });
+    await sleep(IDLE_MS);
+    /** @type {WorkerMemory[]} */
+    const workers = childPids(primary).map((pid) => ({
+      pid,
+      bootRssMb: boot.get(pid) ?? null,
+      rssMb: mb(procStatusKb(pid, 'VmRSS')),
+      hwmMb: mb(procStatusKb(pid, 'VmHWM')),
+    }));
+    const rss = workers.map((w) => w.rssMb).filter((n) => n !== null);
+    const requests = { total: result.totalRequests, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+    const maxRssMb = rss.length > 0 ? Math.max(...rss) : null;
+    return {
+      label,
+      command,
+      startupSeconds,
+      requests,
+      workers,
+      maxRssMb,
+      meanRssMb: rss.length > 0 ? round(mean(rss), 1) : null,
+      primaryRssMb: mb(procStatusKb(primary, 'VmRSS')),
+      pass:
+        rss.length === WORKERS &&
+        requests.total === REQUESTS &&
+        requests.non2xx + requests.errors + requests.timeouts === 0 &&
+        maxRssMb !== null &&
+        maxRssMb <= BAR_MB,
+    };
+  } finally {
+    const code = await server.stop();
+    if (code !== 0) process.stderr.write(`  ${label} exited with ${code}:\n${server.output()}\n`);
+  }
+}
+
+/**
+ * @param {import('./lib/harness.js').BenchOptions} _options
+ * @returns {Promise<IdleRssResult>}
+ */
+export async function run(_options) {
+  if (process.platform !== 'linux') throw new Error('idle-rss reads /proc: it runs on Linux only');
+  const loadAverage = loadavg().map((n) => round(n, 2));
+
+  process.stderr.write('  generated project: ');
+  /** @type {import('./lib/project.js').GeneratedProject | { error: string }} */
+  let project;
+  try {
+    project = await generatedProject((text) => process.stderr.write(text));
+    process.stderr.write(project.reused ? `cached ${project.dir}\n` : `made in ${project.seconds} s: ${project.dir}\n`);
+  } catch (error) {
+    // Measure the hello app anyway; the result records why the project is missing and fails.
+    project = { error: error instanceof Error ? error.message : String(error) };
+    process.stderr.write(`could not be made:\n${project.error}\n`);
+  }
+
+  /** @type {Record<string, ServerMemory>} */
+  const servers = {};
+  process.stderr.write('  tsgate-hello… ');
+  servers['tsgate-hello'] = await measure({
+    label: 'tsgate serve (TSGI hello)',
+    command: `node bench/servers/tsgi-hello.js --workers ${WORKERS}`,
+    start: { script: join(BENCH_DIR, 'servers', 'tsgi-hello.js'), workers: WORKERS },
+  });
+  process.stderr.write(`max worker ${servers['tsgate-hello'].maxRssMb} MB\n`);
+
+  if ('error' in project) return finish(loadAverage, project, servers);
+  const app = `${project.name}.wsgi:application`;
+  process.stderr.write('  generated-project… ');
+  servers['generated-project'] = await measure({
+    label: `generated project (${app})`,
+    command: `node dist/manage.js serve ${app} --workers ${WORKERS} --bind 127.0.0.1:PORT`,
+    start: {
+      script: join(project.dir, 'dist', 'manage.js'),
+      workers: WORKERS,
+      cwd: project.dir,
+      args: (port) => ['serve', app, '--workers', String(WORKERS), '--bind', `127.0.0.1:${port}`],
+      env: { NODE_ENV: 'production', SECRET_KEY: randomBytes(48).toString('base64url'), ALLOWED_HOSTS: '127.0.0.1' },
+      // The primary logs this once per worker that has its app loaded and listens.
+      isReady: (output) => (output.match(/Booting worker with pid: \d+/g) ?? []).length >= WORKERS,
+    },
+  });
+  process.stderr.write(`max worker ${servers['generated-project'].maxRssMb} MB\n`);
+  const { dir, reused, seconds, tarball, tarballSha256 } = project;
+  return finish(loadAverage, { dir, reused, seconds, tarball, tarballSha256 }, servers);
+}
+
+/**
+ * @param {number[]} loadAverage
+ * @param {IdleRssResult['project']} project
+ * @param {Record<string, ServerMemory>} servers
+ * @returns {IdleRssResult}
+ */
+function finish(loadAverage, project, servers) {
+  return {
+    name,
+    description,
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpuCount: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    loadAverage,
+    params: {
+      workers: WORKERS,
+      requests: REQUESTS,
+      connections: REQUEST_CONNECTIONS,
+      idleSeconds: IDLE_MS / 1000,
+      unit: 'MB = 2^20 bytes (VmRSS kB ÷ 1024, as ps and top count)',
+    },
+    project,
+    servers,
+    bar: BAR_MB,
+    pass: !('error' in project) && Object.values(servers).every((s) => s.pass),
+  };
+}
+
+const HEAD = ['server', 'idle worker RSS max MB', 'mean MB', 'per worker MB (at boot → idle)', 'peak (HWM) MB', 'primary MB', 'requests 2xx', 'bar'];
+
+/** @param {IdleRssResult} result */
+function rows(result) {
+  return Object.values(result.servers).map((s) => [
+    s.label,
+    s.maxRssMb ?? 'n/a',
+    s.meanRssMb ?? 'n/a',
+    s.workers.map((w) => `${w.bootRssMb ?? '?'} → ${w.rssMb ?? '?'}`).join(', ') || 'no workers found',
+    s.workers.map((w) => w.hwmMb ?? '?').join(', '),
+    s.primaryRssMb ?? 'n/a',
+    `${s.requests.total - s.requests.non2xx}/${REQUESTS}`,
+    `≤ ${result.bar}: ${s.pass ? 'PASS' : 'FAIL'}`,
+  ]);
+}
+
+/** @param {IdleRssResult} result */
+function verdict(result) {
+  const max = Math.max(...Object.values(result.servers).map((s) => s.maxRssMb ?? Infinity));
+  const missing = 'error' in result.project ? ' (the generated project could not be made, so it was not measured)' : '';
+  return `max idle worker RSS ${max} MB (bar ≤ ${result.bar} MB): ${result.pass ? 'PASS' : 'FAIL'}${missing}`;
+}
+
+/** @param {IdleRssResult['project']} project */
+function projectLine(project) {
+  if ('error' in project) return `generated project: could not be made (not measured):\n\n\`\`\`\n${project.error.trim()}\n\`\`\`\n`;
+  return `generated project: ${project.reused ? 'reused from the cache' : `made in ${project.seconds} s`} at ${project.dir} (vendors ${project.tarball}, sha256 ${project.tarballSha256.slice(0, 12)}…), run with NODE_ENV=production, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1`;
+}
+
+/**
+ * @param {IdleRssResult} result
+ */
+export function summary(result) {
+  return `${textTable(HEAD, rows(result))}\n\n${verdict(result)}`;
+}
+
+/**
+ * @param {IdleRssResult} result
+ */
+export function markdown(result) {
+  const p = result.params;
+  const commands = Object.values(result.servers)
+    .map((s) => `- ${s.label}: \`${s.command}\`, ready in ${s.startupSeconds} s`)
+    .join('\n');
+  return `# idle-rss
+
+${result.description}.
+
+**${verdict(result)}** — DESIGN.md §12: idle worker RSS ≤ ${result.bar} MB, for every worker of both servers.
+
+- date: ${result.date}
+- node ${result.node}, ${result.platform}, ${result.cpuCount} CPUs (${result.cpuModel}), load average at start ${result.loadAverage.join(' / ')}
+- ${p.workers} workers per server; ${p.requests} GET / over ${p.connections} connections (a new connection per request, so every worker serves), then ${p.idleSeconds} s idle; then VmRSS of each worker (the primary's children) from /proc/<pid>/status
+- ${p.unit}
+- ${projectLine(result.project)}
+
+${commands}
+
+${markdownTable(HEAD, rows(result))}
+
+The primary's RSS and the workers' peak (VmHWM) are informational; the bar is on each worker's RSS once idle.
+`;
+}
