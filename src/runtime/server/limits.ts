@@ -35,6 +35,7 @@ export function maxHeaderSize(limits: RequestLimits): number {
 }
 
 const BAD_REQUEST = '400 Bad Request';
+const TOO_LARGE_FIELDS = '431 Request Header Fields Too Large';
 
 /**
  * What node's parser accepts in the head but RFC 9112 forbids: a version
@@ -43,18 +44,11 @@ const BAD_REQUEST = '400 Bad Request';
  * exactly one final `chunked` or comes in HTTP/1.0 (§6.1, §6.3: the body's
  * length cannot be known; llhttp fails only once the handler has run).
  */
-function checkFraming(req: IncomingMessage): Refusal | undefined {
+function checkFraming(req: IncomingMessage, hosts: number, encoding: string | undefined): Refusal | undefined {
   if (req.httpVersionMajor !== 1) {
     return { status: '505 HTTP Version Not Supported', message: `HTTP/${req.httpVersion} is not supported` };
   }
-  const raw = req.rawHeaders;
-  let hosts = 0;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (name.length === 4 && name.toLowerCase() === 'host') hosts += 1;
-  }
   if (hosts > 1) return { status: BAD_REQUEST, message: 'more than one Host header' };
-  const encoding = req.headers['transfer-encoding'];
   if (encoding !== undefined) {
     if (req.httpVersionMinor === 0) return { status: BAD_REQUEST, message: 'Transfer-Encoding in an HTTP/1.0 request' };
     const codings = encoding.split(',').map((coding) => coding.trim().toLowerCase());
@@ -65,7 +59,11 @@ function checkFraming(req: IncomingMessage): Refusal | undefined {
   return undefined;
 }
 
-/** Why the request must be refused, or undefined when it is within the limits. */
+/**
+ * Why the request must be refused, or undefined when it is within the
+ * limits. One pass over the raw headers: `req.headers` would build an object
+ * of them all on every request.
+ */
 export function checkLimits(req: IncomingMessage, limits: RequestLimits): Refusal | undefined {
   const line = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 10;
   if (limits.requestLine > 0 && line > limits.requestLine) {
@@ -73,18 +71,24 @@ export function checkLimits(req: IncomingMessage, limits: RequestLimits): Refusa
   }
   const raw = req.rawHeaders;
   if (limits.fields > 0 && raw.length / 2 > limits.fields) {
-    return { status: '431 Request Header Fields Too Large', message: `more than ${limits.fields} header fields` };
+    return { status: TOO_LARGE_FIELDS, message: `more than ${limits.fields} header fields` };
   }
-  if (limits.fieldSize > 0) {
-    for (let i = 0; i < raw.length; i += 2) {
-      if ((raw[i] as string).length + (raw[i + 1] as string).length + 2 > limits.fieldSize) {
-        return { status: '431 Request Header Fields Too Large', message: `header ${raw[i]} is longer than ${limits.fieldSize} bytes` };
-      }
+  let hosts = 0;
+  let length: string | undefined;
+  let encoding: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (limits.fieldSize > 0 && name.length + value.length + 2 > limits.fieldSize) {
+      return { status: TOO_LARGE_FIELDS, message: `header ${name} is longer than ${limits.fieldSize} bytes` };
     }
+    // Only a few names matter here; compare lengths first to skip the rest cheaply.
+    if (name.length === 4 && name.toLowerCase() === 'host') hosts += 1;
+    else if (name.length === 14 && length === undefined && name.toLowerCase() === 'content-length') length = value;
+    else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') encoding = encoding === undefined ? value : `${encoding}, ${value}`;
   }
-  const length = req.headers['content-length'];
   if (limits.body > 0 && length !== undefined && Number(length) > limits.body) {
     return { status: '413 Content Too Large', message: `request body is larger than ${limits.body} bytes` };
   }
-  return checkFraming(req);
+  return checkFraming(req, hosts, encoding);
 }

@@ -1,0 +1,201 @@
+/**
+ * The one browser test (DESIGN §13): a generated project, built and served
+ * in production mode by `serve` with 2 workers, loaded in headless Chromium.
+ * Its stylesheet applies, its form submits with the CSRF token round-trip a
+ * real browser does (hidden field + `csrftoken` cookie), and the same form
+ * posted without the cookie is refused with a 403 page.
+ *
+ * Debian's `chromium` (/usr/bin/chromium) driven by playwright-core, never a
+ * downloaded browser. Without it the test is skipped with a notice, unless
+ * TSGATE_REQUIRE_BROWSER=1 (set by .ci/run), where it fails.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Spawned, freePort, runGenerator, runSync, tempDir } from '../helpers/process.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const REQUIRED = process.env.TSGATE_REQUIRE_BROWSER === '1';
+const MISSING = !existsSync(CHROMIUM);
+const SKIP = MISSING && !REQUIRED;
+
+/** Where the screenshot of the greeted welcome page goes (the OS temp folder only). */
+export const SCREENSHOT = join(tmpdir(), 'tsgate-browser-welcome.png');
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+if (SKIP) {
+  console.warn(`[browser] SKIPPED: ${CHROMIUM} not found. Install it with \`apt-get install -y chromium\`; set TSGATE_REQUIRE_BROWSER=1 to make its absence a failure.`);
+}
+
+/**
+ * The few browser globals the page callbacks use. The project typechecks
+ * without the DOM lib; these callbacks run in Chromium, where globalThis is
+ * the window.
+ */
+interface InPage {
+  document: {
+    styleSheets: ArrayLike<{ href: string | null; cssRules: { length: number } }>;
+    querySelector(selector: string): object | null;
+  };
+  getComputedStyle(element: object): Record<string, string>;
+}
+
+/** Computed style properties of the first element matching each selector, read in the page. */
+function computedStyles(target: Page, wanted: Record<string, string[]>): Promise<Record<string, Record<string, string>>> {
+  return target.evaluate((wanted) => {
+    const { document, getComputedStyle } = globalThis as unknown as InPage;
+    const styles: Record<string, Record<string, string>> = {};
+    for (const [selector, properties] of Object.entries(wanted)) {
+      const element = document.querySelector(selector);
+      if (!element) throw new Error(`no ${selector} on the page`);
+      const style = getComputedStyle(element);
+      styles[selector] = Object.fromEntries(properties.map((property) => [property, style[property] ?? '']));
+    }
+    return styles;
+  }, wanted);
+}
+
+let workDir = '';
+let profileDir = '';
+let base = '';
+let server: Spawned | undefined;
+let context: BrowserContext | undefined;
+let page: Page;
+
+/** Closes the browser, but never waits on it for long; kills the server's whole process group. */
+async function tearDown(): Promise<void> {
+  if (context) {
+    const closing = context.close().catch(() => undefined);
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    context = undefined;
+  }
+  server?.killGroup();
+  if (server) await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  server = undefined;
+  for (const dir of [profileDir, workDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped: no ${CHROMIUM})` : ''}`, () => {
+  beforeAll(async () => {
+    if (MISSING) throw new Error(`${CHROMIUM} is missing and TSGATE_REQUIRE_BROWSER=1: install Debian's chromium package (apt-get install -y chromium)`);
+
+    workDir = tempDir('tsgate-browser-');
+    const created = runGenerator(['site', '--no-git'], workDir);
+    expect(created.status, created.stdout + created.stderr).toBe(0);
+    const project = join(workDir, 'site');
+    const build = runSync('npm', ['run', 'build'], { cwd: project });
+    expect(build.status, build.stdout + build.stderr).toBe(0);
+
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = new Spawned(process.execPath, ['dist/manage.js', 'serve', 'site.wsgi:application', '--workers', '2', '--bind', `127.0.0.1:${port}`], {
+      cwd: project,
+      env: {
+        NODE_ENV: 'production',
+        DEBUG: 'false',
+        SECRET_KEY: randomBytes(48).toString('base64url'),
+        ALLOWED_HOSTS: '127.0.0.1',
+      },
+    });
+    await server.waitFor(/Booting worker with pid: \d+[\s\S]*Booting worker with pid: \d+/);
+
+    profileDir = mkdtempSync(join(tmpdir(), 'tsgate-chromium-profile-'));
+    // A persistent context is how Playwright takes a chosen --user-data-dir (a fresh one here).
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1024, height: 700 },
+      timeout: 30_000,
+    });
+    context.setDefaultTimeout(15_000);
+    page = context.pages()[0] ?? (await context.newPage());
+  }, 60_000);
+
+  afterAll(tearDown, 30_000);
+
+  it('loads the welcome page with its stylesheet applied', async () => {
+    const response = await page.goto(`${base}/`, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    await expect(page.locator('h1').textContent()).resolves.toBe('site is running on tsgate');
+
+    const sheetRules = await page.evaluate(() => {
+      const { document } = globalThis as unknown as InPage;
+      const sheet = Array.from(document.styleSheets).find((s) => s.href?.endsWith('/static/pages/site.css'));
+      return sheet ? sheet.cssRules.length : -1;
+    });
+    expect(sheetRules).toBeGreaterThanOrEqual(3);
+    // Every one of these differs from Chromium's defaults (body margin 8px, transparent backgrounds, Times…).
+    expect(
+      await computedStyles(page, {
+        body: ['fontFamily', 'margin', 'backgroundColor', 'color'],
+        '.welcome': ['backgroundColor', 'borderRadius', 'padding'],
+      }),
+    ).toEqual({
+      body: { fontFamily: 'system-ui, sans-serif', margin: '0px', backgroundColor: 'rgb(246, 247, 249)', color: 'rgb(29, 39, 51)' },
+      '.welcome': { backgroundColor: 'rgb(255, 255, 255)', borderRadius: '8px', padding: '32px' },
+    });
+
+    // The page handed the browser its CSRF cookie, and the same token in the form.
+    const cookie = (await context!.cookies(base)).find((c) => c.name === 'csrftoken');
+    expect(cookie?.value).toMatch(/^[\w-]{43}$/);
+    expect(cookie?.sameSite).toBe('Lax');
+    await expect(page.locator('input[name="csrfmiddlewaretoken"]').inputValue()).resolves.toBe(cookie?.value);
+    await expect(page.locator('.greeting').count()).resolves.toBe(0);
+  });
+
+  it('submits the form with its CSRF token and greets by name after the redirect', async () => {
+    const name = 'Ada <b>Lovelace</b>';
+    const posted = page.waitForResponse((r) => r.url() === `${base}/hello/` && r.request().method() === 'POST');
+    await page.fill('input[name="name"]', name);
+    await page.click('button[type="submit"]');
+    const post = await posted;
+    expect(post.status()).toBe(302);
+    expect(await post.headerValue('location')).toBe('/');
+
+    const greeting = page.locator('.greeting');
+    await greeting.waitFor();
+    expect(page.url()).toBe(`${base}/`);
+    // Escaped, not markup.
+    await expect(greeting.textContent()).resolves.toBe(`Hello, ${name}!`);
+    await expect(page.locator('.greeting b').count()).resolves.toBe(0);
+    expect(await computedStyles(page, { '.greeting': ['color', 'fontWeight'] })).toEqual({ '.greeting': { color: 'rgb(0, 110, 60)', fontWeight: '600' } });
+    await expect(page.locator('main.welcome').textContent()).resolves.toMatch(/you have seen it 2 times in this session/);
+
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    console.log(`[browser] screenshot: ${SCREENSHOT}`);
+  });
+
+  it('refuses the form with a 403 page once the csrftoken cookie is deleted', async () => {
+    await context!.clearCookies({ name: 'csrftoken' });
+    expect((await context!.cookies(base)).map((c) => c.name)).not.toContain('csrftoken');
+
+    // The page still carries its token in the hidden field; only the cookie is gone.
+    await expect(page.locator('input[name="csrfmiddlewaretoken"]').inputValue()).resolves.toMatch(/^[\w-]{43}$/);
+    const posted = page.waitForResponse((r) => r.url() === `${base}/hello/` && r.request().method() === 'POST');
+    await page.fill('input[name="name"]', 'Mallory');
+    await page.click('button[type="submit"]');
+    const post = await posted;
+    expect(post.status()).toBe(403);
+    await page.waitForURL(`${base}/hello/`);
+    await expect(page.locator('body').textContent()).resolves.toContain('Forbidden (403): CSRF verification failed.');
+    await server!.waitFor(/Forbidden \(CSRF\): CSRF cookie not set\. \/hello\//, 5_000);
+
+    // Nothing was stored: back on the welcome page the greeting is still the earlier one.
+    await page.goto(`${base}/`);
+    await expect(page.locator('.greeting').textContent()).resolves.toBe('Hello, Ada <b>Lovelace</b>!');
+  });
+});
