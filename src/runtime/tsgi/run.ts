@@ -38,6 +38,8 @@ const INTERNAL_ERROR_BODY = new TextEncoder().encode('Internal Server Error\n');
 /** Tracks what PEP 3333 needs to know about one response in flight. */
 class ResponseState {
   status: string | undefined;
+  /** The status code, from the status line. */
+  code = 0;
   headers: Header[] = [];
   headersSent = false;
   contentLength: number | undefined;
@@ -56,13 +58,14 @@ class ResponseState {
       // PEP 3333: re-raise the original error once the headers are out.
       throw excInfo instanceof Error ? excInfo : new TsgiError(String(excInfo));
     }
-    parseStatus(status);
+    const code = parseStatus(status);
     checkHeaders(headers);
     const length = getHeader(headers, 'content-length');
     if (length !== undefined && !/^\d+$/.test(length)) {
       throw new TsgiError(`Content-Length ${JSON.stringify(length)} is not a non-negative integer`);
     }
     this.status = status;
+    this.code = code;
     this.headers = headers;
     this.contentLength = length === undefined ? undefined : Number(length);
     return (chunk) => {
@@ -103,7 +106,7 @@ class ResponseState {
   setLengthFromChunks(chunks: readonly Uint8Array[]): void {
     if (this.headersSent || this.status === undefined || this.contentLength !== undefined) return;
     // 1xx, 204 and 304 responses carry no body and must not announce one (RFC 9110 §8.6).
-    if (/^(1\d\d|204|304) /.test(this.status)) return;
+    if (this.code < 200 || this.code === 204 || this.code === 304) return;
     let total = 0;
     for (const chunk of chunks) {
       if (!(chunk instanceof Uint8Array)) return;
