@@ -30,6 +30,7 @@ import { buildExists, RESULTS_DIR } from './lib/harness.js';
 const BENCHMARKS = {
   'serve-hello': () => import('./serve-hello.js'),
   'idle-rss': () => import('./idle-rss.js'),
+  'welcome-page': () => import('./welcome-page.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]

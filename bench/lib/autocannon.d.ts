@@ -9,6 +9,8 @@ declare module 'autocannon' {
     /** Requests in all, instead of `duration`. */
     amount?: number;
     headers?: Record<string, string>;
+    /** Called with each response body (a string); a false return counts as a mismatch. */
+    verifyBody?: (body: string) => boolean;
     /** Called with each connection's client as it is created (before its first connect). */
     setupClient?: (client: Client) => void;
   }
@@ -44,6 +46,10 @@ declare module 'autocannon' {
     errors: number;
     timeouts: number;
     non2xx: number;
+    /** Responses whose body `verifyBody` rejected. */
+    mismatches: number;
+    /** Responses by status code. */
+    statusCodeStats: Record<string, { count: number }>;
     duration: number;
   }
   function autocannon(options: Options): Promise<Result>;

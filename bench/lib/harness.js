@@ -39,6 +39,8 @@ export const TSGATE_DIST = join(ROOT, 'build', 'tsgate', 'dist');
  * @property {number} non2xx
  * @property {number} errors
  * @property {number} timeouts
+ * @property {number} mismatches  responses whose body `verifyBody` rejected (0 when there is none)
+ * @property {Record<string, number>} statusCodes  responses by status code
  * @property {number} throughputBytesPerSec
  */
 
@@ -294,18 +296,22 @@ function newConnectionPerRequest(client) {
 /**
  * Loads `url` with autocannon for `duration` seconds, or for `amount`
  * requests in all. With `keepAlive: false` every request carries
- * `Connection: close` and goes over a new connection.
+ * `Connection: close` and goes over a new connection. `headers` go on every
+ * request; `verifyBody` sees every response body, and those it rejects are
+ * counted in `mismatches`.
  *
  * @param {string} url
- * @param {{ duration?: number, amount?: number, connections: number, pipelining?: number, keepAlive?: boolean }} params
+ * @param {{ duration?: number, amount?: number, connections: number, pipelining?: number, keepAlive?: boolean, headers?: Record<string, string>, verifyBody?: (body: string) => boolean }} params
  * @returns {Promise<LoadResult>}
  */
-export async function load(url, { duration, amount, connections, pipelining = 1, keepAlive = true }) {
+export async function load(url, { duration, amount, connections, pipelining = 1, keepAlive = true, headers, verifyBody }) {
   if (!keepAlive && pipelining > 1) throw new Error('keep-alive off allows no pipelining');
   /** @type {import('autocannon').Options} */
   const options = amount === undefined ? { url, duration, connections, pipelining } : { url, amount, connections, pipelining };
+  if (headers) options.headers = { ...headers };
+  if (verifyBody) options.verifyBody = verifyBody;
   if (!keepAlive) {
-    options.headers = { connection: 'close' };
+    options.headers = { ...options.headers, connection: 'close' };
     options.setupClient = newConnectionPerRequest;
   }
   const result = await autocannon(options);
@@ -320,8 +326,44 @@ export async function load(url, { duration, amount, connections, pipelining = 1,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    mismatches: result.mismatches ?? 0,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count])),
     throughputBytesPerSec: result.throughput.average,
   };
+}
+
+/**
+ * @typedef {object} Page
+ * @property {number} status
+ * @property {import('node:http').IncomingHttpHeaders} headers
+ * @property {string[]} setCookies  the Set-Cookie headers
+ * @property {string} body
+ */
+
+/**
+ * One GET over a connection of its own, with the whole body; rejects if
+ * nothing answers within `timeoutMs`.
+ *
+ * @param {string} url
+ * @param {Record<string, string>} [headers]
+ * @param {number} [timeoutMs]
+ * @returns {Promise<Page>}
+ */
+export function get(url, headers = {}, timeoutMs = 5000) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookies: res.headers['set-cookie'] ?? [], body }),
+      );
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /**

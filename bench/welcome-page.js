@@ -1,0 +1,481 @@
+// @ts-check
+/**
+ * DESIGN.md §12, the realistic page: the welcome page of a project made by
+ * create-tsgate-project (GET / of its pages app: a handlebars template with a
+ * layout, the session and CSRF middleware, the security headers), served as
+ * in production — `node dist/manage.js serve site.wsgi:application
+ * --workers 2` with NODE_ENV=production, DEBUG=false, a long random
+ * SECRET_KEY and ALLOWED_HOSTS=127.0.0.1 — must reach ≥ 4× the 460 req/s
+ * recorded for the same page under Django + gunicorn -w 2, i.e. ≥ 1840 req/s.
+ *
+ * The hello-world TSGI app (bench/servers/tsgi-hello.js, 2 workers) is
+ * measured in the same run under the same load (keep-alive, 64 connections
+ * by default), the order alternating per round (A B, B A, …) as in
+ * serve-hello; welcome ÷ hello is reported, without a bar, as the cost of
+ * the framework layer over the bare server.
+ *
+ * Every request is a returning visitor's: before the load, a first GET
+ * (no cookies) yields the `sessionid` and `csrftoken` cookies, and every
+ * request of the load sends them back in a Cookie header. The page then
+ * reads the session, bumps its visit counter and so re-signs the session
+ * cookie on every response; it renders the CSRF token from the cookie and
+ * sets no new one. A second GET with those cookies is checked before the
+ * load (200, the page's h1, the cookie's CSRF token in the form, a re-signed
+ * session cookie, the security headers); during the load every response
+ * must be a 200 whose body contains the h1 (warm-up included).
+ */
+import { randomBytes } from 'node:crypto';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_DIR, get, load, markdownTable, mean, round, startServer, textTable, treeCpuSeconds } from './lib/harness.js';
+import { generatedProject, PROJECT_NAME } from './lib/project.js';
+import { BODY_TEXT } from './servers/body.js';
+
+export const name = 'welcome-page';
+export const description =
+  "tsgate serve, the generated project's welcome page (template + layout, sessions, CSRF, security headers) for a returning visitor, 2 workers, vs the hello-world TSGI app with 2 workers; keep-alive";
+
+const WORKERS = 2;
+/** Django + gunicorn -w 2 on the same page, as recorded in DESIGN.md §12. */
+const DJANGO_REQ_PER_SEC = 460;
+const FACTOR = 4;
+const BAR = DJANGO_REQ_PER_SEC * FACTOR;
+/** The welcome page's heading (pages/templates/pages/welcome.html). */
+const H1 = `<h1>${PROJECT_NAME} is running on tsgate</h1>`;
+const SESSION_COOKIE = 'sessionid';
+const CSRF_COOKIE = 'csrftoken';
+
+/**
+ * @typedef {object} Prepared
+ * @property {Record<string, string>} headers  sent with every request of the load
+ * @property {Sample} sample
+ *
+ * @typedef {object} Sample  the response checked before the load
+ * @property {number} status
+ * @property {number} bytes
+ * @property {string[]} setCookies  the names of the cookies it set
+ * @property {Record<string, string>} headers  the response headers worth reporting
+ * @property {string} [cookie]  the Cookie header sent with the load, values shortened
+ *
+ * @typedef {object} ServerSpec
+ * @property {'welcome' | 'hello'} id
+ * @property {string} label
+ * @property {string} command  for the report
+ * @property {(execArgv: string[]) => Parameters<typeof startServer>[0]} start
+ * @property {(url: string) => Promise<Prepared>} prepare  checks a sample response; throws if it is wrong
+ * @property {(body: string) => boolean} verifyBody  for every response of the load
+ */
+
+/**
+ * `name=value` of a Set-Cookie header, if it sets `name`.
+ * @param {string[]} setCookies
+ * @param {string} cookie
+ */
+function cookieValue(setCookies, cookie) {
+  for (const header of setCookies) {
+    const pair = header.split(';', 1)[0] ?? '';
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq).trim() === cookie) return pair.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** @param {string[]} setCookies */
+const cookieNames = (setCookies) => setCookies.map((header) => (header.split('=', 1)[0] ?? '').trim());
+
+/**
+ * @param {string} what
+ * @param {import('./lib/harness.js').Page} page
+ */
+function wrong(what, page) {
+  const headers = Object.entries(page.headers)
+    .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(' | ') : value}`)
+    .join('\n');
+  return new Error(`${what}\n\nstatus ${page.status}\n${headers}\n\n${page.body.slice(0, 2000)}`);
+}
+
+/**
+ * The welcome page: a first GET makes the session and CSRF cookies, a second
+ * one with them is the sample every response of the load should match.
+ *
+ * @param {string} url
+ * @returns {Promise<Prepared>}
+ */
+async function prepareWelcome(url) {
+  const first = await get(url);
+  if (first.status !== 200) throw wrong('welcome-page: the first GET / did not answer 200', first);
+  const session = cookieValue(first.setCookies, SESSION_COOKIE);
+  const csrf = cookieValue(first.setCookies, CSRF_COOKIE);
+  if (!session || !csrf) throw wrong(`welcome-page: the first GET / did not set both ${SESSION_COOKIE} and ${CSRF_COOKIE}`, first);
+  const cookie = `${SESSION_COOKIE}=${session}; ${CSRF_COOKIE}=${csrf}`;
+
+  const page = await get(url, { cookie });
+  /** @type {[boolean, string][]} */
+  const checks = [
+    [page.status === 200, 'status 200'],
+    [/^text\/html\b/.test(String(page.headers['content-type'])), 'Content-Type text/html'],
+    [page.body.includes(H1), `the h1 ${H1}`],
+    [page.body.includes(`value="${csrf}"`), 'the CSRF token of the cookie in the form'],
+    [/seen it 2 times in this session/.test(page.body), 'the visit counter read from the session (2 times)'],
+    [cookieValue(page.setCookies, SESSION_COOKIE) !== undefined, `a re-signed ${SESSION_COOKIE} cookie`],
+    [cookieValue(page.setCookies, CSRF_COOKIE) === undefined, `no new ${CSRF_COOKIE} cookie`],
+    [page.headers['x-content-type-options'] === 'nosniff', 'X-Content-Type-Options: nosniff'],
+    [page.headers['x-frame-options'] === 'DENY', 'X-Frame-Options: DENY'],
+    [page.headers['referrer-policy'] === 'same-origin', 'Referrer-Policy: same-origin'],
+  ];
+  const failed = checks.filter(([ok]) => !ok).map(([, what]) => what);
+  if (failed.length > 0) throw wrong(`welcome-page: the returning visitor's GET / lacks ${failed.join(', ')}`, page);
+
+  const short = (/** @type {string} */ value) => (value.length > 16 ? `${value.slice(0, 12)}…` : value);
+  /** @type {Record<string, string>} */
+  const reported = {};
+  for (const key of ['content-type', 'vary', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy']) {
+    const value = page.headers[key];
+    if (value !== undefined) reported[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return {
+    headers: { cookie },
+    sample: {
+      status: page.status,
+      bytes: Buffer.byteLength(page.body),
+      setCookies: cookieNames(page.setCookies),
+      headers: reported,
+      cookie: `${SESSION_COOKIE}=${short(session)}; ${CSRF_COOKIE}=${short(csrf)}`,
+    },
+  };
+}
+
+/**
+ * @param {string} url
+ * @returns {Promise<Prepared>}
+ */
+async function prepareHello(url) {
+  const page = await get(url);
+  if (page.status !== 200 || page.body !== BODY_TEXT) throw wrong(`welcome-page: the hello app did not answer 200 ${JSON.stringify(BODY_TEXT)}`, page);
+  return {
+    headers: {},
+    sample: { status: page.status, bytes: Buffer.byteLength(page.body), setCookies: [], headers: { 'content-type': String(page.headers['content-type']) } },
+  };
+}
+
+/**
+ * @param {string} projectDir
+ * @param {string} secretKey
+ * @returns {[ServerSpec, ServerSpec]}
+ */
+function servers(projectDir, secretKey) {
+  const app = `${PROJECT_NAME}.wsgi:application`;
+  return [
+    {
+      id: 'welcome',
+      label: `welcome page (${app})`,
+      command: `node dist/manage.js serve ${app} --workers ${WORKERS} --bind 127.0.0.1:PORT`,
+      start: (execArgv) => ({
+        script: join(projectDir, 'dist', 'manage.js'),
+        workers: WORKERS,
+        cwd: projectDir,
+        args: (port) => ['serve', app, '--workers', String(WORKERS), '--bind', `127.0.0.1:${port}`],
+        env: { NODE_ENV: 'production', DEBUG: 'false', SECRET_KEY: secretKey, ALLOWED_HOSTS: '127.0.0.1' },
+        // The primary logs this once per worker that has its app loaded and listens.
+        isReady: (output) => (output.match(/Booting worker with pid: \d+/g) ?? []).length >= WORKERS,
+        execArgv,
+      }),
+      prepare: prepareWelcome,
+      verifyBody: (body) => body.includes(H1),
+    },
+    {
+      id: 'hello',
+      label: 'hello-world TSGI app',
+      command: `node bench/servers/tsgi-hello.js --port PORT --workers ${WORKERS}`,
+      start: (execArgv) => ({ script: join(BENCH_DIR, 'servers', 'tsgi-hello.js'), workers: WORKERS, execArgv }),
+      prepare: prepareHello,
+      verifyBody: (body) => body === BODY_TEXT,
+    },
+  ];
+}
+
+/**
+ * @typedef {object} Checked  responses that were not a 200 with the expected body
+ * @property {number} total
+ * @property {number} non200
+ * @property {number} mismatches  a body without the h1 (welcome) or not the hello text
+ * @property {number} errors
+ * @property {number} timeouts
+ *
+ * @typedef {import('./lib/harness.js').LoadResult & { round: number, order: number, serverCpuUsPerRequest: number | null, non200: number, warmup: Checked | null, sample: Sample }} RunRecord
+ *
+ * @typedef {object} ServerSummary
+ * @property {string} label
+ * @property {string} command
+ * @property {number} requestsPerSec  mean over runs of autocannon's mean req/s
+ * @property {number} latencyP99Ms    mean over runs
+ * @property {number} latencyP50Ms    mean over runs
+ * @property {number} latencyMeanMs   mean over runs
+ * @property {number | null} serverCpuUsPerRequest  CPU time of the server's processes per request, mean over runs (Linux only)
+ * @property {number} totalRequests   sum over the measured runs
+ * @property {number} non200          sum over runs, warm-ups included
+ * @property {number} mismatches      sum over runs, warm-ups included
+ * @property {number} errors          sum over runs, warm-ups included
+ * @property {number} timeouts        sum over runs, warm-ups included
+ * @property {boolean} clean          every response (warm-ups included) a 200 with the expected body; no errors, no timeouts
+ * @property {Sample} sample          the first run's sample
+ * @property {RunRecord[]} runs
+ *
+ * @typedef {object} WelcomePageResult
+ * @property {string} name
+ * @property {string} description
+ * @property {string} date
+ * @property {string} node
+ * @property {string} platform
+ * @property {number} cpuCount
+ * @property {string} cpuModel
+ * @property {number[]} loadAverage     1/5/15-minute load averages when the run started
+ * @property {number[]} loadAverageEnd  the same when it ended
+ * @property {{ tool: string, duration: number, connections: number, pipelining: number, warmup: number, workers: number, rounds: number, keepAlive: boolean }} params
+ * @property {{ dir: string, reused: boolean, seconds: number, tarball: string, tarballSha256: string }} project
+ * @property {string[]} order  server ids in the order they were measured
+ * @property {Record<string, ServerSummary>} servers  'welcome', 'hello'
+ * @property {number} ratio     welcome req/s ÷ hello req/s (informational)
+ * @property {number | null} cpuRatio  hello CPU/request ÷ welcome CPU/request (informational)
+ * @property {{ djangoRequestsPerSec: number, factor: number, requestsPerSec: number }} bar  on the welcome page's req/s
+ * @property {number} vsDjango  welcome req/s ÷ Django's 460
+ * @property {boolean} pass  welcome req/s ≥ the bar and every welcome response a 200 with the h1
+ */
+
+/**
+ * @param {import('./lib/harness.js').LoadResult} result
+ * @returns {Checked}
+ */
+function checked(result) {
+  return {
+    total: result.totalRequests,
+    non200: result.totalRequests - (result.statusCodes['200'] ?? 0),
+    mismatches: result.mismatches,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+/** @param {Checked} c */
+const problems = (c) => c.non200 + c.mismatches + c.errors + c.timeouts;
+
+/**
+ * One measured run: start the server, check a sample, warm up, load it, stop it.
+ *
+ * @param {ServerSpec} spec
+ * @param {import('./lib/harness.js').BenchOptions} options
+ * @param {{ index: number, total: number, round: number }} at
+ * @returns {Promise<RunRecord>}
+ */
+async function measure(spec, options, at) {
+  process.stderr.write(`  [${at.index}/${at.total}] ${spec.id}: starting… `);
+  const execArgv = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProf, `${name}-${spec.id}-${at.index}`)}`] : [];
+  const server = await startServer(spec.start(execArgv));
+  try {
+    const { headers, sample } = await spec.prepare(server.url);
+    process.stderr.write(`sample ${sample.status}, ${sample.bytes} B… `);
+    const params = { connections: options.connections, pipelining: options.pipelining, headers, verifyBody: spec.verifyBody };
+    /** @type {Checked | null} */
+    let warmup = null;
+    if (options.warmup > 0) {
+      process.stderr.write(`warm-up ${options.warmup} s… `);
+      warmup = checked(await load(server.url, { ...params, duration: options.warmup }));
+    }
+    process.stderr.write(`load ${options.duration} s… `);
+    const pid = server.child.pid ?? -1;
+    const cpuBefore = treeCpuSeconds(pid);
+    const result = await load(server.url, { ...params, duration: options.duration });
+    const cpuAfter = treeCpuSeconds(pid);
+    const serverCpuUsPerRequest =
+      cpuBefore === undefined || cpuAfter === undefined || result.totalRequests === 0
+        ? null
+        : round(((cpuAfter - cpuBefore) * 1e6) / result.totalRequests, 1);
+    const measured = checked(result);
+    const bad = problems(measured) + (warmup ? problems(warmup) : 0);
+    process.stderr.write(
+      `${round(result.requestsPerSec, 0)} req/s, p99 ${result.latencyP99Ms} ms` +
+        (serverCpuUsPerRequest === null ? '' : `, server CPU ${serverCpuUsPerRequest} µs/req`) +
+        (bad > 0
+          ? `; not a 200 with the expected body: ${JSON.stringify({ measured, warmup })}, status codes ${JSON.stringify(result.statusCodes)}\n`
+          : '\n'),
+    );
+    return { ...result, round: at.round, order: at.index, serverCpuUsPerRequest, non200: measured.non200, warmup, sample };
+  } finally {
+    const code = await server.stop();
+    if (code !== 0) process.stderr.write(`  ${spec.id} exited with ${code}:\n${server.output()}\n`);
+  }
+}
+
+/**
+ * @param {ServerSpec} spec
+ * @param {RunRecord[]} list
+ * @returns {ServerSummary}
+ */
+function summarise(spec, list) {
+  /** @param {(c: Checked) => number} pick */
+  const sum = (pick) => list.reduce((n, r) => n + pick(checked(r)) + (r.warmup ? pick(r.warmup) : 0), 0);
+  const summary = {
+    label: spec.label,
+    command: spec.command,
+    requestsPerSec: round(mean(list.map((r) => r.requestsPerSec))),
+    latencyP99Ms: round(mean(list.map((r) => r.latencyP99Ms))),
+    latencyP50Ms: round(mean(list.map((r) => r.latencyP50Ms))),
+    latencyMeanMs: round(mean(list.map((r) => r.latencyMeanMs))),
+    serverCpuUsPerRequest: list.every((r) => r.serverCpuUsPerRequest !== null)
+      ? round(mean(list.map((r) => r.serverCpuUsPerRequest ?? 0)), 1)
+      : null,
+    totalRequests: list.reduce((n, r) => n + r.totalRequests, 0),
+    non200: sum((c) => c.non200),
+    mismatches: sum((c) => c.mismatches),
+    errors: sum((c) => c.errors),
+    timeouts: sum((c) => c.timeouts),
+    sample: /** @type {RunRecord} */ (list[0]).sample,
+    runs: list,
+  };
+  return { ...summary, clean: list.length > 0 && summary.non200 + summary.mismatches + summary.errors + summary.timeouts === 0 };
+}
+
+/**
+ * @param {import('./lib/harness.js').BenchOptions} options
+ * @returns {Promise<WelcomePageResult>}
+ */
+export async function run(options) {
+  const rounds = Math.max(1, options.rounds ?? 2);
+  const loadAverage = loadavg().map((n) => round(n, 2));
+  if ((loadAverage[0] ?? 0) > availableParallelism() / 2) {
+    process.stderr.write(`  note: load average ${loadAverage[0]} on ${availableParallelism()} CPUs; other work will make these numbers noisy\n`);
+  }
+
+  process.stderr.write('  generated project: ');
+  const project = await generatedProject((text) => process.stderr.write(text));
+  process.stderr.write(project.reused ? `cached ${project.dir}\n` : `made in ${project.seconds} s: ${project.dir}\n`);
+
+  // One key for the whole run: 64 random bytes, 86 characters.
+  const specs = servers(project.dir, randomBytes(64).toString('base64url'));
+  /** @type {ServerSpec[]} */
+  const order = [];
+  for (let r = 0; r < rounds; r++) order.push(...(r % 2 === 0 ? specs : [...specs].reverse()));
+
+  /** @type {Record<string, RunRecord[]>} */
+  const runs = Object.fromEntries(specs.map((s) => [s.id, []]));
+  for (const [i, spec] of order.entries()) {
+    const record = await measure(spec, options, { index: i + 1, total: order.length, round: Math.floor(i / specs.length) + 1 });
+    runs[spec.id]?.push(record);
+  }
+
+  /** @type {Record<string, ServerSummary>} */
+  const summaries = {};
+  for (const spec of specs) summaries[spec.id] = summarise(spec, runs[spec.id] ?? []);
+  const welcome = /** @type {ServerSummary} */ (summaries.welcome);
+  const hello = /** @type {ServerSummary} */ (summaries.hello);
+  const { dir, reused, seconds, tarball, tarballSha256 } = project;
+  return {
+    name,
+    description,
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpuCount: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    loadAverage,
+    loadAverageEnd: loadavg().map((n) => round(n, 2)),
+    params: {
+      tool: 'autocannon (programmatic API)',
+      duration: options.duration,
+      connections: options.connections,
+      pipelining: options.pipelining,
+      warmup: options.warmup,
+      workers: WORKERS,
+      rounds,
+      keepAlive: true,
+    },
+    project: { dir, reused, seconds, tarball, tarballSha256 },
+    order: order.map((s) => s.id),
+    servers: summaries,
+    ratio: hello.requestsPerSec > 0 ? round(welcome.requestsPerSec / hello.requestsPerSec, 3) : 0,
+    cpuRatio:
+      welcome.serverCpuUsPerRequest && hello.serverCpuUsPerRequest ? round(hello.serverCpuUsPerRequest / welcome.serverCpuUsPerRequest, 3) : null,
+    bar: { djangoRequestsPerSec: DJANGO_REQ_PER_SEC, factor: FACTOR, requestsPerSec: BAR },
+    vsDjango: round(welcome.requestsPerSec / DJANGO_REQ_PER_SEC, 2),
+    pass: welcome.requestsPerSec >= BAR && welcome.clean,
+  };
+}
+
+const HEAD = ['server', 'req/s (mean)', 'p99 ms', 'p50 ms', 'server CPU µs/req', 'requests', 'not 200 + h1/body', 'errors', 'per run req/s (p99 ms)'];
+
+/** @param {WelcomePageResult} result */
+function rows(result) {
+  return Object.values(result.servers).map((s) => [
+    s.label,
+    Math.round(s.requestsPerSec),
+    s.latencyP99Ms,
+    s.latencyP50Ms,
+    s.serverCpuUsPerRequest ?? 'n/a',
+    s.totalRequests,
+    s.non200 + s.mismatches,
+    s.errors + s.timeouts,
+    s.runs.map((r) => `${Math.round(r.requestsPerSec)} (${r.latencyP99Ms})`).join(' / '),
+  ]);
+}
+
+/** @param {WelcomePageResult} result */
+function verdicts(result) {
+  const welcome = /** @type {ServerSummary} */ (result.servers.welcome);
+  const b = result.bar;
+  const dirty = welcome.clean ? '' : ' (some welcome responses were not a 200 with the h1, or failed)';
+  const cpu =
+    result.cpuRatio === null
+      ? ''
+      : `; server CPU/request hello ÷ welcome ${result.cpuRatio} (the page costs ${round(1 / result.cpuRatio, 1)}× the hello app's CPU per request)`;
+  return [
+    `welcome page ${Math.round(welcome.requestsPerSec)} req/s = ${result.vsDjango}× Django + gunicorn -w 2's ${b.djangoRequestsPerSec} req/s (bar ≥ ${b.factor}× = ${b.requestsPerSec} req/s): ${result.pass ? 'PASS' : 'FAIL'}${dirty}`,
+    `welcome ÷ hello req/s: ${result.ratio}${cpu} (informational, no bar)`,
+  ];
+}
+
+/**
+ * The short table printed on the console.
+ * @param {WelcomePageResult} result
+ */
+export function summary(result) {
+  return `${textTable(HEAD, rows(result))}\n\n${verdicts(result).join('\n')}`;
+}
+
+/**
+ * The human summary written to results/welcome-page.md.
+ * @param {WelcomePageResult} result
+ */
+export function markdown(result) {
+  const p = result.params;
+  const welcome = /** @type {ServerSummary} */ (result.servers.welcome);
+  const s = welcome.sample;
+  const commands = Object.values(result.servers)
+    .map((server) => `- ${server.label}: \`${server.command}\``)
+    .join('\n');
+  const headers = Object.entries(s.headers)
+    .map(([key, value]) => `\`${key}: ${value}\``)
+    .join(', ');
+  const [bar, ratio] = verdicts(result);
+  return `# welcome-page
+
+${result.description}.
+
+**${bar}** — DESIGN.md §12: the generated project's welcome page at ≥ ${result.bar.factor}× the ${result.bar.djangoRequestsPerSec} req/s recorded for Django + gunicorn -w 2; every response must be a 200 with the page's h1.
+
+${ratio}.
+
+- date: ${result.date}
+- node ${result.node}, ${result.platform}, ${result.cpuCount} CPUs (${result.cpuModel}), load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
+- load: ${p.tool}, keep-alive, ${p.connections} connections, pipelining ${p.pipelining}, ${p.duration} s per run after ${p.warmup} s warm-up; ${p.workers} workers per server
+- ${p.rounds} run${p.rounds === 1 ? '' : 's'} per server, order ${result.order.join(' → ')}; figures are means over the runs
+- generated project: ${result.project.reused ? 'reused from the cache' : `made in ${result.project.seconds} s`} at ${result.project.dir} (vendors ${result.project.tarball}, sha256 ${result.project.tarballSha256.slice(0, 12)}…), run with NODE_ENV=production, DEBUG=false, a random 86-character SECRET_KEY, ALLOWED_HOSTS=127.0.0.1
+
+${commands}
+
+${markdownTable(HEAD, rows(result))}
+
+Returning visitor: a first GET / made the session and CSRF cookies; every request of the load sends \`Cookie: ${s.cookie ?? ''}\`. Checked before each welcome run on a second GET with those cookies: ${s.status}, ${s.bytes} bytes, the h1, the cookie's CSRF token in the form, the visit counter read from the session, Set-Cookie of ${s.setCookies.join(', ') || 'nothing'} only (the session re-signed on every response, no new CSRF cookie), ${headers}. During the load (warm-ups included) every response was checked for status 200 and the h1 (hello: 200 and its exact text); "not 200 + h1/body" counts the failures.
+
+Server CPU is user + system time of the server's primary and workers during the measured load, divided by the requests answered (Linux only). Load generator and servers share the machine, so absolute numbers are lower than on a dedicated load host; the bar compares with a figure recorded elsewhere, so a busy machine counts against it.
+`;
+}
