@@ -85,7 +85,8 @@ export function buildEnviron(facts: RequestFacts): Environ {
     RAW_URI: facts.target,
     'wsgi.version': [1, 0],
     'wsgi.url_scheme': facts.scheme ?? 'http',
-    'wsgi.input': facts.input ?? BodyReader.of(new Uint8Array(0)),
+    // No source: an empty body, without allocating a stream (the server sets its own right after).
+    'wsgi.input': facts.input ?? new BodyReader(undefined, 0),
     'wsgi.errors': facts.errors ?? stderrStream,
     'wsgi.multithread': false,
     'wsgi.multiprocess': facts.multiprocess ?? false,

@@ -32,7 +32,7 @@ export class BodyReader implements InputStream {
 
   /** A reader over bytes already in memory. */
   static of(bytes: Uint8Array | string): BodyReader {
-    const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+    const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
     return new BodyReader(
       (async function* () {
         if (data.byteLength > 0) yield data;
