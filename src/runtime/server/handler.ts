@@ -58,13 +58,14 @@ function applyForwarded(environ: Environ, peer: string | undefined, proxies: Tru
   if (forwarded.host !== undefined) environ.HTTP_HOST = forwarded.host;
 }
 
-/** SERVER_NAME and SERVER_PORT from the Host header, as PEP 3333 reconstructs URLs. */
-function applyHost(environ: Environ): void {
+/** SERVER_NAME and SERVER_PORT from the Host header, as PEP 3333 reconstructs URLs; false without one. */
+function applyHost(environ: Environ): boolean {
   const host = environ.HTTP_HOST as string | undefined;
-  if (!host) return;
+  if (!host) return false;
   const [name, port] = splitHost(host);
   environ.SERVER_NAME = name;
   if (port !== undefined) environ.SERVER_PORT = port;
+  return true;
 }
 
 /** Resolves on `drain`, or when the connection closes, so a gone client never stalls a write. */
@@ -80,6 +81,19 @@ function waitForDrain(res: ServerResponse): Promise<void> {
   });
 }
 
+/** `'404 Not Found'` → `[404, 'Not Found']`, remembered: apps send the same few status lines. */
+const STATUS_PARTS = new Map<string, [number, string]>();
+function statusParts(status: string): [number, string] {
+  let parts = STATUS_PARTS.get(status);
+  if (!parts) {
+    parts = [Number(status.slice(0, 3)), status.slice(4)];
+    if (STATUS_PARTS.size < 512) STATUS_PARTS.set(status, parts);
+  }
+  return parts;
+}
+
+const PROTOCOLS: Record<string, string> = { '1.1': 'HTTP/1.1', '1.0': 'HTTP/1.0' };
+
 /** Sends the response and counts its body bytes for the access log. */
 class NodeResponseSink implements ResponseSink {
   bytes = 0;
@@ -92,13 +106,14 @@ class NodeResponseSink implements ResponseSink {
   ) {}
 
   sendHeaders(status: string, headers: Header[]): void {
+    const [code, reason] = statusParts(status);
     const flat: string[] = [];
     for (const [name, value] of headers) flat.push(name, value);
     this.flatHeaders = flat;
     // A 413 (the app read past the body limit) leaves the rest of that body
     // unread: close rather than read and discard it for the next request.
     if (this.context.isDraining() || status.startsWith('413')) this.res.shouldKeepAlive = false;
-    this.res.writeHead(Number(status.slice(0, 3)), status.slice(4), flat);
+    this.res.writeHead(code, reason, flat);
   }
 
   write(chunk: Uint8Array): void | Promise<void> {
@@ -201,8 +216,7 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
       target: req.url ?? '/',
       rawHeaders: req.rawHeaders,
       scheme: 'http',
-      protocol: `HTTP/${req.httpVersion}`,
-      serverName: req.socket.localAddress ?? 'localhost',
+      protocol: PROTOCOLS[req.httpVersion] ?? `HTTP/${req.httpVersion}`,
       serverPort: context.serverPort,
       remoteAddr: peer,
       remotePort: req.socket.remotePort === undefined ? undefined : String(req.socket.remotePort),
@@ -212,7 +226,7 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
     const length = environ.CONTENT_LENGTH;
     environ['wsgi.input'] = new BodyReader(req, length === undefined ? undefined : Number(length), limits.body || undefined);
     applyForwarded(environ, peer, proxies);
-    applyHost(environ);
+    if (!applyHost(environ)) environ.SERVER_NAME = req.socket.localAddress ?? 'localhost';
     const sink = new NodeResponseSink(res, context);
     if (accessLog && arrived) {
       res.once('close', () => logAccess(accessLog, req, res, arrived, start, sink.bytes, sink.flatHeaders, environ.REMOTE_ADDR));
