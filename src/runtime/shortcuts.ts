@@ -14,14 +14,11 @@ let engine: TemplateEngine | undefined;
 
 /** Builds the project's template engine from its settings; done once at start. */
 export function configureTemplates(settings: Readonly<Settings>): TemplateEngine {
-  const values = settings as Record<string, unknown>;
-  const baseDir = typeof values.BASE_DIR === 'string' ? values.BASE_DIR : process.cwd();
-  const apps = Array.isArray(values.INSTALLED_APPS) ? (values.INSTALLED_APPS as string[]) : [];
-  const staticUrl = typeof values.STATIC_URL === 'string' ? values.STATIC_URL : '/static/';
+  const baseDir = settings.BASE_DIR ?? process.cwd();
   engine = createTemplateEngine({
-    dirs: [join(baseDir, 'templates'), ...apps.map((app) => join(baseDir, ...app.split('.'), 'templates'))],
+    dirs: [join(baseDir, 'templates'), ...settings.INSTALLED_APPS.map((app) => join(baseDir, ...app.split('.'), 'templates'))],
     debug: settings.DEBUG,
-    staticUrl,
+    staticUrl: settings.STATIC_URL,
     reverse,
   });
   return engine;

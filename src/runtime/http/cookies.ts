@@ -6,7 +6,8 @@ export interface CookieOptions {
   domain?: string;
   secure?: boolean;
   httpOnly?: boolean;
-  sameSite?: 'Lax' | 'Strict' | 'None';
+  /** Default Lax; `false` sends no SameSite attribute. */
+  sameSite?: 'Lax' | 'Strict' | 'None' | false;
 }
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -18,6 +19,7 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
   if (options.domain) parts.push(`Domain=${options.domain}`);
   if (options.secure) parts.push('Secure');
   if (options.httpOnly) parts.push('HttpOnly');
-  parts.push(`SameSite=${options.sameSite ?? 'Lax'}`);
+  const sameSite = options.sameSite ?? 'Lax';
+  if (sameSite) parts.push(`SameSite=${sameSite}`);
   return parts.join('; ');
 }

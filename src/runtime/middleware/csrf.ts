@@ -15,11 +15,6 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 export const CSRF_FIELD = 'csrfmiddlewaretoken';
 const TOKEN = /^[A-Za-z0-9_-]{32,64}$/;
 
-function setting<T>(name: string, fallback: T): T {
-  const value = (settings as Record<string, unknown>)[name];
-  return value === undefined ? fallback : (value as T);
-}
-
 function same(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
@@ -61,9 +56,9 @@ function forbidden(reason: string, debug: boolean) {
 }
 
 export const csrfMiddleware: Middleware = (next) => {
-  const cookieName = setting('CSRF_COOKIE_NAME', 'csrftoken');
-  const secure = setting('CSRF_COOKIE_SECURE', false);
-  const trusted = setting<readonly string[]>('CSRF_TRUSTED_ORIGINS', []);
+  const cookieName = settings.CSRF_COOKIE_NAME;
+  const secure = settings.CSRF_COOKIE_SECURE;
+  const trusted = settings.CSRF_TRUSTED_ORIGINS;
   return async (request) => {
     const existing = request.cookies[cookieName];
     const cookieToken = existing && TOKEN.test(existing) ? existing : undefined;

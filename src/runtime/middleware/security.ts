@@ -7,24 +7,20 @@ import { settings } from '../conf/settings.js';
 import type { Middleware } from '../http/middleware.js';
 import { redirect } from '../http/response.js';
 
-function setting<T>(name: string, fallback: T): T {
-  const value = (settings as Record<string, unknown>)[name];
-  return value === undefined ? fallback : (value as T);
-}
-
 export const securityMiddleware: Middleware = (next) => {
-  const hstsSeconds = setting('SECURE_HSTS_SECONDS', 0);
+  // Read once, when the application is built; unset settings have Django's defaults.
+  const hstsSeconds = settings.SECURE_HSTS_SECONDS;
   const hsts =
     hstsSeconds > 0
       ? `max-age=${hstsSeconds}` +
-        (setting('SECURE_HSTS_INCLUDE_SUBDOMAINS', false) ? '; includeSubDomains' : '') +
-        (setting('SECURE_HSTS_PRELOAD', false) ? '; preload' : '')
+        (settings.SECURE_HSTS_INCLUDE_SUBDOMAINS ? '; includeSubDomains' : '') +
+        (settings.SECURE_HSTS_PRELOAD ? '; preload' : '')
       : undefined;
-  const sslRedirect = setting('SECURE_SSL_REDIRECT', false);
-  const nosniff = setting('SECURE_CONTENT_TYPE_NOSNIFF', true);
-  const referrerPolicy = setting<string | undefined>('SECURE_REFERRER_POLICY', 'same-origin');
-  const openerPolicy = setting<string | undefined>('SECURE_CROSS_ORIGIN_OPENER_POLICY', 'same-origin');
-  const frameOptions = setting<string | undefined>('X_FRAME_OPTIONS', 'DENY');
+  const sslRedirect = settings.SECURE_SSL_REDIRECT;
+  const nosniff = settings.SECURE_CONTENT_TYPE_NOSNIFF;
+  const referrerPolicy = settings.SECURE_REFERRER_POLICY;
+  const openerPolicy = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY;
+  const frameOptions = settings.X_FRAME_OPTIONS;
 
   return async (request) => {
     if (sslRedirect && request.scheme !== 'https') {

@@ -11,11 +11,6 @@ import { BadSignature, sign, unsign } from './signing.js';
 
 const SALT = 'tsgate.sessions';
 
-function setting<T>(name: string, fallback: T): T {
-  const value = (settings as Record<string, unknown>)[name];
-  return value === undefined ? fallback : (value as T);
-}
-
 function load(cookie: string | undefined, secret: string, maxAge: number): Session {
   if (!cookie) return new Session();
   try {
@@ -29,9 +24,14 @@ function load(cookie: string | undefined, secret: string, maxAge: number): Sessi
 }
 
 export const sessionMiddleware: Middleware = (next) => {
-  const name = setting('SESSION_COOKIE_NAME', 'sessionid');
-  const maxAge = setting('SESSION_COOKIE_AGE', 60 * 60 * 24 * 14);
-  const secure = setting('SESSION_COOKIE_SECURE', false);
+  const name = settings.SESSION_COOKIE_NAME;
+  const maxAge = settings.SESSION_COOKIE_AGE;
+  const cookie = {
+    maxAge,
+    secure: settings.SESSION_COOKIE_SECURE,
+    httpOnly: settings.SESSION_COOKIE_HTTPONLY,
+    sameSite: settings.SESSION_COOKIE_SAMESITE,
+  };
   const secret = settings.SECRET_KEY;
   return async (request) => {
     request.session = load(request.cookies[name], secret, maxAge);
@@ -39,7 +39,7 @@ export const sessionMiddleware: Middleware = (next) => {
     const session = request.session;
     if (session.modified) {
       const value = sign(secret, SALT, Buffer.from(JSON.stringify(session)).toString('base64url'));
-      response.headers.push(['Set-Cookie', serializeCookie(name, value, { maxAge, secure, httpOnly: true, sameSite: 'Lax' })]);
+      response.headers.push(['Set-Cookie', serializeCookie(name, value, cookie)]);
       response.headers.push(['Vary', 'Cookie']);
     }
     return response;
