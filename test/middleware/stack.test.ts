@@ -119,3 +119,17 @@ describe('CSRF protection', () => {
     expect((await post({ Referer: 'https://localhost/page' })).status).toBe(200);
   });
 });
+
+describe('with MIDDLEWARE empty', () => {
+  it('adds no headers, checks no host and no CSRF token, and keeps no session', async () => {
+    const bare = createApplication([
+      path('submit/', async (request) => text(`ok ${(await request.form()).get('title')} ${request.session === undefined}`), { methods: ['POST'] }),
+    ]);
+    const response = await new Client(bare, 'evil.test').post('/submit/', 'title=hi', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    expect(response.status).toBe(200);
+    expect(response.text()).toBe('ok hi true');
+    expect(response.header('x-frame-options')).toBeUndefined();
+    expect(response.header('x-content-type-options')).toBeUndefined();
+    expect(response.header('set-cookie')).toBeUndefined();
+  });
+});
