@@ -11,10 +11,10 @@
  * primary's RSS is reported too, without a bar. Linux only.
  */
 import { randomBytes } from 'node:crypto';
-import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, childPids, load, markdownTable, mean, procStatusKb, round, sleep, startServer, textTable } from './lib/harness.js';
-import { generatedProject } from './lib/project.js';
+import { BENCH_DIR, childPids, load, procStatusKb, sleep, startServer, withServer } from './lib/harness.js';
+import { generatedProjectWithProgress, projectLine, projectRecord, projectServer } from './lib/project.js';
+import { loadAverageNow, machine, machineLine, markdownTable, mean, round, textTable } from './lib/report.js';
 
 export const name = 'idle-rss';
 export const description = 'RSS of idle tsgate workers (2 workers): hello-world TSGI app and a generated project, after 200 requests and 3 s idle';
@@ -53,7 +53,7 @@ const IDLE_MS = 3000;
  * @property {string} cpuModel
  * @property {number[]} loadAverage
  * @property {{ workers: number, requests: number, connections: number, idleSeconds: number, unit: string }} params
- * @property {{ dir: string, reused: boolean, seconds: number, tarball: string, tarballSha256: string } | { error: string }} project  the generated project, or why it could not be made (then only tsgate-hello is measured, and the run fails)
+ * @property {import('./lib/project.js').ProjectRecord | { error: string }} project  the generated project, or why it could not be made (then only tsgate-hello is measured, and the run fails)
  * @property {Record<string, ServerMemory>} servers  'tsgate-hello', 'generated-project'
  * @property {number} bar  MB
  * @property {boolean} pass
@@ -79,8 +79,7 @@ function workerRss(pid) {
  */
 async function measure({ label, command, start }) {
   const started = performance.now();
-  const server = await startServer(start);
-  try {
+  return withServer(start, label, async (server) => {
     const startupSeconds = round((performance.now() - started) / 1000, 2);
     const primary = server.child.pid ?? -1;
     const boot = workerRss(primary);
@@ -112,10 +111,7 @@ async function measure({ label, command, start }) {
         maxRssMb !== null &&
         maxRssMb <= BAR_MB,
     };
-  } finally {
-    const code = await server.stop();
-    if (code !== 0) process.stderr.write(`  ${label} exited with ${code}:\n${server.output()}\n`);
-  }
+  });
 }
 
 /**
@@ -124,14 +120,12 @@ async function measure({ label, command, start }) {
  */
 export async function run(_options) {
   if (process.platform !== 'linux') throw new Error('idle-rss reads /proc: it runs on Linux only');
-  const loadAverage = loadavg().map((n) => round(n, 2));
+  const loadAverage = loadAverageNow();
 
-  process.stderr.write('  generated project: ');
   /** @type {import('./lib/project.js').GeneratedProject | { error: string }} */
   let project;
   try {
-    project = await generatedProject((text) => process.stderr.write(text));
-    process.stderr.write(project.reused ? `cached ${project.dir}\n` : `made in ${project.seconds} s: ${project.dir}\n`);
+    project = await generatedProjectWithProgress();
   } catch (error) {
     // Measure the hello app anyway; the result records why the project is missing and fails.
     project = { error: error instanceof Error ? error.message : String(error) };
@@ -149,24 +143,11 @@ export async function run(_options) {
   process.stderr.write(`max worker ${servers['tsgate-hello'].maxRssMb} MB\n`);
 
   if ('error' in project) return finish(loadAverage, project, servers);
-  const app = `${project.name}.wsgi:application`;
+  const served = projectServer(project, WORKERS, { NODE_ENV: 'production', SECRET_KEY: randomBytes(48).toString('base64url'), ALLOWED_HOSTS: '127.0.0.1' });
   process.stderr.write('  generated-project… ');
-  servers['generated-project'] = await measure({
-    label: `generated project (${app})`,
-    command: `node dist/manage.js serve ${app} --workers ${WORKERS} --bind 127.0.0.1:PORT`,
-    start: {
-      script: join(project.dir, 'dist', 'manage.js'),
-      workers: WORKERS,
-      cwd: project.dir,
-      args: (port) => ['serve', app, '--workers', String(WORKERS), '--bind', `127.0.0.1:${port}`],
-      env: { NODE_ENV: 'production', SECRET_KEY: randomBytes(48).toString('base64url'), ALLOWED_HOSTS: '127.0.0.1' },
-      // The primary logs this once per worker that has its app loaded and listens.
-      isReady: (output) => (output.match(/Booting worker with pid: \d+/g) ?? []).length >= WORKERS,
-    },
-  });
+  servers['generated-project'] = await measure({ label: `generated project (${served.app})`, command: served.command, start: served.start });
   process.stderr.write(`max worker ${servers['generated-project'].maxRssMb} MB\n`);
-  const { dir, reused, seconds, tarball, tarballSha256 } = project;
-  return finish(loadAverage, { dir, reused, seconds, tarball, tarballSha256 }, servers);
+  return finish(loadAverage, projectRecord(project), servers);
 }
 
 /**
@@ -179,11 +160,7 @@ function finish(loadAverage, project, servers) {
   return {
     name,
     description,
-    date: new Date().toISOString(),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    cpuCount: availableParallelism(),
-    cpuModel: cpus()[0]?.model ?? 'unknown',
+    ...machine(),
     loadAverage,
     params: {
       workers: WORKERS,
@@ -223,9 +200,9 @@ function verdict(result) {
 }
 
 /** @param {IdleRssResult['project']} project */
-function projectLine(project) {
+function projectItem(project) {
   if ('error' in project) return `generated project: could not be made (not measured):\n\n\`\`\`\n${project.error.trim()}\n\`\`\`\n`;
-  return `generated project: ${project.reused ? 'reused from the cache' : `made in ${project.seconds} s`} at ${project.dir} (vendors ${project.tarball}, sha256 ${project.tarballSha256.slice(0, 12)}…), run with NODE_ENV=production, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1`;
+  return `generated project: ${projectLine(project)}, run with NODE_ENV=production, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1`;
 }
 
 /**
@@ -250,10 +227,10 @@ ${result.description}.
 **${verdict(result)}** — DESIGN.md §12: idle worker RSS ≤ ${result.bar} MB, for every worker of both servers.
 
 - date: ${result.date}
-- node ${result.node}, ${result.platform}, ${result.cpuCount} CPUs (${result.cpuModel}), load average at start ${result.loadAverage.join(' / ')}
+- ${machineLine(result)}, load average at start ${result.loadAverage.join(' / ')}
 - ${p.workers} workers per server; ${p.requests} GET / over ${p.connections} connections (a new connection per request, so every worker serves), then ${p.idleSeconds} s idle; then VmRSS of each worker (the primary's children) from /proc/<pid>/status
 - ${p.unit}
-- ${projectLine(result.project)}
+- ${projectItem(result.project)}
 
 ${commands}
 

@@ -17,9 +17,9 @@
  * alternating per round (A B, B A, …) so that drift in machine load hits
  * both sides alike; the ratio is taken between the means.
  */
-import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, load, markdownTable, mean, round, startServer, textTable, treeCpuSeconds } from './lib/harness.js';
+import { alternating, BENCH_DIR, cpuProfArgs, load, loadWithCpu, withServer } from './lib/harness.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
 
 export const name = 'serve-hello';
 export const description =
@@ -112,37 +112,23 @@ const VARIANTS = [
  */
 async function measure(spec, variant, options, at) {
   process.stderr.write(`  [${at.index}/${at.total}] ${variant.id} ${spec.id}: starting… `);
-  const execArgv = options.cpuProf
-    ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProf, `${variant.id}-${spec.id}-${at.index}`)}`]
-    : [];
-  const server = await startServer({ script: spec.script, workers: WORKERS, execArgv });
-  try {
+  const execArgv = cpuProfArgs(options.cpuProf, `${variant.id}-${spec.id}-${at.index}`);
+  return withServer({ script: spec.script, workers: WORKERS, execArgv }, spec.id, async (server) => {
     const params = { connections: options.connections, pipelining: at.pipelining, keepAlive: variant.keepAlive };
     if (options.warmup > 0) {
       process.stderr.write(`warm-up ${options.warmup} s… `);
       await load(server.url, { ...params, duration: options.warmup });
     }
     process.stderr.write(`load ${options.duration} s… `);
-    const pid = server.child.pid ?? -1;
-    const cpuBefore = treeCpuSeconds(pid);
-    const result = await load(server.url, { ...params, duration: options.duration });
-    const cpuAfter = treeCpuSeconds(pid);
-    const serverCpuUsPerRequest =
-      cpuBefore === undefined || cpuAfter === undefined || result.totalRequests === 0
-        ? null
-        : round(((cpuAfter - cpuBefore) * 1e6) / result.totalRequests, 1);
+    const { result, serverCpuUsPerRequest } = await loadWithCpu(server, { ...params, duration: options.duration });
     process.stderr.write(
-      `${round(result.requestsPerSec, 0)} req/s, p99 ${result.latencyP99Ms} ms` +
-        (serverCpuUsPerRequest === null ? '' : `, server CPU ${serverCpuUsPerRequest} µs/req`) +
+      loadNote(result, serverCpuUsPerRequest) +
         (result.errors + result.timeouts + result.non2xx > 0
           ? `, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts\n`
           : '\n'),
     );
     return { ...result, round: at.round, order: at.index, serverCpuUsPerRequest };
-  } finally {
-    const code = await server.stop();
-    if (code !== 0) process.stderr.write(`  ${spec.id} exited with ${code}:\n${server.output()}\n`);
-  }
+  });
 }
 
 /**
@@ -153,13 +139,7 @@ async function measure(spec, variant, options, at) {
 function summarise(label, list) {
   return {
     label,
-    requestsPerSec: round(mean(list.map((r) => r.requestsPerSec))),
-    latencyP99Ms: round(mean(list.map((r) => r.latencyP99Ms))),
-    latencyP50Ms: round(mean(list.map((r) => r.latencyP50Ms))),
-    latencyMeanMs: round(mean(list.map((r) => r.latencyMeanMs))),
-    serverCpuUsPerRequest: list.every((r) => r.serverCpuUsPerRequest !== null)
-      ? round(mean(list.map((r) => r.serverCpuUsPerRequest ?? 0)), 1)
-      : null,
+    ...loadMeans(list),
     non2xx: list.reduce((n, r) => n + r.non2xx, 0),
     errors: list.reduce((n, r) => n + r.errors, 0),
     timeouts: list.reduce((n, r) => n + r.timeouts, 0),
@@ -174,15 +154,10 @@ function summarise(label, list) {
  */
 export async function run(options) {
   const rounds = Math.max(1, options.rounds ?? 2);
-  /** @type {ServerSpec[]} */
-  const order = [];
-  for (let r = 0; r < rounds; r++) order.push(...(r % 2 === 0 ? SERVERS : [...SERVERS].reverse()));
+  const order = alternating(SERVERS, rounds);
   const total = order.length * VARIANTS.length;
 
-  const loadAverage = loadavg().map((n) => round(n, 2));
-  if ((loadAverage[0] ?? 0) > availableParallelism() / 2) {
-    process.stderr.write(`  note: load average ${loadAverage[0]} on ${availableParallelism()} CPUs; other work will make these numbers noisy\n`);
-  }
+  const loadAverage = loadAverageAtStart();
   if (options.pipelining > 1) process.stderr.write('  note: keep-alive off runs without pipelining\n');
 
   /** @type {Record<string, VariantResult>} */
@@ -202,11 +177,7 @@ export async function run(options) {
     for (const spec of SERVERS) servers[spec.id] = summarise(spec.label, runs[spec.id] ?? []);
     const tsgate = /** @type {ServerSummary} */ (servers.tsgate);
     const baseline = /** @type {ServerSummary} */ (servers['node-cluster']);
-    const ratio = baseline.requestsPerSec > 0 ? round(tsgate.requestsPerSec / baseline.requestsPerSec, 3) : 0;
-    const cpuRatio =
-      tsgate.serverCpuUsPerRequest && baseline.serverCpuUsPerRequest
-        ? round(baseline.serverCpuUsPerRequest / tsgate.serverCpuUsPerRequest, 3)
-        : null;
+    const { ratio, cpuRatio } = ratios(tsgate, baseline);
     const clean = tsgate.non2xx === 0 && tsgate.errors === 0 && tsgate.timeouts === 0;
     variants[variant.id] = {
       label: variant.label,
@@ -224,24 +195,8 @@ export async function run(options) {
 
   const keepAlive = /** @type {VariantResult} */ (variants['keep-alive']);
   return {
-    name,
-    description,
-    date: new Date().toISOString(),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    cpuCount: availableParallelism(),
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    loadAverage,
-    loadAverageEnd: loadavg().map((n) => round(n, 2)),
-    params: {
-      tool: 'autocannon (programmatic API)',
-      duration: options.duration,
-      connections: options.connections,
-      pipelining: options.pipelining,
-      warmup: options.warmup,
-      workers: WORKERS,
-      rounds,
-    },
+    ...resultHead(name, description, loadAverage),
+    params: loadParams(options, WORKERS, rounds),
     variants,
     ratio: keepAlive.ratio,
     cpuRatio: keepAlive.cpuRatio,
@@ -250,7 +205,7 @@ export async function run(options) {
   };
 }
 
-const HEAD = ['variant', 'server', 'req/s (mean)', 'p99 ms', 'p50 ms', 'server CPU µs/req', 'non-2xx', 'errors', 'per run req/s (p99 ms)'];
+const HEAD = ['variant', 'server', ...LOAD_HEAD, 'non-2xx', 'errors', 'per run req/s (p99 ms)'];
 
 /** @param {ServeHelloResult} result */
 function rows(result) {
@@ -258,13 +213,10 @@ function rows(result) {
     Object.values(variant.servers).map((s) => [
       id,
       s.label,
-      Math.round(s.requestsPerSec),
-      s.latencyP99Ms,
-      s.latencyP50Ms,
-      s.serverCpuUsPerRequest ?? 'n/a',
+      ...loadCells(s),
       s.non2xx,
       s.errors + s.timeouts,
-      s.runs.map((r) => `${Math.round(r.requestsPerSec)} (${r.latencyP99Ms})`).join(' / '),
+      perRun(s.runs),
     ]),
   );
 }
@@ -304,7 +256,7 @@ ${result.description}.
 **keep-alive ratio ${result.ratio} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}** — tsgate req/s ÷ node:http cluster req/s; the bar (DESIGN.md §12) also needs tsgate to answer every request with 2xx and no errors.
 
 - date: ${result.date}
-- node ${result.node}, ${result.platform}, ${result.cpuCount} CPUs (${result.cpuModel}), load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
+- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
 - load: ${p.tool}, ${p.connections} connections, pipelining ${p.pipelining}${p.pipelining > 1 ? ' (1 with keep-alive off)' : ''}, ${p.duration} s per run after ${p.warmup} s warm-up
 - each variant: ${p.rounds} run${p.rounds === 1 ? '' : 's'} per server, order ${Object.values(result.variants)[0]?.order.join(' → ') ?? ''}; figures are means over the runs
 

@@ -25,10 +25,10 @@
  * must be a 200 whose body contains the h1 (warm-up included).
  */
 import { randomBytes } from 'node:crypto';
-import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, get, load, markdownTable, mean, round, startServer, textTable, treeCpuSeconds } from './lib/harness.js';
-import { generatedProject, PROJECT_NAME } from './lib/project.js';
+import { alternating, BENCH_DIR, cpuProfArgs, get, load, loadWithCpu, startServer, withServer } from './lib/harness.js';
+import { generatedProjectWithProgress, PROJECT_NAME, projectLine, projectRecord, projectServer } from './lib/project.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, round, textTable } from './lib/report.js';
 import { BODY_TEXT } from './servers/body.js';
 
 export const name = 'welcome-page';
@@ -159,27 +159,18 @@ async function prepareHello(url) {
 }
 
 /**
- * @param {string} projectDir
+ * @param {import('./lib/project.js').GeneratedProject} project
  * @param {string} secretKey
  * @returns {[ServerSpec, ServerSpec]}
  */
-function servers(projectDir, secretKey) {
-  const app = `${PROJECT_NAME}.wsgi:application`;
+function servers(project, secretKey) {
+  const welcome = projectServer(project, WORKERS, { NODE_ENV: 'production', DEBUG: 'false', SECRET_KEY: secretKey, ALLOWED_HOSTS: '127.0.0.1' });
   return [
     {
       id: 'welcome',
-      label: `welcome page (${app})`,
-      command: `node dist/manage.js serve ${app} --workers ${WORKERS} --bind 127.0.0.1:PORT`,
-      start: (execArgv) => ({
-        script: join(projectDir, 'dist', 'manage.js'),
-        workers: WORKERS,
-        cwd: projectDir,
-        args: (port) => ['serve', app, '--workers', String(WORKERS), '--bind', `127.0.0.1:${port}`],
-        env: { NODE_ENV: 'production', DEBUG: 'false', SECRET_KEY: secretKey, ALLOWED_HOSTS: '127.0.0.1' },
-        // The primary logs this once per worker that has its app loaded and listens.
-        isReady: (output) => (output.match(/Booting worker with pid: \d+/g) ?? []).length >= WORKERS,
-        execArgv,
-      }),
+      label: `welcome page (${welcome.app})`,
+      command: welcome.command,
+      start: (execArgv) => ({ ...welcome.start, execArgv }),
       prepare: prepareWelcome,
       verifyBody: (body) => body.includes(H1),
     },
@@ -232,7 +223,7 @@ function servers(projectDir, secretKey) {
  * @property {number[]} loadAverage     1/5/15-minute load averages when the run started
  * @property {number[]} loadAverageEnd  the same when it ended
  * @property {{ tool: string, duration: number, connections: number, pipelining: number, warmup: number, workers: number, rounds: number, keepAlive: boolean }} params
- * @property {{ dir: string, reused: boolean, seconds: number, tarball: string, tarballSha256: string }} project
+ * @property {import('./lib/project.js').ProjectRecord} project
  * @property {string[]} order  server ids in the order they were measured
  * @property {Record<string, ServerSummary>} servers  'welcome', 'hello'
  * @property {number} ratio     welcome req/s ÷ hello req/s (informational)
@@ -269,9 +260,8 @@ const problems = (c) => c.non200 + c.mismatches + c.errors + c.timeouts;
  */
 async function measure(spec, options, at) {
   process.stderr.write(`  [${at.index}/${at.total}] ${spec.id}: starting… `);
-  const execArgv = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProf, `${name}-${spec.id}-${at.index}`)}`] : [];
-  const server = await startServer(spec.start(execArgv));
-  try {
+  const execArgv = cpuProfArgs(options.cpuProf, `${name}-${spec.id}-${at.index}`);
+  return withServer(spec.start(execArgv), spec.id, async (server) => {
     const { headers, sample } = await spec.prepare(server.url);
     process.stderr.write(`sample ${sample.status}, ${sample.bytes} B… `);
     const params = { connections: options.connections, pipelining: options.pipelining, headers, verifyBody: spec.verifyBody };
@@ -282,28 +272,17 @@ async function measure(spec, options, at) {
       warmup = checked(await load(server.url, { ...params, duration: options.warmup }));
     }
     process.stderr.write(`load ${options.duration} s… `);
-    const pid = server.child.pid ?? -1;
-    const cpuBefore = treeCpuSeconds(pid);
-    const result = await load(server.url, { ...params, duration: options.duration });
-    const cpuAfter = treeCpuSeconds(pid);
-    const serverCpuUsPerRequest =
-      cpuBefore === undefined || cpuAfter === undefined || result.totalRequests === 0
-        ? null
-        : round(((cpuAfter - cpuBefore) * 1e6) / result.totalRequests, 1);
+    const { result, serverCpuUsPerRequest } = await loadWithCpu(server, { ...params, duration: options.duration });
     const measured = checked(result);
     const bad = problems(measured) + (warmup ? problems(warmup) : 0);
     process.stderr.write(
-      `${round(result.requestsPerSec, 0)} req/s, p99 ${result.latencyP99Ms} ms` +
-        (serverCpuUsPerRequest === null ? '' : `, server CPU ${serverCpuUsPerRequest} µs/req`) +
+      loadNote(result, serverCpuUsPerRequest) +
         (bad > 0
           ? `; not a 200 with the expected body: ${JSON.stringify({ measured, warmup })}, status codes ${JSON.stringify(result.statusCodes)}\n`
           : '\n'),
     );
     return { ...result, round: at.round, order: at.index, serverCpuUsPerRequest, non200: measured.non200, warmup, sample };
-  } finally {
-    const code = await server.stop();
-    if (code !== 0) process.stderr.write(`  ${spec.id} exited with ${code}:\n${server.output()}\n`);
-  }
+  });
 }
 
 /**
@@ -317,13 +296,7 @@ function summarise(spec, list) {
   const summary = {
     label: spec.label,
     command: spec.command,
-    requestsPerSec: round(mean(list.map((r) => r.requestsPerSec))),
-    latencyP99Ms: round(mean(list.map((r) => r.latencyP99Ms))),
-    latencyP50Ms: round(mean(list.map((r) => r.latencyP50Ms))),
-    latencyMeanMs: round(mean(list.map((r) => r.latencyMeanMs))),
-    serverCpuUsPerRequest: list.every((r) => r.serverCpuUsPerRequest !== null)
-      ? round(mean(list.map((r) => r.serverCpuUsPerRequest ?? 0)), 1)
-      : null,
+    ...loadMeans(list),
     totalRequests: list.reduce((n, r) => n + r.totalRequests, 0),
     non200: sum((c) => c.non200),
     mismatches: sum((c) => c.mismatches),
@@ -341,20 +314,12 @@ function summarise(spec, list) {
  */
 export async function run(options) {
   const rounds = Math.max(1, options.rounds ?? 2);
-  const loadAverage = loadavg().map((n) => round(n, 2));
-  if ((loadAverage[0] ?? 0) > availableParallelism() / 2) {
-    process.stderr.write(`  note: load average ${loadAverage[0]} on ${availableParallelism()} CPUs; other work will make these numbers noisy\n`);
-  }
-
-  process.stderr.write('  generated project: ');
-  const project = await generatedProject((text) => process.stderr.write(text));
-  process.stderr.write(project.reused ? `cached ${project.dir}\n` : `made in ${project.seconds} s: ${project.dir}\n`);
+  const loadAverage = loadAverageAtStart();
+  const project = await generatedProjectWithProgress();
 
   // One key for the whole run: 64 random bytes, 86 characters.
-  const specs = servers(project.dir, randomBytes(64).toString('base64url'));
-  /** @type {ServerSpec[]} */
-  const order = [];
-  for (let r = 0; r < rounds; r++) order.push(...(r % 2 === 0 ? specs : [...specs].reverse()));
+  const specs = servers(project, randomBytes(64).toString('base64url'));
+  const order = alternating(specs, rounds);
 
   /** @type {Record<string, RunRecord[]>} */
   const runs = Object.fromEntries(specs.map((s) => [s.id, []]));
@@ -368,53 +333,30 @@ export async function run(options) {
   for (const spec of specs) summaries[spec.id] = summarise(spec, runs[spec.id] ?? []);
   const welcome = /** @type {ServerSummary} */ (summaries.welcome);
   const hello = /** @type {ServerSummary} */ (summaries.hello);
-  const { dir, reused, seconds, tarball, tarballSha256 } = project;
   return {
-    name,
-    description,
-    date: new Date().toISOString(),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    cpuCount: availableParallelism(),
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    loadAverage,
-    loadAverageEnd: loadavg().map((n) => round(n, 2)),
-    params: {
-      tool: 'autocannon (programmatic API)',
-      duration: options.duration,
-      connections: options.connections,
-      pipelining: options.pipelining,
-      warmup: options.warmup,
-      workers: WORKERS,
-      rounds,
-      keepAlive: true,
-    },
-    project: { dir, reused, seconds, tarball, tarballSha256 },
+    ...resultHead(name, description, loadAverage),
+    params: { ...loadParams(options, WORKERS, rounds), keepAlive: true },
+    project: projectRecord(project),
     order: order.map((s) => s.id),
     servers: summaries,
-    ratio: hello.requestsPerSec > 0 ? round(welcome.requestsPerSec / hello.requestsPerSec, 3) : 0,
-    cpuRatio:
-      welcome.serverCpuUsPerRequest && hello.serverCpuUsPerRequest ? round(hello.serverCpuUsPerRequest / welcome.serverCpuUsPerRequest, 3) : null,
+    ...ratios(welcome, hello),
     bar: { djangoRequestsPerSec: DJANGO_REQ_PER_SEC, factor: FACTOR, requestsPerSec: BAR },
     vsDjango: round(welcome.requestsPerSec / DJANGO_REQ_PER_SEC, 2),
     pass: welcome.requestsPerSec >= BAR && welcome.clean,
   };
 }
 
-const HEAD = ['server', 'req/s (mean)', 'p99 ms', 'p50 ms', 'server CPU µs/req', 'requests', 'not 200 + h1/body', 'errors', 'per run req/s (p99 ms)'];
+const HEAD = ['server', ...LOAD_HEAD, 'requests', 'not 200 + h1/body', 'errors', 'per run req/s (p99 ms)'];
 
 /** @param {WelcomePageResult} result */
 function rows(result) {
   return Object.values(result.servers).map((s) => [
     s.label,
-    Math.round(s.requestsPerSec),
-    s.latencyP99Ms,
-    s.latencyP50Ms,
-    s.serverCpuUsPerRequest ?? 'n/a',
+    ...loadCells(s),
     s.totalRequests,
     s.non200 + s.mismatches,
     s.errors + s.timeouts,
-    s.runs.map((r) => `${Math.round(r.requestsPerSec)} (${r.latencyP99Ms})`).join(' / '),
+    perRun(s.runs),
   ]);
 }
 
@@ -465,10 +407,10 @@ ${result.description}.
 ${ratio}.
 
 - date: ${result.date}
-- node ${result.node}, ${result.platform}, ${result.cpuCount} CPUs (${result.cpuModel}), load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
+- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
 - load: ${p.tool}, keep-alive, ${p.connections} connections, pipelining ${p.pipelining}, ${p.duration} s per run after ${p.warmup} s warm-up; ${p.workers} workers per server
 - ${p.rounds} run${p.rounds === 1 ? '' : 's'} per server, order ${result.order.join(' → ')}; figures are means over the runs
-- generated project: ${result.project.reused ? 'reused from the cache' : `made in ${result.project.seconds} s`} at ${result.project.dir} (vendors ${result.project.tarball}, sha256 ${result.project.tarballSha256.slice(0, 12)}…), run with NODE_ENV=production, DEBUG=false, a random 86-character SECRET_KEY, ALLOWED_HOSTS=127.0.0.1
+- generated project: ${projectLine(result.project)}, run with NODE_ENV=production, DEBUG=false, a random 86-character SECRET_KEY, ALLOWED_HOSTS=127.0.0.1
 
 ${commands}
 

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { round } from './report.js';
 
 export const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT = join(BENCH_DIR, '..');
@@ -264,6 +265,55 @@ export async function startServer({
 }
 
 /**
+ * Starts a server as `startServer` does, hands it to `use`, and stops it
+ * however `use` ends; an exit code other than 0 is reported on stderr with
+ * everything the server wrote, under `label`.
+ *
+ * @template T
+ * @param {Parameters<typeof startServer>[0]} start
+ * @param {string} label
+ * @param {(server: RunningServer) => Promise<T>} use
+ * @returns {Promise<T>}
+ */
+export async function withServer(start, label, use) {
+  const server = await startServer(start);
+  try {
+    return await use(server);
+  } finally {
+    const code = await server.stop();
+    if (code !== 0) process.stderr.write(`  ${label} exited with ${code}:\n${server.output()}\n`);
+  }
+}
+
+/**
+ * The node flags that write a V8 CPU profile of a server (and its cluster
+ * workers) into `dir`/`tag`, when profiling; none otherwise.
+ *
+ * @param {string | undefined} dir  `BenchOptions.cpuProf`
+ * @param {string} tag
+ * @returns {string[]}
+ */
+export function cpuProfArgs(dir, tag) {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, tag)}`] : [];
+}
+
+/**
+ * `rounds` repetitions of `items`, the order alternating per round (A B,
+ * B A, …) so that drift in machine load hits every item alike.
+ *
+ * @template T
+ * @param {readonly T[]} items
+ * @param {number} rounds
+ * @returns {T[]}
+ */
+export function alternating(items, rounds) {
+  /** @type {T[]} */
+  const order = [];
+  for (let r = 0; r < rounds; r++) order.push(...(r % 2 === 0 ? items : [...items].reverse()));
+  return order;
+}
+
+/**
  * Makes an autocannon connection open a new TCP connection for every
  * request, as wrk does for a `Connection: close` exchange: once a response
  * is complete the client closes its socket and reconnects before sending the
@@ -333,6 +383,27 @@ export async function load(url, { duration, amount, connections, pipelining = 1,
 }
 
 /**
+ * Loads a running server as `load` does, and measures the CPU time its
+ * processes (primary and workers) spent meanwhile, in µs per request
+ * answered; null where /proc is not available or nothing was answered.
+ *
+ * @param {RunningServer} server
+ * @param {Parameters<typeof load>[1]} params
+ * @returns {Promise<{ result: LoadResult, serverCpuUsPerRequest: number | null }>}
+ */
+export async function loadWithCpu(server, params) {
+  const pid = server.child.pid ?? -1;
+  const cpuBefore = treeCpuSeconds(pid);
+  const result = await load(server.url, params);
+  const cpuAfter = treeCpuSeconds(pid);
+  const serverCpuUsPerRequest =
+    cpuBefore === undefined || cpuAfter === undefined || result.totalRequests === 0
+      ? null
+      : round(((cpuAfter - cpuBefore) * 1e6) / result.totalRequests, 1);
+  return { result, serverCpuUsPerRequest };
+}
+
+/**
  * @typedef {object} Page
  * @property {number} status
  * @property {import('node:http').IncomingHttpHeaders} headers
@@ -364,44 +435,4 @@ export function get(url, headers = {}, timeoutMs = 5000) {
     req.on('error', reject);
     req.end();
   });
-}
-
-/**
- * Rounds for reporting.
- * @param {number} value
- * @param {number} [digits]
- */
-export function round(value, digits = 2) {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-/** @param {number[]} values */
-export function mean(values) {
-  return values.reduce((a, b) => a + b, 0) / (values.length || 1);
-}
-
-/**
- * A plain-text table with aligned columns.
- * @param {string[]} head
- * @param {(string | number)[][]} rows
- */
-export function textTable(head, rows) {
-  const cells = [head, ...rows.map((row) => row.map(String))];
-  const widths = head.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-  const line = (/** @type {string[]} */ row) => row.map((cell, i) => cell.padStart(widths[i] ?? 0)).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(r.map(String)))].join('\n');
-}
-
-/**
- * A markdown table.
- * @param {string[]} head
- * @param {(string | number)[][]} rows
- */
-export function markdownTable(head, rows) {
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
 }

@@ -155,3 +155,72 @@ export async function generatedProject(log = () => {}) {
   }
   return { ...result, reused: false, seconds: Math.round((performance.now() - started) / 100) / 10 };
 }
+
+/**
+ * `generatedProject()` with its progress on stderr, on one line:
+ * `  generated project: cached <dir>` or `… made in N s: <dir>`. If it
+ * fails, the line is left open for the caller to finish.
+ *
+ * @returns {Promise<GeneratedProject>}
+ */
+export async function generatedProjectWithProgress() {
+  process.stderr.write('  generated project: ');
+  const project = await generatedProject((text) => process.stderr.write(text));
+  process.stderr.write(project.reused ? `cached ${project.dir}\n` : `made in ${project.seconds} s: ${project.dir}\n`);
+  return project;
+}
+
+/**
+ * @typedef {object} ProjectRecord  what a result records of the generated project
+ * @property {string} dir
+ * @property {boolean} reused
+ * @property {number} seconds
+ * @property {string} tarball
+ * @property {string} tarballSha256
+ */
+
+/**
+ * @param {GeneratedProject} project
+ * @returns {ProjectRecord}
+ */
+export function projectRecord({ dir, reused, seconds, tarball, tarballSha256 }) {
+  return { dir, reused, seconds, tarball, tarballSha256 };
+}
+
+/**
+ * `reused from the cache at <dir> (vendors <tarball>, sha256 <12 hex>…)` or
+ * `made in N s at …`, for the markdown.
+ *
+ * @param {ProjectRecord} project
+ */
+export function projectLine(project) {
+  return `${project.reused ? 'reused from the cache' : `made in ${project.seconds} s`} at ${project.dir} (vendors ${project.tarball}, sha256 ${project.tarballSha256.slice(0, 12)}…)`;
+}
+
+/**
+ * The generated project served as in production: `node dist/manage.js serve
+ * <name>.wsgi:application --workers N --bind 127.0.0.1:PORT` in its folder,
+ * with `env` (NODE_ENV, SECRET_KEY, ALLOWED_HOSTS, …); ready once the
+ * primary has logged every worker's boot.
+ *
+ * @param {{ dir: string, name: string }} project
+ * @param {number} workers
+ * @param {Record<string, string>} env
+ * @returns {{ app: string, command: string, start: Parameters<typeof import('./harness.js').startServer>[0] }}
+ */
+export function projectServer(project, workers, env) {
+  const app = `${project.name}.wsgi:application`;
+  return {
+    app,
+    command: `node dist/manage.js serve ${app} --workers ${workers} --bind 127.0.0.1:PORT`,
+    start: {
+      script: join(project.dir, 'dist', 'manage.js'),
+      workers,
+      cwd: project.dir,
+      args: (port) => ['serve', app, '--workers', String(workers), '--bind', `127.0.0.1:${port}`],
+      env,
+      // The primary logs this once per worker that has its app loaded and listens.
+      isReady: (output) => (output.match(/Booting worker with pid: \d+/g) ?? []).length >= workers,
+    },
+  };
+}

@@ -171,7 +171,14 @@ export function isAlive(pid: number): boolean {
 
 /** Kills every server this file started, workers included (SIGKILL to the process group). */
 export async function killAll(): Promise<void> {
-  const servers = started.splice(0);
+  await killServers(started.splice(0));
+}
+
+/**
+ * SIGKILLs each server's process group, waits until every primary exited,
+ * then SIGKILLs any worker it booted that is still left.
+ */
+export async function killServers(servers: ServerProcess[]): Promise<void> {
   for (const server of servers) {
     try {
       process.kill(-server.pid, 'SIGKILL');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerOptions } from '../../src/runtime/server/options.js';
-import { freePort, ServerProcess } from './helpers.js';
+import { freePort, killServers, ServerProcess } from './helpers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURE = join(root, 'test', 'fixtures', 'server', 'options-fixture.js');
@@ -71,24 +71,7 @@ export async function startEchoServer(options: Partial<ServerOptions> = {}): Pro
 
 /** SIGKILLs every server started here (whole process group, then any worker left) and removes the temporary directories. */
 export async function stopEchoServers(): Promise<void> {
-  const servers = running.splice(0);
-  for (const server of servers) {
-    try {
-      process.kill(-server.pid, 'SIGKILL');
-    } catch {
-      // the group is gone already
-    }
-  }
-  await Promise.all(servers.map((server) => server.exited));
-  for (const server of servers) {
-    for (const pid of server.bootedPids()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  }
+  await killServers(running.splice(0));
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
