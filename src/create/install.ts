@@ -36,8 +36,9 @@ export type GitResult = 'committed' | 'initialized' | 'inside-repository' | 'una
  * `git init` and a first commit. Skipped inside an existing repository (a
  * monorepo, say); `initialized` alone when git refuses to commit (no identity set).
  */
-export async function initGit(cwd: string): Promise<GitResult> {
-  if ((await runCommand('git', ['rev-parse', '--is-inside-work-tree'], cwd, true)) === 0) return 'inside-repository';
+export async function initGit(cwd: string, probe = cwd): Promise<GitResult> {
+  // `probe` is where the project will live: a target already in a repository keeps its own.
+  if ((await runCommand('git', ['rev-parse', '--is-inside-work-tree'], probe, true)) === 0) return 'inside-repository';
   if ((await runCommand('git', ['init', '-q'], cwd, true)) !== 0) return 'unavailable';
   if ((await runCommand('git', ['add', '-A'], cwd, true)) !== 0) return 'initialized';
   const message = 'Initial commit from create-tsgate-project';

@@ -83,7 +83,7 @@ export async function create(options: CreateOptions): Promise<number> {
       installFailed = (await installDependencies(pm, staging.dir, false)) !== 0;
       step();
     }
-    if (options.git) git = await initGit(staging.dir);
+    if (options.git) git = await initGit(staging.dir, where.exists ? dir : staging.dir);
     step();
     await staging.commit();
   } catch (error) {

@@ -66,7 +66,10 @@ export class Staging {
       return;
     }
     for (const entry of await fs.readdir(this.dir)) {
-      await fs.move(join(this.dir, entry), join(this.target.dir, entry), { overwrite: true });
+      const to = join(this.target.dir, entry);
+      // Never replace a repository that is already there, whatever --force says.
+      if (entry === '.git' && (await fs.pathExists(to))) continue;
+      await fs.move(join(this.dir, entry), to, { overwrite: true });
     }
     await fs.remove(this.dir);
   }
