@@ -107,7 +107,7 @@ describe('binds', () => {
     writeFileSync(path, 'not a socket\n');
     const server = await startServer({ app: 'hello', binds: [`unix:${path}`], workers: 1, waitReady: false });
     expect(await server.waitForExit(), server.stderr).toEqual({ code: 3, signal: null });
-    expect(server.stderr).toMatch(/Worker failed to boot:\ncannot listen: Error: \w+ EADDRINUSE/);
+    expect(server.stderr).toMatch(/Worker failed to boot:\ncannot listen: \w+ EADDRINUSE/);
     expect(lstatSync(path).isFile()).toBe(true);
   });
 });

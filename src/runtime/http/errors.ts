@@ -15,16 +15,18 @@ import { html, text, type HttpResponse } from './response.js';
 const HIDDEN = /API|KEY|PASS|SECRET|SIGNATURE|TOKEN/i;
 const MASK = '********************';
 
-/** A copy of `values` with secret-looking keys and URL passwords masked. */
+function cleanse(key: string, value: unknown): unknown {
+  if (HIDDEN.test(key)) return MASK;
+  if (typeof value === 'string') return value.replace(/(\/\/[^:/@]+:)[^@/]+@/, `$1${MASK}@`);
+  if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
+  if (Array.isArray(value)) return value.map((item, index) => cleanse(String(index), item));
+  if (typeof value === 'object' && value !== null) return maskSettings(value as Record<string, unknown>);
+  return value;
+}
+
+/** A copy of `values` with secret-looking keys and URL passwords masked, at any depth (DATABASES.default.URL). */
 export function maskSettings(values: Record<string, unknown>): Record<string, unknown> {
-  const masked: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (HIDDEN.test(key)) masked[key] = MASK;
-    else if (typeof value === 'string') masked[key] = value.replace(/(\/\/[^:/@]+:)[^@/]+@/, `$1${MASK}@`);
-    else if (typeof value === 'function') masked[key] = `[function ${value.name || 'anonymous'}]`;
-    else masked[key] = value;
-  }
-  return masked;
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, cleanse(key, value)]));
 }
 
 const escape = (value: unknown): string =>
@@ -40,7 +42,9 @@ export function debugPage(error: unknown, request: Request, settings: Record<str
   const name = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
   const stack = error instanceof Error ? (error.stack ?? '') : '';
-  const headers = Object.fromEntries(Object.entries(request.environ).filter(([key]) => key.startsWith('HTTP_') && !/COOKIE|AUTHORIZATION/.test(key)));
+  const headers = Object.fromEntries(
+    Object.entries(request.environ).filter(([key]) => key.startsWith('HTTP_') && !/COOKIE|AUTHORIZATION/.test(key) && !HIDDEN.test(key)),
+  );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(name)} at ${escape(request.path)}</title>
 <style>body{font:14px sans-serif;margin:0}header{background:#ffc;padding:1em 2em;border-bottom:1px solid #ddd}section{padding:0 2em}pre{white-space:pre-wrap;margin:0}th{text-align:left;vertical-align:top;padding-right:1em}</style></head>
 <body><header><h1>${escape(name)} at ${escape(request.path)}</h1><pre>${escape(message)}</pre>
@@ -73,7 +77,9 @@ async function errorResponse(error: unknown, request: Request, options: ErrorHan
   if (error instanceof HttpError) {
     return text(`${error.message}\n`, Number(error.status.slice(0, 3)));
   }
-  const requestId = request.header('x-request-id') ?? randomUUID();
+  // A proxy's request id is kept so logs line up; anything odd-looking is replaced, never echoed.
+  const given = request.header('x-request-id');
+  const requestId = given !== undefined && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
   logger.error('Internal Server Error', {
     request_id: requestId,
     method: request.method,

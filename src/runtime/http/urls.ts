@@ -133,7 +133,9 @@ export function reverseIn(patterns: readonly Route[], name: string, params: Reco
     if (wanted !== Object.keys(params).sort().join(',')) continue;
     const fits = route.params.every((param) => new RegExp(`^(?:${param.converter.regex})$`).test(String(params[param.name])));
     if (!fits) continue;
-    return '/' + route.route.replace(/<(?:\w+:)?(\w+)>/g, (_, key: string) => encodeURI(String(params[key])));
+    // Each segment percent-encoded, so `?`, `#` and `%` in a value stay part of the path.
+    const encode = (value: string) => value.split('/').map(encodeURIComponent).join('/');
+    return '/' + route.route.replace(/<(?:\w+:)?(\w+)>/g, (_, key: string) => encode(String(params[key])));
   }
   const given = Object.keys(params).join(', ') || 'none';
   throw new NoReverseMatch(`route '${name}' exists, but not with the parameters given (${given}) and their values`);

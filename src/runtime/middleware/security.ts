@@ -6,6 +6,7 @@
 import { settings } from '../conf/settings.js';
 import type { Middleware } from '../http/middleware.js';
 import { redirect } from '../http/response.js';
+import { encodePath } from '../tsgi/environ.js';
 
 export const securityMiddleware: Middleware = (next) => {
   // Read once, when the application is built; unset settings have Django's defaults.
@@ -24,7 +25,9 @@ export const securityMiddleware: Middleware = (next) => {
 
   return async (request) => {
     if (sslRedirect && request.scheme !== 'https') {
-      return redirect(`https://${request.host}${request.path}${request.environ.QUERY_STRING ? `?${request.environ.QUERY_STRING}` : ''}`, true);
+      // PATH_INFO is decoded: encode it again, or a %0A in the URL would become a header injection attempt.
+      const query = request.environ.QUERY_STRING ? `?${request.environ.QUERY_STRING}` : '';
+      return redirect(`https://${request.host}${encodePath(request.path)}${query}`, true);
     }
     const response = await next(request);
     const add = (name: string, value: string | undefined) => {

@@ -88,13 +88,12 @@ export function compileFormat(format: string): (entry: AccessEntry) => string {
 function atom(name: string): Atom {
   const known = ATOMS[name];
   if (known) return known;
-  const braced = /^\{([^}]+)\}([ioe])$/.exec(name);
+  // gunicorn's %({VAR}e)s reads the WSGI environ; reading process.env instead could log secrets, so it is not offered.
+  const braced = /^\{([^}]+)\}([io])$/.exec(name);
   if (!braced) throw new OptionError(`--access-logformat: unknown atom %(${name})s`);
   const key = (braced[1] as string).toLowerCase();
   if (braced[2] === 'i') return (e) => header(e.requestHeaders[key]);
-  if (braced[2] === 'o') return (e) => header(e.responseHeaders[key]);
-  const variable = braced[1] as string;
-  return () => process.env[variable] ?? '-';
+  return (e) => header(e.responseHeaders[key]);
 }
 
 /** One JSON object per line, for log pipelines. */
@@ -130,6 +129,12 @@ export class AccessLog {
   constructor(options: AccessLogOptions) {
     this.render = options.json ? jsonLine : compileFormat(options.format ?? DEFAULT_ACCESS_LOG_FORMAT);
     this.stream = options.file === '-' ? process.stdout : createWriteStream(options.file, { flags: 'a' });
+    // A disk that fills up must not crash the worker: say so once and keep serving.
+    let reported = false;
+    this.stream.on('error', (error: Error) => {
+      if (!reported) process.stderr.write(`access log ${options.file}: ${error.message}\n`);
+      reported = true;
+    });
   }
 
   write(entry: AccessEntry): void {

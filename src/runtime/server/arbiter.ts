@@ -11,7 +11,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { lstatSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { ErrorLog } from './log.js';
 import { HEARTBEAT_INTERVAL_MS, isWorkerMessage, WORKER_BOOT_ERROR, type PrimaryMessage } from './messages.js';
-import { formatBind, type ServerOptions } from './options.js';
+import { formatBind, OptionError, type ServerOptions } from './options.js';
 
 interface WorkerRecord {
   worker: Worker;
@@ -64,11 +64,11 @@ export class Arbiter {
   /** Runs until the server stops; resolves to the process exit code. */
   run(): Promise<number> {
     for (const bind of this.options.binds) if ('path' in bind) removeStaleSocket(bind.path);
+    this.writePidFile();
     // Handlers first: a TERM that arrives while we start must stop us gracefully, not kill us.
     this.installSignals();
     this.log.info(`Starting tsgate with ${this.appSpec}`);
     this.log.info(`Using worker: cluster (${this.target} workers)`);
-    this.writePidFile();
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
     if ((this.options.timeout ?? 30) > 0) setInterval(() => this.checkHeartbeats(), HEARTBEAT_INTERVAL_MS).unref();
     for (let i = 0; i < this.target; i++) this.spawn();
@@ -143,8 +143,8 @@ export class Arbiter {
     const record = this.records.get(worker.id);
     if (!record) return;
     record.ready = true;
-    // A worker still booting when the stop began could not hear it then.
-    if (this.stopping) return this.send(worker, { tsgate: 'stop' });
+    // A worker still booting when the stop (or its retirement) began could not hear it then.
+    if (this.stopping || record.retiring) return this.send(worker, { tsgate: 'stop' });
     if (!this.announced) {
       this.announced = true;
       for (const bind of this.options.binds) this.log.info(`Listening at: ${formatBind(bind)} (${process.pid})`);
@@ -230,7 +230,10 @@ export class Arbiter {
     this.log.info(`Changing worker count to ${count}`);
     const active = this.active();
     if (active.length < count) this.spawn();
-    else if (active.length > count && active[0]) this.retire(active[0]);
+    else if (active.length > count) {
+      const outgoing = active.find((record) => record.ready) ?? active[0];
+      if (outgoing) this.retire(outgoing);
+    }
   }
 
   private stop(graceful: boolean, reason: string): void {
@@ -251,7 +254,11 @@ export class Arbiter {
   private writePidFile(): void {
     const file = this.options.pidFile;
     if (!file) return;
-    writeFileSync(file, `${process.pid}\n`);
+    try {
+      writeFileSync(file, `${process.pid}\n`);
+    } catch (error) {
+      throw new OptionError(`--pid ${file}: ${(error as Error).message}`);
+    }
     process.once('exit', () => rmSync(file, { force: true }));
   }
 

@@ -18,8 +18,8 @@ export interface HandlerContext {
   serverPort: string;
   /** True when more than one worker process serves the app. */
   multiprocess: boolean;
-  /** Set while draining: answers carry `Connection: close`. */
-  isDraining(): boolean;
+  /** True while draining, or always with --keep-alive 0: answers carry `Connection: close`. */
+  closeConnections(): boolean;
   limits: RequestLimits;
   proxies: TrustedProxies;
   accessLog?: AccessLog | undefined;
@@ -112,7 +112,7 @@ class NodeResponseSink implements ResponseSink {
     this.flatHeaders = flat;
     // A 413 (the app read past the body limit) leaves the rest of that body
     // unread: close rather than read and discard it for the next request.
-    if (this.context.isDraining() || status.startsWith('413')) this.res.shouldKeepAlive = false;
+    if (this.context.closeConnections() || code === 413) this.res.shouldKeepAlive = false;
     this.res.writeHead(code, reason, flat);
   }
 

@@ -16,6 +16,7 @@ export {
   defaultWorkers,
   formatBind,
   nonNegative,
+  nonNegativeInt,
   parseBind,
   parseLogLevel,
   positiveInt,

@@ -86,6 +86,12 @@ export function nonNegative(name: string, text: string): number {
   return value;
 }
 
+export function nonNegativeInt(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new OptionError(`${name} must be a whole number ≥ 0, got ${JSON.stringify(text)}`);
+  return value;
+}
+
 export function parseLogLevel(text: string): LogLevel {
   const level = text.toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {

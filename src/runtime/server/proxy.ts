@@ -40,7 +40,11 @@ export class TrustedProxies {
 
   /** Unix-socket peers (no address) are local, so trusted, as in gunicorn. */
   trusts(address: string | undefined): boolean {
-    if (this.any || address === undefined) return true;
+    return this.any || address === undefined || this.listed(address);
+  }
+
+  /** On the list itself: `*` trusts any peer, never the hops a peer relays. */
+  private listed(address: string): boolean {
     const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
     const family = isIP(plain);
     return family !== 0 && this.list.check(plain, family === 6 ? 'ipv6' : 'ipv4');
@@ -59,7 +63,7 @@ export class TrustedProxies {
       for (let i = hops.length - 1; i >= 0; i--) {
         const hop = hops[i] as string;
         forwarded.remoteAddr = hop;
-        if (!this.trusts(hop)) break;
+        if (!this.listed(hop)) break;
       }
     }
     const proto = headers.proto?.split(',')[0]?.trim().toLowerCase();

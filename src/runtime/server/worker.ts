@@ -81,7 +81,8 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
       createRequestHandler(app, {
         serverPort: 'port' in bind ? String(bind.port) : '',
         multiprocess: options.workers > 1,
-        isDraining: () => draining,
+        // gunicorn's --keep-alive 0 turns keep-alive off; node's 0 would mean "no timeout".
+        closeConnections: () => draining || options.keepAlive === 0,
         onResponse: recycle,
         ...policy,
       }),
@@ -92,7 +93,7 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   try {
     await Promise.all(servers.map((server, i) => listen(server, options.binds[i] as Bind)));
   } catch (error) {
-    toPrimary({ tsgate: 'boot-error', text: `cannot listen: ${errorText(error)}` });
+    toPrimary({ tsgate: 'boot-error', text: `cannot listen: ${(error as Error).message}` });
     process.exit(WORKER_BOOT_ERROR);
   }
 

@@ -35,6 +35,19 @@ export function decodePath(rawPath: string): string {
   return rawPath.replace(PERCENT, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
+/** Path characters that need no escaping: RFC 3986 `pchar` and `/`. */
+const UNSAFE_IN_PATH = /[^\w\-.~!$&'()*+,;=:@/]/gu;
+
+/** Percent-encodes a PEP 3333 path, whose chars are latin-1 code units standing for bytes. */
+export function encodePath(path: string): string {
+  return path.replace(UNSAFE_IN_PATH, (char) => {
+    const code = char.codePointAt(0) ?? 0;
+    if (code <= 0xff) return '%' + code.toString(16).toUpperCase().padStart(2, '0');
+    // Not a byte: only a careless middleware puts this here; UTF-8 is the best guess.
+    return encodeURIComponent(char);
+  });
+}
+
 /** Header name → CGI key, cached: the same few names arrive on every request. */
 const CGI_NAMES = new Map<string, string>();
 const CGI_NAMES_MAX = 1000;

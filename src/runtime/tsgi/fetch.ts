@@ -4,7 +4,7 @@
  * `fromFetchHandler` mounts a fetch-based app (Hono, …) inside a TSGI project.
  */
 import { STATUS_CODES } from 'node:http';
-import { buildEnviron } from './environ.js';
+import { buildEnviron, encodePath } from './environ.js';
 import { TsgiError } from './errors.js';
 import { HOP_BY_HOP } from './headers.js';
 import { BodyReader } from './input.js';
@@ -141,18 +141,6 @@ export function toFetchHandler(app: Application, options: FetchHandlerOptions = 
   };
 }
 
-/** Path characters that need no escaping: RFC 3986 `pchar` and `/`. */
-const UNSAFE_IN_PATH = /[^\w\-.~!$&'()*+,;=:@/]/gu;
-
-/** Percent-encodes a PEP 3333 path, whose chars are latin-1 code units standing for bytes. */
-function encodePath(path: string): string {
-  return path.replace(UNSAFE_IN_PATH, (char) => {
-    const code = char.codePointAt(0) ?? 0;
-    if (code <= 0xff) return '%' + code.toString(16).toUpperCase().padStart(2, '0');
-    // Not a byte: only a careless middleware puts this here; UTF-8 is the best guess.
-    return encodeURIComponent(char);
-  });
-}
 
 /** The URL as PEP 3333's "URL reconstruction" gives it. */
 function requestUrl(environ: Environ): string {

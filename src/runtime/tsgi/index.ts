@@ -12,7 +12,7 @@ export type {
 export { HttpError, TsgiError } from './errors.js';
 export { HOP_BY_HOP, checkHeaders, getHeader, parseStatus } from './headers.js';
 export { BodyReader } from './input.js';
-export { buildEnviron, decodePath, stderrStream, type RequestFacts } from './environ.js';
+export { buildEnviron, decodePath, encodePath, stderrStream, type RequestFacts } from './environ.js';
 export { runApplication, reportError, type ClientSignal, type ResponseSink, type RunOptions } from './run.js';
 export { validate, ValidationError } from './validate.js';
 export { toFetchHandler, fromFetchHandler } from './fetch.js';

@@ -27,7 +27,7 @@ async function runServer(addrport: string): Promise<number | undefined> {
     createRequestHandler(app, {
       serverPort: 'port' in bind ? String(bind.port) : '',
       multiprocess: false,
-      isDraining: () => false,
+      closeConnections: () => false,
       // Development: every request is shown, as Django's runserver does.
       ...requestPolicy({ accessLog: { file: '-' } }),
     }),

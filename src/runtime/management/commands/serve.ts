@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { configure } from '../../conf/settings.js';
 import { ImproperlyConfigured } from '../../conf/errors.js';
 import {
@@ -7,6 +8,7 @@ import {
   DEFAULT_LIMITS,
   defaultWorkers,
   nonNegative,
+  nonNegativeInt,
   OptionError,
   requestPolicy,
   parseBind,
@@ -61,11 +63,25 @@ function numberOption(args: ParsedArgs, name: string, fallback: number): number 
   return text === undefined ? fallback : nonNegative(`--${name}`, text);
 }
 
+/** A count (requests, bytes, fields): a fraction would never be reached, so it is refused. */
+function countOption(args: ParsedArgs, name: string, fallback: number): number {
+  const text = stringOption(args, name);
+  return text === undefined ? fallback : nonNegativeInt(`--${name}`, text);
+}
+
 function accessLogOptions(args: ParsedArgs): ServerOptions['accessLog'] {
   const file = stringOption(args, 'access-logfile');
   if (file === undefined) return undefined;
   const format = stringOption(args, 'access-logformat');
   if (format !== undefined) compileFormat(format); // an unknown atom fails now, not per request
+  if (file !== '-') {
+    // Opened once here, in the primary, so a bad path is one clear error rather than every worker failing.
+    try {
+      closeSync(openSync(file, 'a'));
+    } catch (error) {
+      throw new OptionError(`--access-logfile ${file}: ${(error as Error).message}`);
+    }
+  }
   return { file, json: flag(args, 'access-log-json'), ...(format === undefined ? {} : { format }) };
 }
 
@@ -82,13 +98,13 @@ export function serverOptions(args: ParsedArgs): ServerOptions {
     gracefulTimeout: numberOption(args, 'graceful-timeout', 30),
     logLevel: logLevel === undefined ? 'info' : parseLogLevel(logLevel),
     timeout: numberOption(args, 'timeout', 30),
-    maxRequests: numberOption(args, 'max-requests', 0),
-    maxRequestsJitter: numberOption(args, 'max-requests-jitter', 0),
+    maxRequests: countOption(args, 'max-requests', 0),
+    maxRequestsJitter: countOption(args, 'max-requests-jitter', 0),
     limits: {
-      requestLine: numberOption(args, 'limit-request-line', DEFAULT_LIMITS.requestLine),
-      fields: numberOption(args, 'limit-request-fields', DEFAULT_LIMITS.fields),
-      fieldSize: numberOption(args, 'limit-request-field-size', DEFAULT_LIMITS.fieldSize),
-      body: numberOption(args, 'limit-request-body', DEFAULT_LIMITS.body),
+      requestLine: countOption(args, 'limit-request-line', DEFAULT_LIMITS.requestLine),
+      fields: countOption(args, 'limit-request-fields', DEFAULT_LIMITS.fields),
+      fieldSize: countOption(args, 'limit-request-field-size', DEFAULT_LIMITS.fieldSize),
+      body: countOption(args, 'limit-request-body', DEFAULT_LIMITS.body),
     },
     headerTimeout: numberOption(args, 'header-timeout', 60),
     requestTimeout: numberOption(args, 'request-timeout', 300),
