@@ -91,6 +91,8 @@ function moduleName(name: string, example: string): Rule {
   return (value) => (typeof value === 'string' && value !== '' ? [] : [`${name} must name a module, got ${show(value)} — e.g. ${name} = '${example}'`]);
 }
 
+/** A system check message ID: `security.W004`, `urls.E001`. */
+const CHECK_ID = /^[A-Za-z_][\w.]*\.[CEWID]\d+$/;
 const APP_SPEC = /^[^:]+:[A-Za-z_$][\w$]*(\(\))?$/;
 const DATABASE_SCHEMES = ['sqlite', 'postgres', 'postgresql', 'mysql', 'mariadb'];
 const TEMPLATE_KEYS = ['BACKEND', 'NAME', 'DIRS', 'APP_DIRS', 'OPTIONS'];
@@ -288,6 +290,9 @@ const RULES: Record<keyof KnownSettings, Rule> = {
   CSRF_COOKIE_SECURE: boolean('CSRF_COOKIE_SECURE'),
   CSRF_COOKIE_HTTPONLY: boolean('CSRF_COOKIE_HTTPONLY'),
   CSRF_COOKIE_SAMESITE: sameSite('CSRF_COOKIE_SAMESITE', 'CSRF_COOKIE_SECURE'),
+  SILENCED_SYSTEM_CHECKS: stringList('SILENCED_SYSTEM_CHECKS', "['security.W004']", (id) =>
+    CHECK_ID.test(id) ? undefined : `SILENCED_SYSTEM_CHECKS entry ${show(id)} is not a system check ID — use the ID in parentheses in manage check's output, e.g. 'security.W004'`,
+  ),
 };
 
 /**

@@ -38,6 +38,7 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   CSRF_COOKIE_SECURE: false,
   CSRF_COOKIE_HTTPONLY: false,
   CSRF_COOKIE_SAMESITE: 'Lax',
+  SILENCED_SYSTEM_CHECKS: [],
 });
 
 const REQUIRED: readonly RequiredSettingName[] = ['ROOT_URLCONF', 'WSGI_APPLICATION'];

@@ -116,6 +116,8 @@ export interface KnownSettings {
   CSRF_COOKIE_SECURE: boolean;
   CSRF_COOKIE_HTTPONLY: boolean;
   CSRF_COOKIE_SAMESITE: SameSite;
+  /** IDs of system check messages not to report, e.g. `['security.W004']`; `manage check` counts them as silenced. */
+  SILENCED_SYSTEM_CHECKS: readonly string[];
 }
 
 /** The loaded settings: the known ones typed, and the project's own as unknown. */

@@ -7,7 +7,7 @@ interface Entry {
 
 /** Every command, loaded only when run, so `manage help` stays fast. */
 export const COMMANDS: Record<string, Entry> = {
-  check: { summary: 'Checks the settings and the URL table for problems.', load: async () => (await import('./check.js')).default },
+  check: { summary: 'Runs the system checks (--deploy: production settings).', load: async () => (await import('./check.js')).default },
   runserver: { summary: 'Starts the development server, reloading on change.', load: async () => (await import('./runserver.js')).default },
   serve: { summary: 'Starts the production server (prefork workers).', load: async () => (await import('./serve.js')).default },
   startapp: { summary: 'Creates an app: views, urls, templates, static, migrations and tests.', load: async () => (await import('./startapp.js')).default },
