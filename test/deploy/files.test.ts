@@ -1,0 +1,247 @@
+/**
+ * The generated deployment files (DESIGN.md §9, issue 8): the Dockerfile read
+ * with a Dockerfile parser, every YAML file parsed, the proxy configurations
+ * and .dockerignore checked for the directives that matter.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { NAME, copyArgs, dockerIgnore, dockerStages, generateProject, stage, type Stage } from './project.js';
+
+let project = '';
+let stages: Stage[] = [];
+
+const read = (path: string) => readFileSync(join(project, path), 'utf8');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const yamlOf = (path: string): any => parseYaml(read(path));
+
+beforeAll(() => {
+  project = generateProject();
+  stages = dockerStages(project);
+});
+
+describe('Dockerfile', () => {
+  it('has deps, build and runtime stages on node:22-bookworm-slim', () => {
+    expect(stages.map((s) => s.name)).toEqual(['deps', 'build', 'runtime']);
+    expect(stage(stages, 'deps').from).toBe('node:22-bookworm-slim');
+    expect(stage(stages, 'build').from).toBe('deps');
+    expect(stage(stages, 'runtime').from).toBe('node:22-bookworm-slim');
+  });
+
+  it('installs build tools and runs npm ci in deps, builds then prunes dev dependencies in build', () => {
+    const depsRuns = stage(stages, 'deps').commands.filter((c) => c.name === 'RUN').map((c) => String(c.args));
+    expect(depsRuns.join('\n')).toMatch(/apt-get install[^\n]*python3[^\n]*make[^\n]*g\+\+/);
+    expect(depsRuns).toContain('npm ci');
+    const copies = stage(stages, 'deps').commands.filter((c) => c.name === 'COPY').flatMap((c) => copyArgs(c).sources);
+    expect(copies).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'vendor']));
+    const buildRun = stage(stages, 'build').commands.filter((c) => c.name === 'RUN').map((c) => String(c.args)).join(' && ');
+    expect(buildRun).toMatch(/npm run build[\s\S]*npm prune --omit=dev/);
+  });
+
+  it('runs as the non-root node user with NODE_ENV=production, EXPOSE 8000 and a node HEALTHCHECK on /healthz', () => {
+    const runtime = stage(stages, 'runtime').commands;
+    const env = Object.assign({}, ...runtime.filter((c) => c.name === 'ENV').map((c) => c.args as Record<string, string>));
+    expect(env.NODE_ENV).toBe('production');
+    const users = runtime.filter((c) => c.name === 'USER').map((c) => String(c.args).trim());
+    expect(users.at(-1)).toBe('node');
+    // USER comes before CMD and after every COPY, so files are copied --chown and the process is not root.
+    const userIndex = runtime.findIndex((c) => c.name === 'USER');
+    expect(runtime.findIndex((c) => c.name === 'CMD')).toBeGreaterThan(userIndex);
+    for (const copy of runtime.filter((c) => c.name === 'COPY')) expect(copyArgs(copy).flags.chown).toBe('node:node');
+    expect(runtime.filter((c) => c.name === 'EXPOSE').map((c) => String(c.args).trim())).toEqual(['8000']);
+    const healthcheck = runtime.find((c) => c.name === 'HEALTHCHECK');
+    expect(String(healthcheck?.args)).toMatch(/CMD \["node", "-e", ".*fetch\('http:\/\/127\.0\.0\.1:8000\/healthz'\)/);
+    expect(String(healthcheck?.args)).not.toMatch(/curl|wget/);
+  });
+
+  it('starts node in exec form with the WSGI application on 0.0.0.0:8000', () => {
+    const cmd = stage(stages, 'runtime').commands.filter((c) => c.name === 'CMD');
+    expect(cmd).toHaveLength(1);
+    expect(cmd[0]?.args).toEqual(['node', 'dist/manage.js', 'serve', `${NAME}.wsgi:application`, '--bind', '0.0.0.0:8000']);
+    expect(stage(stages, 'runtime').commands.some((c) => c.name === 'ENTRYPOINT')).toBe(false);
+  });
+
+  it('copies the pruned project tree from build: dist, production node_modules, templates and static of every app', () => {
+    const copies = stage(stages, 'runtime').commands.filter((c) => c.name === 'COPY' || c.name === 'ADD').map(copyArgs);
+    expect(copies.every((copy) => copy.flags.from === 'build')).toBe(true);
+    expect(copies.map((copy) => copy.sources)).toContainEqual(['/app']);
+  });
+
+  it('bakes no secret in: no ENV or ARG mentions a secret, a key or a password', () => {
+    for (const command of stages.flatMap((s) => s.commands)) {
+      if (command.name === 'ENV' || command.name === 'ARG') expect(command.raw).not.toMatch(/SECRET|PASSWORD|TOKEN|DATABASE_URL|_KEY/i);
+      if (command.name === 'COPY') expect(command.raw).not.toMatch(/\.env(?!\.example)/);
+    }
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps secrets, dependencies, build output, the local database and git out of the context', () => {
+    const ignored = dockerIgnore(project);
+    for (const path of ['node_modules', 'node_modules/x/index.js', 'dist', '.env', '.env.production', 'db.sqlite3', '.git', 'staticfiles']) {
+      expect(ignored(path), path).toBe(true);
+    }
+    for (const path of ['.env.example', 'package.json', 'package-lock.json', 'vendor', 'pages/templates/pages/welcome.html', 'static', 'Dockerfile']) {
+      expect(ignored(path), path).toBe(false);
+    }
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('runs web, PostgreSQL with a volume and a health check, and a one-shot migrate service web waits for', () => {
+    const compose = yamlOf('docker-compose.yml');
+    expect(Object.keys(compose.services).sort()).toEqual(['db', 'migrate', 'web']);
+    const { db, migrate, web } = compose.services;
+
+    expect(db.image).toMatch(/^postgres:16/);
+    const [volume] = (db.volumes as string[])[0]?.split(':') ?? [];
+    expect(Object.keys(compose.volumes)).toContain(volume);
+    expect(db.healthcheck.test.join(' ')).toContain('pg_isready');
+
+    expect(web.build).toBe('.');
+    expect(web.ports).toContain('8000:8000');
+    expect(web.environment.DEBUG).toBe('false');
+    expect(web.environment.NODE_ENV).toBe('production');
+    expect(web.environment.SECRET_KEY).toBe('${SECRET_KEY:?set SECRET_KEY}');
+    expect(web.environment.ALLOWED_HOSTS).toBeTruthy();
+    expect(web.environment.DATABASE_URL).toMatch(/^postgres:\/\/[^@]+@db:5432\//);
+    expect(web.depends_on.db.condition).toBe('service_healthy');
+    expect(web.depends_on.migrate.condition).toBe('service_completed_successfully');
+
+    // The placeholder until the data layer lands: a command the runtime has, with the same environment.
+    expect(migrate.command).toEqual(['node', 'dist/manage.js', 'check', '--deploy']);
+    expect(migrate.environment).toEqual(web.environment);
+    expect(migrate.depends_on.db.condition).toBe('service_healthy');
+    expect(migrate.restart).toBe('no');
+  });
+});
+
+describe('Kubernetes manifests', () => {
+  it('are all valid YAML with apiVersion, kind and a DNS-1123 name', () => {
+    const files = readdirSync(join(project, 'deploy', 'k8s')).sort();
+    expect(files).toEqual(['deployment.yaml', 'migrate-job.yaml', 'service.yaml']);
+    for (const file of files) {
+      for (const document of parseAllDocuments(read(`deploy/k8s/${file}`))) {
+        expect(document.errors, file).toEqual([]);
+        const manifest = document.toJS();
+        expect(manifest.apiVersion, file).toBeTruthy();
+        expect(manifest.kind, file).toBeTruthy();
+        expect(manifest.metadata.name, file).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      }
+    }
+  });
+
+  it('Deployment: probes, resources, WEB_CONCURRENCY, secrets from a Secret, forwarded IPs, non-root', () => {
+    const deployment = yamlOf('deploy/k8s/deployment.yaml');
+    expect(deployment.kind).toBe('Deployment');
+    expect(deployment.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
+    const pod = deployment.spec.template.spec;
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    const [container] = pod.containers;
+    expect(container.securityContext.allowPrivilegeEscalation).toBe(false);
+    expect(container.args).toEqual(['node', 'dist/manage.js', 'serve', `${NAME}.wsgi:application`, '--bind', '0.0.0.0:8000']);
+    expect(container.ports[0].containerPort).toBe(8000);
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    for (const kind of ['requests', 'limits']) {
+      expect(container.resources[kind].cpu, kind).toBeTruthy();
+      expect(container.resources[kind].memory, kind).toBeTruthy();
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const env: Record<string, any> = Object.fromEntries((container.env as { name: string }[]).map((e) => [e.name, e]));
+    expect(env.NODE_ENV.value).toBe('production');
+    expect(env.WEB_CONCURRENCY.value).toMatch(/^\d+$/);
+    expect(env.ALLOWED_HOSTS.value).toBeTruthy();
+    expect(env.FORWARDED_ALLOW_IPS.value).toBeTruthy();
+    for (const name of ['SECRET_KEY', 'DATABASE_URL']) {
+      expect(env[name].value, name).toBeUndefined();
+      expect(env[name].valueFrom.secretKeyRef, name).toEqual({ name: 'web-secrets', key: name });
+    }
+  });
+
+  it('Service selects the Deployment pods; the migrate Job runs once with the same Secret', () => {
+    const deployment = yamlOf('deploy/k8s/deployment.yaml');
+    const service = yamlOf('deploy/k8s/service.yaml');
+    expect(service.kind).toBe('Service');
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(service.spec.ports[0].targetPort).toBe(deployment.spec.template.spec.containers[0].ports[0].name);
+
+    const job = yamlOf('deploy/k8s/migrate-job.yaml');
+    expect(job.kind).toBe('Job');
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    const [container] = job.spec.template.spec.containers;
+    expect(container.args).toEqual(['node', 'dist/manage.js', 'check', '--deploy']);
+    expect(container.env.find((e: { name: string }) => e.name === 'SECRET_KEY').valueFrom.secretKeyRef.name).toBe('web-secrets');
+  });
+});
+
+describe('GitHub Actions workflow', () => {
+  it('checks out, sets up node 22, installs, typechecks, tests, builds, runs check --deploy in production, builds the image', () => {
+    const text = read('.github/workflows/ci.yml');
+    expect(text).toContain('${{ github.sha }}');
+    expect(text).not.toContain('\\{{');
+    const workflow = yamlOf('.github/workflows/ci.yml');
+    const steps = Object.values(workflow.jobs as Record<string, { steps: { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }[] }>).flatMap((job) => job.steps);
+    expect(steps.some((step) => step.uses?.startsWith('actions/checkout@'))).toBe(true);
+    expect(steps.find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(22);
+    const runs = steps.map((step) => step.run ?? '');
+    const order = ['npm ci', 'npm run typecheck', 'npm test', 'npm run build'].map((run) => runs.indexOf(run));
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const check = steps.find((step) => step.run?.includes('node dist/manage.js check --deploy'));
+    expect(check?.env?.NODE_ENV).toBe('production');
+    expect(runs.indexOf(check?.run ?? '')).toBeGreaterThan(order.at(-1) ?? Infinity);
+    expect(runs.some((run) => /^docker build\b.* \.$/.test(run))).toBe(true);
+  });
+});
+
+describe('Procfile', () => {
+  it('has a web process serving on $PORT and a release process', () => {
+    const lines = read('Procfile').split('\n').filter((line) => line && !line.startsWith('#'));
+    expect(lines).toEqual([`web: node dist/manage.js serve ${NAME}.wsgi:application --bind 0.0.0.0:$PORT`, 'release: node dist/manage.js check --deploy']);
+  });
+});
+
+describe('proxy configurations', () => {
+  it('nginx: upstream, /static/ from STATIC_ROOT with immutable caching, forwarded headers, body limit', () => {
+    const conf = read('deploy/nginx.conf');
+    expect(conf).toMatch(/upstream \w+ \{\s*server 127\.0\.0\.1:8000;/);
+    expect(conf).toMatch(/location \/static\/ \{[^}]*alias \/app\/staticfiles\/;/);
+    expect(conf).toMatch(/\bmax;/);
+    expect(conf).toContain('immutable');
+    expect(conf).toMatch(/expires \$static_expires;/);
+    expect(conf).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+    expect(conf).toContain('proxy_set_header X-Forwarded-Proto $scheme;');
+    expect(conf).toContain('proxy_set_header X-Forwarded-Host $host;');
+    expect(conf).toContain('client_max_body_size 10m;');
+    expect(conf).toMatch(/proxy_pass http:\/\/\w+;/);
+    // Balanced braces: a cheap stand-in for `nginx -t` where nginx is not installed.
+    expect(conf.split('{').length).toBe(conf.split('}').length);
+  });
+
+  it("apache: the seed's Alias /static and <Directory> grant, ProxyPass to the app, X-Forwarded-Proto", () => {
+    const conf = read('deploy/apache.conf');
+    expect(conf).toMatch(/^\s*Alias \/static \/app\/staticfiles\/$/m);
+    expect(conf).toMatch(/<Directory \/app\/staticfiles>\s*\n\s*Require all granted/);
+    const proxyPass = conf.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('ProxyPass '));
+    expect(proxyPass).toEqual(['ProxyPass /static/ !', 'ProxyPass / http://127.0.0.1:8000/']);
+    expect(conf).toContain('ProxyPassReverse / http://127.0.0.1:8000/');
+    expect(conf).toMatch(/RequestHeader set X-Forwarded-Proto/);
+    expect(conf).toContain('LimitRequestBody 10485760');
+    for (const tag of ['VirtualHost', 'Directory', 'FilesMatch', 'IfModule']) {
+      expect(conf.match(new RegExp(`<${tag}[ >]`, 'g'))?.length, tag).toBe(conf.match(new RegExp(`</${tag}>`, 'g'))?.length);
+    }
+  });
+});
+
+describe('README', () => {
+  it('has a Deployment chapter with a section for each way to deploy', () => {
+    const readme = read('README.md');
+    const chapter = readme.slice(readme.indexOf('\n## Deployment\n'));
+    expect(chapter.length).toBeGreaterThan(20);
+    for (const section of ['Docker', 'docker compose', 'nginx', 'Apache', 'Kubernetes', 'Procfile platforms', 'GitHub Actions']) {
+      expect(chapter, section).toContain(`\n### ${section}\n`);
+    }
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * The Dockerfile's steps, run as far as a machine with no docker engine can:
+ * the build context as .dockerignore leaves it, the dependencies installed,
+ * the build stage's RUN lines, then only what the runtime stage COPYs into a
+ * fresh folder, started with the image's CMD (bound to a free local port) and
+ * asked by the image's HEALTHCHECK command. Proves the runtime stage holds
+ * everything the app reads.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { join, posix } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, tempDir } from '../helpers/process.js';
+import { NAME, copyArgs, dockerIgnore, dockerStages, generateProject, stage } from './project.js';
+
+const cleanups: (() => void)[] = [];
+afterAll(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function sh(script: string, cwd: string) {
+  const result = spawnSync('sh', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, NODE_ENV: '' }, timeout: 120_000 });
+  expect(result.status, `${script}\n${result.stdout}${result.stderr}`).toBe(0);
+}
+
+function fetchText(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+    }).on('error', reject);
+  });
+}
+
+describe('the Dockerfile steps in a clean copy', () => {
+  it('build stage then runtime stage: the copied tree serves /healthz, / and its stylesheet', async () => {
+    const project = generateProject();
+    const stages = dockerStages(project);
+    const work = tempDir('tsgate-docker-');
+    const app = join(work, 'build-app'); // the build stage's /app
+    const runtime = join(work, 'runtime-app'); // the runtime stage's /app
+
+    // The build context: what .dockerignore lets through (the generated .env stays out).
+    const ignored = dockerIgnore(project);
+    cpSync(project, app, { recursive: true, filter: (source) => source === project || !ignored(posix.normalize(source.slice(project.length + 1).split('\\').join('/'))) });
+    expect(existsSync(join(app, '.env'))).toBe(false);
+    expect(existsSync(join(app, '.env.example'))).toBe(true);
+
+    // deps: `npm ci` needs the lock file `npm install` makes; the apt-get line needs no stand-in (no native modules here).
+    sh('npm install --no-audit --no-fund', app);
+    // build: its RUN lines as written.
+    const buildRuns = stage(stages, 'build').commands.filter((c) => c.name === 'RUN').map((c) => String(c.args));
+    expect(buildRuns.length).toBeGreaterThan(0);
+    for (const run of buildRuns) sh(run, app);
+
+    // runtime: only what it COPYs from build.
+    const runtimeStage = stage(stages, 'runtime');
+    const workdir = String(runtimeStage.commands.find((c) => c.name === 'WORKDIR')?.args).trim();
+    expect(workdir).toBe('/app');
+    mkdirSync(runtime);
+    for (const command of runtimeStage.commands.filter((c) => c.name === 'COPY' || c.name === 'ADD')) {
+      const { flags, sources, destination } = copyArgs(command);
+      expect(flags.from).toBe('build');
+      for (const source of sources) {
+        const from = join(app, posix.relative('/app', source));
+        const to = join(runtime, posix.isAbsolute(destination) ? posix.relative(workdir, destination) : destination);
+        cpSync(from, to, { recursive: true });
+      }
+    }
+    rmSync(app, { recursive: true, force: true });
+
+    // Production dependencies only, the compiled app, and what it reads at run time; no sources, no secrets.
+    expect(existsSync(join(runtime, 'dist', 'manage.js'))).toBe(true);
+    expect(existsSync(join(runtime, 'node_modules', 'tsgate'))).toBe(true);
+    const { devDependencies } = JSON.parse(readFileSync(join(runtime, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(Object.keys(devDependencies)).toContain('typescript');
+    for (const devOnly of Object.keys(devDependencies)) expect(existsSync(join(runtime, 'node_modules', devOnly)), devOnly).toBe(false);
+    for (const path of ['templates/layouts/base.html', 'static', 'pages/templates/pages/welcome.html', 'pages/static/pages/site.css']) {
+      expect(existsSync(join(runtime, path)), path).toBe(true);
+    }
+    expect(readdirSync(runtime).filter((file) => file.endsWith('.ts') || file === '.env' || file === 'vendor')).toEqual([]);
+
+    // CMD and HEALTHCHECK as the image has them, bound to a free port here, with only the run-time environment.
+    const port = await freePort();
+    const cmd = runtimeStage.commands.find((c) => c.name === 'CMD')?.args as string[];
+    expect(cmd[0]).toBe('node');
+    const args = cmd.slice(1).map((arg) => (arg === '0.0.0.0:8000' ? `127.0.0.1:${port}` : arg));
+    const imageEnv = Object.assign({}, ...runtimeStage.commands.filter((c) => c.name === 'ENV').map((c) => c.args as Record<string, string>));
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: work,
+      ...imageEnv,
+      SECRET_KEY: 'docker-runtime-test-secret-key-long-enough-for-production-0123456789',
+      ALLOWED_HOSTS: '127.0.0.1',
+    };
+    const server = spawn(process.execPath, [...args, '--workers', '1'], { cwd: runtime, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    server.stdout.on('data', (data: Buffer) => (output += data.toString()));
+    server.stderr.on('data', (data: Buffer) => (output += data.toString()));
+    cleanups.push(() => {
+      try {
+        if (server.pid) process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    const deadline = Date.now() + 30_000;
+    while (!/Booting worker with pid/.test(output)) {
+      if (server.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(output).toContain(`Listening at: http://127.0.0.1:${port}`);
+
+    const healthz = await fetchText(port, '/healthz');
+    expect(healthz.status).toBe(200);
+    const welcome = await fetchText(port, '/');
+    expect(welcome.status, welcome.body).toBe(200);
+    expect(welcome.body).toContain(`${NAME} is running on tsgate`);
+    const stylesheet = /<link rel="stylesheet" href="([^"]+)">/.exec(welcome.body)?.[1] ?? '';
+    expect(stylesheet).toMatch(/^\/static\//);
+    const css = await fetchText(port, stylesheet);
+    expect(css.status).toBe(200);
+    expect(css.type).toMatch(/^text\/css/);
+    expect(css.body).toContain('.welcome');
+
+    // The image's HEALTHCHECK command, pointed at this port.
+    const healthcheck = String(runtimeStage.commands.find((c) => c.name === 'HEALTHCHECK')?.args);
+    const probe = JSON.parse(/CMD (\[.*\])\s*$/.exec(healthcheck)?.[1] ?? '[]') as string[];
+    expect(probe[0]).toBe('node');
+    const probed = spawnSync(process.execPath, probe.slice(1).map((arg) => arg.replace('127.0.0.1:8000', `127.0.0.1:${port}`)), { env, timeout: 10_000 });
+    expect(probed.status).toBe(0);
+
+    server.kill('SIGTERM');
+    const exit = await new Promise<number | null>((resolve) => (server.exitCode !== null ? resolve(server.exitCode) : server.on('exit', (code) => resolve(code))));
+    expect(exit, output).toBe(0);
+  }, 90_000);
+});
