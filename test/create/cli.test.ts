@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Spawned, runGenerator, tempDir, CLI } from '../helpers/process.js';
+import { Spawned, runGenerator, runSync, tempDir, CLI } from '../helpers/process.js';
 
 const QUICK = ['--no-install', '--no-git'];
 
@@ -80,6 +80,20 @@ describe('create-tsgate-project', () => {
     expect(readFileSync(join(cwd, 'site', 'notes.txt'), 'utf8')).toBe('mine');
     expect(existsSync(join(cwd, 'site', 'manage.ts'))).toBe(true);
     expect(readdirSync(cwd)).toEqual(['site']);
+  });
+
+  it('keeps the repository of a folder it is forced into', () => {
+    const cwd = join(tempDir(), 'site');
+    mkdirSync(cwd);
+    const identity = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
+    writeFileSync(join(cwd, 'notes.txt'), 'mine');
+    for (const args of [['init', '-q'], ['add', '-A'], ['commit', '-q', '-m', 'user history']]) {
+      expect(runSync('git', args, { cwd, env: identity }).status).toBe(0);
+    }
+    const result = runGenerator(['.', '--force', '--no-install'], cwd, identity);
+    expect(result.status, result.stderr).toBe(0);
+    expect(runSync('git', ['log', '--format=%s'], { cwd }).stdout).toContain('user history');
+    expect(existsSync(join(cwd, 'manage.ts'))).toBe(true);
   });
 
   it('reports an unwritable target clearly and leaves nothing', () => {

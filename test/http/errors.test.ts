@@ -78,6 +78,13 @@ describe('errors in DEBUG', () => {
 });
 
 describe('maskSettings', () => {
+  it('masks at any depth: DATABASES.default.URL and nested secret keys', () => {
+    expect(maskSettings({ DATABASES: { default: { URL: 'postgres://u:hunter2@db/x', OPTIONS: { PASSWORD: 'p' } } }, LIST: ['redis://:pw@h/0'] })).toEqual({
+      DATABASES: { default: { URL: 'postgres://u:********************@db/x', OPTIONS: { PASSWORD: '********************' } } },
+      LIST: ['redis://:********************@h/0'],
+    });
+  });
+
   it('masks secret-looking names and passwords in URLs only', () => {
     expect(maskSettings({ SECRET_KEY: 'x', MY_PASSWORD: 'y', DEBUG: true, URL: 'mysql://u:p@h/d', PLAIN: 'mysql://h/d' })).toEqual({
       SECRET_KEY: '********************',

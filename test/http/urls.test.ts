@@ -48,6 +48,7 @@ describe('reverse()', () => {
     expect(reverseIn(routes, 'blog:index')).toBe('/blog/');
     expect(reverseIn(routes, 'blog:post', { year: 2024, slug: 'hello' })).toBe('/blog/2024/hello/');
     expect(reverseIn(routes, 'file', { rest: 'a b/c' })).toBe('/files/a%20b/c');
+    expect(reverseIn(routes, 'file', { rest: 'q?x=1#frag%' })).toBe('/files/q%3Fx%3D1%23frag%25');
   });
 
   it('refuses unknown names and params that do not fit, naming the route', () => {

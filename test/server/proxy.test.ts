@@ -61,6 +61,13 @@ describe('TrustedProxies', () => {
     expect(none.trusts(undefined)).toBe(true);
   });
 
+  it("with `*` the client is the hop the trusted peer saw, never one the client wrote", () => {
+    const any = new TrustedProxies(['*']);
+    expect(any.resolve('10.0.0.5', { for: '1.2.3.4, 203.0.113.9' }).remoteAddr).toBe('203.0.113.9');
+    const listed = new TrustedProxies(['10.0.0.0/8']);
+    expect(listed.resolve('10.0.0.5', { for: '1.2.3.4, 203.0.113.9, 10.0.0.7' }).remoteAddr).toBe('203.0.113.9');
+  });
+
   it.each([
     'nonsense',
     '',

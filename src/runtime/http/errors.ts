@@ -17,7 +17,7 @@ const MASK = '********************';
 
 function cleanse(key: string, value: unknown): unknown {
   if (HIDDEN.test(key)) return MASK;
-  if (typeof value === 'string') return value.replace(/(\/\/[^:/@]+:)[^@/]+@/, `$1${MASK}@`);
+  if (typeof value === 'string') return value.replace(/(\/\/[^:/@]*:)[^@/]+@/, `$1${MASK}@`);
   if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
   if (Array.isArray(value)) return value.map((item, index) => cleanse(String(index), item));
   if (typeof value === 'object' && value !== null) return maskSettings(value as Record<string, unknown>);
