@@ -143,7 +143,7 @@ export async function run(_options) {
   process.stderr.write(`max worker ${servers['tsgate-hello'].maxRssMb} MB\n`);
 
   if ('error' in project) return finish(loadAverage, project, servers);
-  const served = projectServer(project, WORKERS, { NODE_ENV: 'production', SECRET_KEY: randomBytes(48).toString('base64url'), ALLOWED_HOSTS: '127.0.0.1' });
+  const served = projectServer(project, WORKERS, { NODE_ENV: 'production', SECRET_KEY: randomBytes(48).toString('base64url'), ALLOWED_HOSTS: '127.0.0.1', SECURE_SSL_REDIRECT: 'false' });
   process.stderr.write('  generated-project… ');
   servers['generated-project'] = await measure({ label: `generated project (${served.app})`, command: served.command, start: served.start });
   process.stderr.write(`max worker ${servers['generated-project'].maxRssMb} MB\n`);

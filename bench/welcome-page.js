@@ -164,7 +164,7 @@ async function prepareHello(url) {
  * @returns {[ServerSpec, ServerSpec]}
  */
 function servers(project, secretKey) {
-  const welcome = projectServer(project, WORKERS, { NODE_ENV: 'production', DEBUG: 'false', SECRET_KEY: secretKey, ALLOWED_HOSTS: '127.0.0.1' });
+  const welcome = projectServer(project, WORKERS, { NODE_ENV: 'production', DEBUG: 'false', SECRET_KEY: secretKey, ALLOWED_HOSTS: '127.0.0.1', SECURE_SSL_REDIRECT: 'false' });
   return [
     {
       id: 'welcome',

@@ -108,6 +108,10 @@ describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped:
         DEBUG: 'false',
         SECRET_KEY: randomBytes(48).toString('base64url'),
         ALLOWED_HOSTS: '127.0.0.1',
+        // Plain HTTP with no TLS proxy in front: no redirect to https, cookies without Secure.
+        SECURE_SSL_REDIRECT: 'false',
+        SESSION_COOKIE_SECURE: 'false',
+        CSRF_COOKIE_SECURE: 'false',
       },
     });
     await server.waitFor(/Booting worker with pid: \d+[\s\S]*Booting worker with pid: \d+/);

@@ -199,7 +199,10 @@ describe('GitHub Actions workflow', () => {
 describe('Procfile', () => {
   it('has a web process serving on $PORT and a release process', () => {
     const lines = read('Procfile').split('\n').filter((line) => line && !line.startsWith('#'));
-    expect(lines).toEqual([`web: node dist/manage.js serve ${NAME}.wsgi:application --bind 0.0.0.0:$PORT`, 'release: node dist/manage.js check --deploy']);
+    expect(lines).toEqual([
+      `web: node dist/manage.js serve ${NAME}.wsgi:application --bind 0.0.0.0:$PORT --forwarded-allow-ips '*'`,
+      'release: node dist/manage.js check --deploy',
+    ]);
   });
 });
 

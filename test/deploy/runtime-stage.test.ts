@@ -95,6 +95,8 @@ describe('the Dockerfile steps in a clean copy', () => {
       ...imageEnv,
       SECRET_KEY: 'docker-runtime-test-secret-key-long-enough-for-production-0123456789',
       ALLOWED_HOSTS: '127.0.0.1',
+      // `docker run -e …` for a container reached over plain HTTP, with no TLS proxy in front.
+      SECURE_SSL_REDIRECT: 'false',
     };
     const server = spawn(process.execPath, [...args, '--workers', '1'], { cwd: runtime, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';

@@ -17,6 +17,8 @@ const PRODUCTION_ENV = {
   DEBUG: 'false',
   SECRET_KEY: 'e2e-secret-key-that-is-long-enough-for-production-use-0123456789',
   ALLOWED_HOSTS: '127.0.0.1,localhost',
+  // The test talks plain HTTP to the server, with no TLS proxy in front.
+  SECURE_SSL_REDIRECT: 'false',
 };
 
 function npm(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -89,6 +91,19 @@ describe('a generated project', () => {
     expect(result.stderr).toContain('SECRET_KEY is required when DEBUG is false');
     expect(result.stderr).toContain('ALLOWED_HOSTS is empty while DEBUG is false');
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('passes check --deploy with no issues once SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are set', () => {
+    const result = npm(['run', '--silent', 'manage', '--', 'check', '--deploy'], {
+      NODE_ENV: 'production',
+      DEBUG: 'false',
+      SECRET_KEY: PRODUCTION_ENV.SECRET_KEY,
+      ALLOWED_HOSTS: 'example.com',
+      DATABASE_URL: 'postgres://app:secret@db.internal:5432/app',
+      SECURE_SSL_REDIRECT: '',
+    });
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('System check identified no issues (0 silenced).');
   }, 60_000);
 
   it('builds and serves with 2 workers, then stops on TERM under load with no request dropped', async () => {
