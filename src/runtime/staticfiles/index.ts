@@ -1,3 +1,16 @@
 export { fileInside, projectFinders, safeRelativePath, StaticFinders, type StaticSource } from './finders.js';
 export { withStaticFiles, type StaticServingOptions } from './serve.js';
 export { withProjectStatic } from './project.js';
+export {
+  collectStatic,
+  collectSummary,
+  CollectStaticError,
+  DEFAULT_IGNORE_PATTERNS,
+  gatherStaticFiles,
+  ignoreMatcher,
+  type CollectOptions,
+  type CollectResult,
+} from './collect.js';
+export { MANIFEST_NAME, readManifest, writeManifest } from './manifest.js';
+export { cssReferences, hashedName, rewriteCss } from './rewrite.js';
+export { isCompressible, precompress } from './compress.js';

@@ -8,6 +8,7 @@ interface Entry {
 /** Every command, loaded only when run, so `manage help` stays fast. */
 export const COMMANDS: Record<string, Entry> = {
   check: { summary: 'Runs the system checks (--deploy: production settings).', load: async () => (await import('./check.js')).default },
+  collectstatic: { summary: 'Collects the static files into STATIC_ROOT (hashed names, manifest, gzip/brotli).', load: async () => (await import('./collectstatic.js')).default },
   runserver: { summary: 'Starts the development server, reloading on change.', load: async () => (await import('./runserver.js')).default },
   serve: { summary: 'Starts the production server (prefork workers).', load: async () => (await import('./serve.js')).default },
   startapp: { summary: 'Creates an app: views, urls, templates, static, migrations and tests.', load: async () => (await import('./startapp.js')).default },

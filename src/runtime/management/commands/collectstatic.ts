@@ -1,0 +1,87 @@
+/**
+ * `manage collectstatic [--noinput] [--clear] [--dry-run] [-i PATTERN ...]
+ * [--no-default-ignore] [--no-post-process] [-v 0..3]`: Django's command,
+ * copying the finders' files into STATIC_ROOT with hashed names, rewritten
+ * CSS references, precompressed copies and a `staticfiles.json` manifest.
+ */
+import { createInterface } from 'node:readline/promises';
+import { resolve } from 'node:path';
+import { configure } from '../../conf/settings.js';
+import { collectStatic, collectSummary, CollectStaticError, DEFAULT_IGNORE_PATTERNS } from '../../staticfiles/collect.js';
+import { projectFinders } from '../../staticfiles/finders.js';
+import { CommandError, flag, stringList, stringOption, type Command } from '../base.js';
+
+function verbosity(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (/^[0-3]$/.test(value)) return Number(value);
+  throw new CommandError(`collectstatic: argument -v/--verbosity: invalid choice: '${value}' (choose from '0', '1', '2', '3')`, 2);
+}
+
+async function confirm(root: string, clear: boolean): Promise<boolean> {
+  const action = clear ? 'This will DELETE ALL FILES in this location!' : 'This will overwrite existing files!';
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(
+      `\nYou have requested to collect static files at the destination\nlocation as specified in your settings:\n\n    ${root}\n\n${action}\nAre you sure you want to do this? [y/N] `,
+    );
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+const command: Command = {
+  help: 'Collects the static files into STATIC_ROOT, with hashed names, a manifest and precompressed copies.',
+  options: {
+    noinput: { type: 'boolean', help: 'do NOT prompt for confirmation (required when stdin is not a terminal)' },
+    'no-input': { type: 'boolean', help: 'same as --noinput' },
+    clear: { type: 'boolean', short: 'c', help: 'delete everything in STATIC_ROOT before copying' },
+    'dry-run': { type: 'boolean', short: 'n', help: 'print what would be done, change nothing' },
+    ignore: { type: 'string', short: 'i', multiple: true, metavar: 'PATTERN', help: 'ignore files and folders matching this glob (repeatable)' },
+    'no-default-ignore': { type: 'boolean', help: `do not ignore the default patterns ${DEFAULT_IGNORE_PATTERNS.map((p) => `'${p}'`).join(', ')}` },
+    'no-post-process': { type: 'boolean', help: 'only copy: no hashed names, manifest or compressed copies' },
+    verbosity: { type: 'string', short: 'v', metavar: '{0,1,2,3}', help: '0 silent, 1 summary (default), 2 each file, 3 everything' },
+  },
+  async handle(args) {
+    const level = verbosity(stringOption(args, 'verbosity'));
+    const settings = await configure();
+    const baseDir = settings.BASE_DIR ?? process.cwd();
+    if (settings.STATIC_ROOT === undefined || settings.STATIC_ROOT === '') {
+      throw new CommandError("You're using the staticfiles app without having set the required STATIC_ROOT setting to a filesystem path.");
+    }
+    const root = resolve(baseDir, settings.STATIC_ROOT);
+    const finders = projectFinders(baseDir, settings.STATICFILES_DIRS, settings.INSTALLED_APPS);
+    const sources = finders.sources.map((source) => ({ prefix: source.prefix, dir: resolve(baseDir, source.dir) }));
+    const dryRun = flag(args, 'dry-run');
+    const clear = flag(args, 'clear');
+    const noinput = flag(args, 'noinput') || flag(args, 'no-input');
+    if (!noinput && !dryRun) {
+      if (!process.stdin.isTTY) {
+        throw new CommandError('collectstatic would overwrite files in STATIC_ROOT and stdin is not a terminal to confirm it: pass --noinput.');
+      }
+      if (!(await confirm(root, clear))) throw new CommandError('Collecting static files cancelled.');
+    }
+    const ignore = [...(flag(args, 'no-default-ignore') ? [] : DEFAULT_IGNORE_PATTERNS), ...stringList(args, 'ignore')];
+    try {
+      const result = await collectStatic({
+        sources,
+        root,
+        ignore,
+        postProcess: !flag(args, 'no-post-process'),
+        dryRun,
+        clear,
+        staticUrl: settings.STATIC_URL,
+        log: (message, messageLevel) => {
+          if (messageLevel <= level) process.stdout.write(`${message}\n`);
+        },
+      });
+      if (level >= 1) process.stdout.write(`\n${collectSummary(result)}\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof CollectStaticError) throw new CommandError(error.message);
+      throw error;
+    }
+  },
+};
+
+export default command;

@@ -1,0 +1,33 @@
+/** `staticfiles.json`, as Django's ManifestStaticFilesStorage: read leniently, written atomically. */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const MANIFEST_NAME = 'staticfiles.json';
+export const MANIFEST_VERSION = '1.1';
+
+/** The manifest's paths in `root`, or `{}` when there is none or it is unreadable. */
+export function readManifest(root: string): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(join(root, MANIFEST_NAME), 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || !('paths' in parsed)) return {};
+    const paths = (parsed as { paths: unknown }).paths;
+    if (typeof paths !== 'object' || paths === null) return {};
+    return Object.fromEntries(Object.entries(paths).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+/** Writes the manifest to a temporary file in `root`, then renames it over `staticfiles.json`. */
+export async function writeManifest(root: string, paths: Readonly<Record<string, string>>): Promise<void> {
+  const temporary = join(root, `.${MANIFEST_NAME}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, `${JSON.stringify({ version: MANIFEST_VERSION, paths }, null, 2)}\n`);
+    await rename(temporary, join(root, MANIFEST_NAME));
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,285 @@
+/** collectstatic's core, called directly with explicit sources and root. */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  collectStatic,
+  collectSummary,
+  CollectStaticError,
+  hashedName,
+  ignoreMatcher,
+  rewriteCss,
+  type CollectOptions,
+  type StaticSource,
+} from '../../src/runtime/staticfiles/index.js';
+import { tempDir } from '../helpers/process.js';
+
+let base = '';
+let root = '';
+let sources: StaticSource[] = [];
+
+function put(relative: string, content: string | Buffer): string {
+  const file = join(base, ...relative.split('/'));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, content);
+  return file;
+}
+
+function out(relative: string): string {
+  return readFileSync(join(root, ...relative.split('/')), 'utf8');
+}
+
+function sha12(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex').slice(0, 12);
+}
+
+function manifest(): { version: string; paths: Record<string, string> } {
+  return JSON.parse(out('staticfiles.json')) as { version: string; paths: Record<string, string> };
+}
+
+function collect(options: Partial<CollectOptions> = {}) {
+  return collectStatic({ sources, root, ...options });
+}
+
+beforeEach(() => {
+  base = tempDir('tsgate-collect-');
+  root = join(base, 'collected');
+  sources = [
+    { prefix: '', dir: join(base, 'static') },
+    { prefix: 'vendor', dir: join(base, 'vendorfiles') },
+    { prefix: '', dir: join(base, 'pages', 'static') },
+  ];
+  put('static/shared.txt', 'from project\n');
+  put('vendorfiles/lib.js', 'export const x = 1;\n');
+  put('pages/static/shared.txt', 'from app\n');
+  put('pages/static/pages/app.txt', 'app file\n');
+});
+
+describe('gathering', () => {
+  it('copies every source, prefixes included, and the first match wins', async () => {
+    const result = await collect({ postProcess: false });
+    expect(result.copied).toEqual(['pages/app.txt', 'shared.txt', 'vendor/lib.js']);
+    expect(out('shared.txt')).toBe('from project\n');
+    expect(out('vendor/lib.js')).toBe('export const x = 1;\n');
+    expect(out('pages/app.txt')).toBe('app file\n');
+    expect(result.duplicates).toEqual([{ path: 'shared.txt', used: join(base, 'static', 'shared.txt'), skipped: join(base, 'pages', 'static', 'shared.txt') }]);
+    expect(existsSync(join(root, 'staticfiles.json'))).toBe(false);
+  });
+
+  it('follows symlinks inside a source folder but not ones leading out of it', async () => {
+    put('secret.txt', 'outside\n');
+    symlinkSync(join(base, 'secret.txt'), join(base, 'static', 'escape.txt'));
+    symlinkSync(join(base, 'static', 'shared.txt'), join(base, 'static', 'alias.txt'));
+    const result = await collect({ postProcess: false });
+    expect(result.copied).toContain('alias.txt');
+    expect(result.copied).not.toContain('escape.txt');
+    expect(out('alias.txt')).toBe('from project\n');
+  });
+
+  it('skips the default ignore patterns on every path segment, plus --ignore ones, unless told not to', async () => {
+    put('static/.hidden', 'x');
+    put('static/.git/config', 'x');
+    put('static/notes.txt~', 'x');
+    put('static/CVS/Entries', 'x');
+    put('static/drafts/a.psd', 'x');
+    const result = await collect({ postProcess: false, ignore: ['.*', '*~', 'CVS', '*.psd'] });
+    expect(result.copied).toEqual(['pages/app.txt', 'shared.txt', 'vendor/lib.js']);
+    const all = await collect({ postProcess: false, ignore: [], clear: true });
+    expect(all.copied).toContain('.git/config');
+    expect(all.copied).toContain('CVS/Entries');
+    expect(all.copied).toContain('notes.txt~');
+    expect(ignoreMatcher(['*.map'])('a/b/c.js.map')).toBe(true);
+    expect(ignoreMatcher(['vendor/*'])('vendor/lib.js')).toBe(true);
+  });
+});
+
+describe('refusals', () => {
+  it('refuses without STATIC_ROOT', async () => {
+    await expect(collectStatic({ sources, root: undefined })).rejects.toThrow(/STATIC_ROOT/);
+  });
+
+  it('refuses when STATIC_ROOT is inside a source folder', async () => {
+    const error = await collectStatic({ sources, root: join(base, 'static', 'out') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CollectStaticError);
+    expect((error as Error).message).toContain(join(base, 'static'));
+    expect(existsSync(join(base, 'static', 'out'))).toBe(false);
+  });
+});
+
+describe('post-processing', () => {
+  it('writes hashed copies beside the originals and a 1.1 manifest', async () => {
+    const result = await collect();
+    const hash = sha12('from project\n');
+    expect(manifest()).toEqual({
+      version: '1.1',
+      paths: {
+        'pages/app.txt': `pages/app.${sha12('app file\n')}.txt`,
+        'shared.txt': `shared.${hash}.txt`,
+        'vendor/lib.js': `vendor/lib.${sha12('export const x = 1;\n')}.js`,
+      },
+    });
+    expect(out(`shared.${hash}.txt`)).toBe('from project\n');
+    expect(out('shared.txt')).toBe('from project\n');
+    expect(result.postProcessed).toHaveLength(3);
+    expect(collectSummary(result)).toBe(`3 static files copied to '${root}', 3 post-processed.`);
+    expect(readdirSync(root).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('names hashed files as Django does', () => {
+    expect(hashedName('css/site.css', '3f2a9c1b7d0e')).toBe('css/site.3f2a9c1b7d0e.css');
+    expect(hashedName('LICENSE', 'abc')).toBe('LICENSE.abc');
+    expect(hashedName('a.b/c.min.js', 'abc')).toBe('a.b/c.min.abc.js');
+  });
+
+  it('rewrites CSS url() and @import to hashed names, leaving external, data and fragment URLs alone', async () => {
+    put('static/img/logo.png', 'PNG');
+    put('static/fonts/f.woff2', 'WOFF');
+    put('static/css/base.css', 'p { margin: 0 }\n');
+    put(
+      'static/css/site.css',
+      [
+        '@import "base.css";',
+        "@import url('https://fonts.example/x.css');",
+        'body { background: url(../img/logo.png) }',
+        'h1 { background: url("/static/img/logo.png?v=1#top") }',
+        "@font-face { src: url('../fonts/f.woff2#iefix') }",
+        'i { background: url(data:image/png;base64,AAAA) }',
+        'b { behavior: url(#default) }',
+        'u { background: url(//cdn.example/x.png) }',
+        'em { background: url(/elsewhere/x.png) }',
+        '/*# sourceMappingURL=site.css.map */',
+        '',
+      ].join('\n'),
+    );
+    put('static/css/site.css.map', '{}');
+    await collect();
+    const paths = manifest().paths;
+    const logo = paths['img/logo.png'] ?? '';
+    const css = out(paths['css/site.css'] ?? '');
+    expect(css).toContain(`@import "${(paths['css/base.css'] ?? '').slice(4)}";`);
+    expect(css).toContain(`url(../${logo})`);
+    expect(css).toContain(`url("/static/${logo}?v=1#top")`);
+    expect(css).toContain(`url('../${paths['fonts/f.woff2'] ?? ''}#iefix')`);
+    expect(css).toContain(`sourceMappingURL=${(paths['css/site.css.map'] ?? '').slice(4)} */`);
+    for (const untouched of ['https://fonts.example/x.css', 'data:image/png;base64,AAAA', 'url(#default)', '//cdn.example/x.png', '/elsewhere/x.png']) {
+      expect(css).toContain(untouched);
+    }
+    expect(paths['css/site.css']).toBe(`css/site.${sha12(css)}.css`);
+    // The unhashed copy keeps the original text.
+    expect(out('css/site.css')).toContain('url(../img/logo.png)');
+    // Every hashed name the stylesheet references exists.
+    for (const hashed of Object.values(paths)) expect(existsSync(join(root, hashed))).toBe(true);
+  });
+
+  it("processes dependencies first: a.css's hash changes when an image two references away changes", async () => {
+    put('static/a.css', '@import url("sub/b.css");\n');
+    put('static/sub/b.css', '.x { background: url(../img.png) }\n');
+    put('static/img.png', 'one');
+    await collect();
+    const first = manifest().paths;
+    expect(out(first['sub/b.css'] ?? '')).toContain(`url(../${first['img.png'] ?? ''})`);
+    expect(out(first['a.css'] ?? '')).toContain(`url("sub/${(first['sub/b.css'] ?? '').slice(4)}")`);
+    put('static/img.png', 'two!');
+    await collect();
+    const second = manifest().paths;
+    expect(second['img.png']).not.toBe(first['img.png']);
+    expect(second['sub/b.css']).not.toBe(first['sub/b.css']);
+    expect(second['a.css']).not.toBe(first['a.css']);
+    expect(second['shared.txt']).toBe(first['shared.txt']);
+  });
+
+  it('reports a missing reference naming both files', async () => {
+    put('static/css/site.css', 'body { background: url(../img/gone.png) }\n');
+    await expect(collect()).rejects.toThrow("The file 'img/gone.png' referenced from 'css/site.css' (as '../img/gone.png') could not be found.");
+  });
+
+  it('reports a reference cycle', async () => {
+    put('static/a.css', '@import "b.css";\n');
+    put('static/b.css', '@import "a.css";\n');
+    await expect(collect()).rejects.toThrow("CSS files reference each other in a cycle: 'a.css' -> 'b.css' -> 'a.css'");
+  });
+
+  it('rewrites only what it should (unit)', () => {
+    const text = 'a{background:url( "x.png" )} b{background:url(y.png)}';
+    expect(rewriteCss(text, 'css/s.css', '/static/', (target) => `${target}.H`)).toBe('a{background:url( "x.png.H" )} b{background:url(y.png.H)}');
+  });
+});
+
+describe('the manifest is written last and atomically', () => {
+  it('leaves the previous manifest and outputs untouched when a run fails', async () => {
+    put('static/css/site.css', 'body { background: url(../img/logo.png) }\n');
+    put('static/img/logo.png', 'PNG');
+    await collect();
+    const before = out('staticfiles.json');
+    const names = readdirSync(root, { recursive: true }).map(String).sort();
+    put('static/css/site.css', 'body { background: url(../img/missing.png) }\n');
+    put('static/new.txt', 'new');
+    await expect(collect()).rejects.toThrow(/missing\.png.*css\/site\.css/);
+    expect(out('staticfiles.json')).toBe(before);
+    expect(readdirSync(root, { recursive: true }).map(String).sort()).toEqual(names);
+  });
+});
+
+describe('options', () => {
+  it('--dry-run writes nothing', async () => {
+    const messages: string[] = [];
+    const result = await collect({ dryRun: true, log: (message) => messages.push(message) });
+    expect(existsSync(root)).toBe(false);
+    expect(result.copied).toHaveLength(3);
+    expect(messages.some((message) => message.startsWith('Pretending to copy'))).toBe(true);
+  });
+
+  it('--dry-run with --clear deletes nothing', async () => {
+    await collect();
+    const names = readdirSync(root).sort();
+    await collect({ dryRun: true, clear: true });
+    expect(readdirSync(root).sort()).toEqual(names);
+  });
+
+  it('--clear empties STATIC_ROOT first', async () => {
+    mkdirSync(join(root, 'old'), { recursive: true });
+    writeFileSync(join(root, 'old', 'stale.txt'), 'stale');
+    writeFileSync(join(root, 'shared.txt'), 'from project\n');
+    const result = await collect({ clear: true });
+    expect(existsSync(join(root, 'old'))).toBe(false);
+    expect(result.copied).toHaveLength(3);
+    expect(result.unmodified).toEqual([]);
+    expect(Object.keys(manifest().paths)).toHaveLength(3);
+  });
+
+  it('keeps .gz and .br copies only where they save at least 5%', async () => {
+    put('static/big.css', `${'body { color: red; }\n'.repeat(200)}`);
+    put('static/tiny.js', 'x');
+    put('static/photo.png', 'a'.repeat(2000));
+    await collect();
+    const hashed = manifest().paths['big.css'] ?? '';
+    for (const name of ['big.css', hashed]) {
+      expect(gunzipSync(readFileSync(join(root, `${name}.gz`))).toString()).toBe(out(name));
+      expect(existsSync(join(root, `${name}.br`))).toBe(true);
+    }
+    expect(existsSync(join(root, 'tiny.js.gz'))).toBe(false);
+    expect(existsSync(join(root, 'tiny.js.br'))).toBe(false);
+    expect(existsSync(join(root, 'photo.png.gz'))).toBe(false);
+  });
+});
+
+describe('reruns', () => {
+  it('count unchanged files as unmodified and copy only what changed', async () => {
+    await collect();
+    const second = await collect();
+    expect(second.copied).toEqual([]);
+    expect(second.unmodified).toHaveLength(3);
+    expect(collectSummary(second)).toBe(`0 static files copied to '${root}', 3 unmodified, 3 post-processed.`);
+    const file = put('static/shared.txt', 'changed\n');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    const third = await collect();
+    expect(third.copied).toEqual(['shared.txt']);
+    expect(third.unmodified).toHaveLength(2);
+    expect(out('shared.txt')).toBe('changed\n');
+    expect(manifest().paths['shared.txt']).toBe(`shared.${sha12('changed\n')}.txt`);
+    expect(statSync(join(root, 'shared.txt')).size).toBe(8);
+  });
+});
