@@ -8,6 +8,7 @@ import type { Settings } from './conf/settings.js';
 import type { Request } from './http/request.js';
 import { html, type HttpResponse } from './http/response.js';
 import { reverse } from './http/urls.js';
+import { projectStaticUrl } from './staticfiles/index.js';
 import { createTemplateEngine, type TemplateEngine } from './templates/index.js';
 
 let engine: TemplateEngine | undefined;
@@ -18,7 +19,7 @@ export function configureTemplates(settings: Readonly<Settings>): TemplateEngine
   engine = createTemplateEngine({
     dirs: [join(baseDir, 'templates'), ...settings.INSTALLED_APPS.map((app) => join(baseDir, ...app.split('.'), 'templates'))],
     debug: settings.DEBUG,
-    staticUrl: settings.STATIC_URL,
+    staticUrl: projectStaticUrl(settings),
     reverse,
   });
   return engine;

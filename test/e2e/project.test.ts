@@ -109,6 +109,9 @@ describe('a generated project', () => {
   it('builds and serves with 2 workers, then stops on TERM under load with no request dropped', async () => {
     const build = npm(['run', 'build']);
     expect(build.status, build.stdout + build.stderr).toBe(0);
+    const collect = runSync(process.execPath, ['dist/manage.js', 'collectstatic', '--noinput'], { cwd: project, env: PRODUCTION_ENV });
+    expect(collect.status, collect.stdout + collect.stderr).toBe(0);
+    expect(collect.stdout).toMatch(/static files? copied to '.*staticfiles'/);
     const port = await freePort();
     const server = new Spawned(process.execPath, ['dist/manage.js', 'serve', 'mysite.wsgi:application', '--workers', '2', '--bind', `127.0.0.1:${port}`], {
       cwd: project,
@@ -132,12 +135,15 @@ describe('a generated project', () => {
     expect(welcome.headers['referrer-policy']).toBe('same-origin');
     expect((await get(port, '/', undefined, { Host: 'evil.example' })).status).toBe(400);
     expect((await get(port, '/healthz', undefined, { Host: '10.1.2.3:8000' })).status).toBe(200);
-    // The page's stylesheet is served too, from the app's static/ folder.
+    // The page links its stylesheet by the hashed name collectstatic gave it, served from STATIC_ROOT for good.
     const stylesheet = /<link rel="stylesheet" href="([^"]+)">/.exec(welcome.body)?.[1] ?? '';
+    expect(stylesheet).toMatch(/^\/static\/pages\/site\.[0-9a-f]{12}\.css$/);
     const css = await get(port, stylesheet);
     expect(css.status).toBe(200);
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(css.headers['cache-control']).toBe('public, max-age=315360000, immutable');
     expect(css.body).toContain('.welcome');
+    expect((await get(port, '/static/pages/site.css')).headers['cache-control']).toBe('public, max-age=60');
 
     // Keep-alive clients in a loop while TERM arrives.
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });

@@ -98,3 +98,19 @@ describe('safeRelativePath', () => {
     expect(safeRelativePath('')).toBeUndefined();
   });
 });
+
+describe('projectStaticUrl', () => {
+  it('maps names through the manifest in production and refuses a name it lacks', async () => {
+    const { projectStaticUrl } = await import('../../src/runtime/staticfiles/index.js');
+    const root = tempDir('tsgate-manifest-');
+    writeFileSync(join(root, 'staticfiles.json'), JSON.stringify({ version: '1.1', paths: { 'css/site.css': 'css/site.0123456789ab.css' } }));
+    const production = { DEBUG: false, STATIC_ROOT: root, STATIC_URL: '/static/' } as Parameters<typeof projectStaticUrl>[0];
+    const url = projectStaticUrl(production);
+    expect(typeof url).toBe('function');
+    if (typeof url !== 'function') return;
+    expect(url('css/site.css')).toBe('/static/css/site.0123456789ab.css');
+    expect(() => url('css/missing.css')).toThrow("Missing staticfiles manifest entry for 'css/missing.css'");
+    expect(projectStaticUrl({ ...production, DEBUG: true })).toBe('/static/');
+    expect(projectStaticUrl({ ...production, STATIC_ROOT: join(root, 'nope') })).toBe('/static/');
+  });
+});

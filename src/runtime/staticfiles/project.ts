@@ -5,18 +5,43 @@
  * USE_FINDERS), so a fresh project's pages are whole under `serve`.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Settings } from '../conf/settings.js';
 import type { Application } from '../tsgi/types.js';
 import { fileInside, projectFinders } from './finders.js';
+import { MANIFEST_NAME, readManifest } from './manifest.js';
 import { withStaticFiles } from './serve.js';
+
+/** A collectstatic name: `site.3f2a9c1b7d0e.css`, whose content never changes under that name. */
+const HASHED = /\.[0-9a-f]{12}\.[^/.]+$/;
+const IMMUTABLE = 'public, max-age=315360000, immutable';
 
 export function withProjectStatic(app: Application, settings: Readonly<Settings>): Application {
   const finders = projectFinders(settings.BASE_DIR ?? process.cwd(), settings.STATICFILES_DIRS, settings.INSTALLED_APPS);
   const root = settings.STATIC_ROOT;
   const collected = !settings.DEBUG && typeof root === 'string' && existsSync(root);
+  const shortCache = settings.DEBUG ? 'no-cache' : 'public, max-age=60';
   return withStaticFiles(app, {
     url: settings.STATIC_URL,
     find: collected ? (relative) => fileInside(root, relative) : (relative) => finders.find(relative),
-    cacheControl: settings.DEBUG ? 'no-cache' : 'public, max-age=60',
+    // Hashed names are cached for ten years; any change gets a new name from collectstatic.
+    cacheControl: collected ? (relative) => (HASHED.test(relative) ? IMMUTABLE : shortCache) : () => shortCache,
   });
+}
+
+/**
+ * What `{{static 'x.css'}}` should give: in production, once collectstatic
+ * has written its manifest, the hashed URL — and a clear error for a name the
+ * manifest lacks, as Django's ManifestStaticFilesStorage; otherwise STATIC_URL + name.
+ */
+export function projectStaticUrl(settings: Readonly<Settings>): string | ((name: string) => string) {
+  const root = settings.STATIC_ROOT;
+  if (settings.DEBUG || typeof root !== 'string' || !existsSync(join(root, MANIFEST_NAME))) return settings.STATIC_URL;
+  const paths = readManifest(root);
+  const prefix = settings.STATIC_URL.endsWith('/') ? settings.STATIC_URL : `${settings.STATIC_URL}/`;
+  return (name) => {
+    const hashed = paths[name.replace(/^\/+/, '')];
+    if (hashed === undefined) throw new Error(`Missing staticfiles manifest entry for '${name}' — run collectstatic, or check the name`);
+    return prefix + hashed.split('/').map(encodeURIComponent).join('/');
+  };
 }

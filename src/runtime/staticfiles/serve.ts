@@ -14,8 +14,8 @@ export interface StaticServingOptions {
   url: string;
   /** The file for a path relative to STATIC_URL, or undefined. */
   find: (relative: string) => string | undefined;
-  /** Cache-Control for the responses. */
-  cacheControl?: string;
+  /** Cache-Control for a response, by the file's path under STATIC_URL. */
+  cacheControl?: string | ((relative: string) => string);
 }
 
 const NOT_FOUND = Buffer.from('Not Found\n');
@@ -63,7 +63,7 @@ export function withStaticFiles(app: Application, options: StaticServingOptions)
     const headers: Header[] = [
       ['Last-Modified', stats.mtime.toUTCString()],
       ['ETag', etag],
-      ['Cache-Control', options.cacheControl ?? 'no-cache'],
+      ['Cache-Control', typeof options.cacheControl === 'function' ? options.cacheControl(relative as string) : (options.cacheControl ?? 'no-cache')],
     ];
     if (isFresh(environ, etag, stats)) {
       startResponse('304 Not Modified', headers);
