@@ -5,10 +5,10 @@
  */
 import { configure, importModule, setModuleRoot } from './conf/index.js';
 import { ImproperlyConfigured } from './conf/errors.js';
-import { createApplication, flatten, path, setUrlconf, text, type Middleware, type Route, type UrlPattern } from './http/index.js';
+import { createApplication, flatten, path, setUrlconf, text, type Route, type UrlPattern } from './http/index.js';
 import type { Application } from './tsgi/types.js';
 import { configureTemplates } from './shortcuts.js';
-import { LEVELS, logger, type Level } from './logging/index.js';
+import { logger } from './logging/index.js';
 import { validate } from './tsgi/validate.js';
 
 export interface WsgiOptions {
@@ -31,18 +31,6 @@ function isUrlPatterns(value: unknown): value is UrlPattern[] {
   return Array.isArray(value) && value.every((entry) => (Array.isArray(entry) ? entry.every(isRoute) : isRoute(entry)));
 }
 
-function logLevel(value: unknown): Level {
-  return LEVELS.includes(value as Level) ? (value as Level) : 'info';
-}
-
-function middlewareFrom(value: unknown): readonly Middleware[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'function')) {
-    throw new ImproperlyConfigured(['MIDDLEWARE must be a list of middleware functions, e.g. [securityMiddleware, csrfMiddleware]']);
-  }
-  return value as Middleware[];
-}
-
 export async function getWsgiApplication(options: WsgiOptions = {}): Promise<Application> {
   if (options.root !== undefined) setModuleRoot(options.root);
   const settings = await configure();
@@ -56,10 +44,11 @@ export async function getWsgiApplication(options: WsgiOptions = {}): Promise<App
   const templates = configureTemplates(settings);
   // The project's own error pages, when it has templates/404.html and 500.html.
   const page = (name: string) => () => templates.render(name, {});
-  logger.configure({ level: logLevel(settings.LOG_LEVEL), json: !settings.DEBUG });
+  // configure() has checked LOG_LEVEL and MIDDLEWARE already (and filled Django's defaults).
+  logger.configure({ level: settings.LOG_LEVEL, json: !settings.DEBUG });
   const app = createApplication(urlconf.urlpatterns, {
     debug: settings.DEBUG,
-    middleware: middlewareFrom(settings.MIDDLEWARE),
+    middleware: settings.MIDDLEWARE,
     builtins: BUILTIN_ROUTES,
     render404: page('404.html'),
     errors: { debug: settings.DEBUG, settings: () => ({ ...settings }), render500: page('500.html') },
