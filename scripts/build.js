@@ -4,7 +4,7 @@
 // its final place and swapped in, so a running server or test never sees a
 // half-built tree.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +29,45 @@ function copyTree(/** @type {string} */ from, /** @type {string} */ to) {
   renameSync(fresh, to);
 }
 
+/** True while process `pid` runs. */
+function alive(/** @type {number} */ pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
+  }
+}
+
+/**
+ * Waits for, then takes, the build lock: a folder holding the builder's pid.
+ * Two builds at once (a test rebuilding while `npm test` builds) would
+ * otherwise swap folders under each other. A lock left by a dead process is
+ * taken over.
+ */
+function lock(/** @type {string} */ dir) {
+  mkdirSync(dirname(dir), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'pid'), String(process.pid));
+      process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+      return;
+    } catch (error) {
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') throw error;
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+      } catch {
+        // The owner has made the folder but not yet written its pid.
+      }
+      if (owner > 0 && !alive(owner)) rmSync(dir, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+}
+
+lock(join(root, 'build', '.lock'));
 compile('tsconfig.create.json', join(root, 'dist', 'create'));
 const pkgDir = join(root, 'build', 'tsgate');
 mkdirSync(pkgDir, { recursive: true });
@@ -38,7 +77,12 @@ mkdirSync(join(pkgDir, 'templates'), { recursive: true });
 copyTree(join(root, 'templates', 'app'), join(pkgDir, 'templates', 'app'));
 copyFileSync(join(root, 'src', 'runtime', 'package.json'), join(pkgDir, 'package.json'));
 copyFileSync(join(root, 'src', 'runtime', 'README.md'), join(pkgDir, 'README.md'));
-execFileSync('npm', ['pack', '--silent', '--pack-destination', join(root, 'build')], { cwd: pkgDir, stdio: ['ignore', 'ignore', 'inherit'] });
-
+// Packed beside, then renamed over the old tarball, so an install never reads a half-written one.
+const packDir = join(root, 'build', '.pack');
+rmSync(packDir, { recursive: true, force: true });
+mkdirSync(packDir);
+execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: pkgDir, stdio: ['ignore', 'ignore', 'inherit'] });
 const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+for (const file of readdirSync(packDir)) renameSync(join(packDir, file), join(root, 'build', file));
+rmSync(packDir, { recursive: true, force: true });
 console.log(`built dist/create and build/tsgate-${version}.tgz`);
