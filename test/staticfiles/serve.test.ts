@@ -1,8 +1,9 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApplication, path, text } from '../../src/runtime/http/index.js';
-import { projectFinders, safeRelativePath, withStaticFiles } from '../../src/runtime/staticfiles/index.js';
+import { fileInside, projectFinders, safeRelativePath, withProjectStatic, withStaticFiles } from '../../src/runtime/staticfiles/index.js';
+import { CACHE_NAME } from '../../src/runtime/staticfiles/manifest.js';
 import { Client } from '../../src/runtime/test/index.js';
 import type { Application } from '../../src/runtime/tsgi/types.js';
 import { tempDir } from '../helpers/process.js';
@@ -112,5 +113,163 @@ describe('projectStaticUrl', () => {
     expect(() => url('css/missing.css')).toThrow("Missing staticfiles manifest entry for 'css/missing.css'");
     expect(projectStaticUrl({ ...production, DEBUG: true })).toBe('/static/');
     expect(projectStaticUrl({ ...production, STATIC_ROOT: join(root, 'nope') })).toBe('/static/');
+  });
+});
+
+describe.each([
+  ['without the cache', false],
+  ['with the cache', true],
+])('a collected folder %s: ranges, negotiation, validators', (_label, cache) => {
+  let root = '';
+  let served: Application;
+  const css = `${'body { color: red; }\n'.repeat(50)}`;
+  const gz = Buffer.from('GZIP-BYTES');
+  const br = Buffer.from('BR');
+
+  beforeAll(() => {
+    root = tempDir('tsgate-static-root-');
+    mkdirSync(join(root, 'css'), { recursive: true });
+    writeFileSync(join(root, 'css', 'site.css'), css);
+    writeFileSync(join(root, 'css', 'site.css.gz'), gz);
+    writeFileSync(join(root, 'css', 'site.css.br'), br);
+    writeFileSync(join(root, 'css', 'plain.css'), 'p {}\n');
+    writeFileSync(join(root, 'logo.png'), '0123456789');
+    writeFileSync(join(root, 'empty.txt'), '');
+    served = withStaticFiles(createApplication([path('<path:rest>', () => text('app'))]), {
+      url: '/static/',
+      find: (relative) => fileInside(root, relative),
+      cacheControl: 'public, max-age=60',
+      cache,
+    });
+  });
+
+  const get = (target: string, headers: Record<string, string> = {}) => new Client(served).get(target, { headers });
+
+  it('serves a single Range as 206 with Content-Range, from the identity file even when compressed copies exist', async () => {
+    const response = await get('/static/logo.png', { Range: 'bytes=2-5' });
+    expect(response.status).toBe(206);
+    expect(response.text()).toBe('2345');
+    expect(response.header('content-range')).toBe('bytes 2-5/10');
+    expect(response.header('content-length')).toBe('4');
+    expect((await get('/static/logo.png', { Range: 'bytes=-3' })).text()).toBe('789');
+    expect((await get('/static/logo.png', { Range: 'bytes=7-' })).text()).toBe('789');
+    expect((await get('/static/logo.png', { Range: 'bytes=8-100' })).header('content-range')).toBe('bytes 8-9/10');
+    const compressed = await get('/static/css/site.css', { Range: 'bytes=0-3', 'Accept-Encoding': 'br, gzip' });
+    expect(compressed.status).toBe(206);
+    expect(compressed.text()).toBe('body');
+    expect(compressed.header('content-encoding')).toBeUndefined();
+    expect(compressed.header('vary')).toBe('Accept-Encoding');
+  });
+
+  it('answers 416 with bytes */size to an unsatisfiable range, and the whole file to several ranges or a bad one', async () => {
+    for (const range of ['bytes=10-', 'bytes=10-20', 'bytes=-0']) {
+      const response = await get('/static/logo.png', { Range: range });
+      expect(response.status, range).toBe(416);
+      expect(response.header('content-range'), range).toBe('bytes */10');
+    }
+    expect((await get('/static/empty.txt', { Range: 'bytes=0-' })).header('content-range')).toBe('bytes */0');
+    for (const range of ['bytes=0-1,4-5', 'bytes=5-2', 'items=0-1', 'bytes=x-y']) {
+      const response = await get('/static/logo.png', { Range: range });
+      expect(response.status, range).toBe(200);
+      expect(response.text(), range).toBe('0123456789');
+    }
+  });
+
+  it('honours If-Range only when it matches Last-Modified', async () => {
+    const first = await get('/static/logo.png');
+    expect((await get('/static/logo.png', { Range: 'bytes=0-1', 'If-Range': first.header('last-modified') ?? '' })).status).toBe(206);
+    expect((await get('/static/logo.png', { Range: 'bytes=0-1', 'If-Range': 'Thu, 01 Jan 1970 00:00:00 GMT' })).status).toBe(200);
+    expect((await get('/static/logo.png', { Range: 'bytes=0-1', 'If-Range': first.header('etag') ?? '' })).status).toBe(200);
+  });
+
+  it.each([
+    ['br, gzip', 'br'],
+    ['gzip, deflate, br', 'br'],
+    ['br;q=0.5, gzip;q=0.5', 'br'],
+    ['gzip;q=1, br;q=0.8', 'gzip'],
+    ['br;q=0, gzip', 'gzip'],
+    ['gzip', 'gzip'],
+    ['*', 'br'],
+    ['*;q=0.5, br;q=0', 'gzip'],
+    ['br;q=0, gzip;q=0', undefined],
+    ['identity', undefined],
+    ['gzip;q=0.2, identity;q=0.9', undefined],
+    ['deflate', undefined],
+    ['', undefined],
+  ])('Accept-Encoding %j serves %s', async (accept, expected) => {
+    const response = await get('/static/css/site.css', accept === '' ? {} : { 'Accept-Encoding': accept });
+    expect(response.status).toBe(200);
+    expect(response.header('content-encoding')).toBe(expected);
+    expect(response.header('vary')).toBe('Accept-Encoding');
+    expect(response.header('content-type')).toBe('text/css; charset=utf-8');
+    const body = expected === 'br' ? br : expected === 'gzip' ? gz : Buffer.from(css);
+    expect(Buffer.from(response.body).equals(body)).toBe(true);
+    expect(response.header('content-length')).toBe(String(body.byteLength));
+  });
+
+  it('sends Vary on compressible files without copies too, and not on images; HEAD gives the served variant length', async () => {
+    expect((await get('/static/css/plain.css', { 'Accept-Encoding': 'br' })).header('vary')).toBe('Accept-Encoding');
+    expect((await get('/static/css/plain.css', { 'Accept-Encoding': 'br' })).header('content-encoding')).toBeUndefined();
+    expect((await get('/static/logo.png')).header('vary')).toBeUndefined();
+    const head = await new Client(served).head('/static/css/site.css', { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(head.body.byteLength).toBe(0);
+    expect(head.header('content-length')).toBe(String(gz.byteLength));
+    expect(head.header('content-encoding')).toBe('gzip');
+  });
+
+  it('answers 304 to If-None-Match (weak comparison, lists, *) and If-Modified-Since, keeping Vary and Cache-Control', async () => {
+    const first = await get('/static/css/site.css');
+    const etag = first.header('etag') ?? '';
+    for (const match of [etag, etag.replace(/^W\//, ''), `"other", ${etag}`, '*']) {
+      const again = await get('/static/css/site.css', { 'If-None-Match': match });
+      expect(again.status, match).toBe(304);
+      expect(again.body.byteLength).toBe(0);
+      expect(again.header('vary')).toBe('Accept-Encoding');
+      expect(again.header('cache-control')).toBe('public, max-age=60');
+    }
+    expect((await get('/static/css/site.css', { 'If-None-Match': '"other"' })).status).toBe(200);
+    // If-None-Match wins over If-Modified-Since.
+    expect((await get('/static/css/site.css', { 'If-None-Match': '"other"', 'If-Modified-Since': first.header('last-modified') ?? '' })).status).toBe(200);
+    expect((await get('/static/css/site.css', { 'If-Modified-Since': first.header('last-modified') ?? '' })).status).toBe(304);
+  });
+
+  it('notices a changed file', async () => {
+    writeFileSync(join(root, 'changing.txt'), 'one');
+    expect((await get('/static/changing.txt')).text()).toBe('one');
+    writeFileSync(join(root, 'changing.txt'), 'two!');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(root, 'changing.txt'), later, later);
+    expect((await get('/static/changing.txt')).text()).toBe('two!');
+    rmSync(join(root, 'changing.txt'));
+    expect((await get('/static/changing.txt')).status).toBe(404);
+  });
+
+  it.each(['PUT', 'DELETE', 'OPTIONS', 'PATCH'])('answers 405 with Allow to %s', async (method) => {
+    const response = await new Client(served).request(method, '/static/logo.png');
+    expect(response.status).toBe(405);
+    expect(response.header('allow')).toBe('GET, HEAD');
+  });
+});
+
+describe('a project serving STATIC_ROOT', () => {
+  it('refuses symlinks leading out of STATIC_ROOT and collectstatic\'s cache file; hashed names are immutable', async () => {
+    const base = tempDir('tsgate-project-static-');
+    const root = join(base, 'staticfiles');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(base, 'secret.txt'), 'outside\n');
+    symlinkSync(join(base, 'secret.txt'), join(root, 'escape.txt'));
+    symlinkSync(base, join(root, 'up'));
+    writeFileSync(join(root, 'site.0123456789ab.css'), 'p {}\n');
+    writeFileSync(join(root, 'site.css'), 'p {}\n');
+    writeFileSync(join(root, CACHE_NAME), '{}');
+    const settings = { DEBUG: false, STATIC_ROOT: root, STATIC_URL: '/static/', STATICFILES_DIRS: [], INSTALLED_APPS: [], BASE_DIR: base } as unknown as Parameters<typeof withProjectStatic>[1];
+    const client = new Client(withProjectStatic(createApplication([path('<path:rest>', () => text('app'))]), settings));
+    for (const target of ['/static/escape.txt', '/static/up/secret.txt', `/static/${CACHE_NAME}`, '/static/%2e%2e/secret.txt']) {
+      const response = await client.get(target);
+      expect(response.status, target).toBe(404);
+      expect(response.text()).not.toContain('outside');
+    }
+    expect((await client.get('/static/site.0123456789ab.css')).header('cache-control')).toBe('public, max-age=315360000, immutable');
+    expect((await client.get('/static/site.css')).header('cache-control')).toBe('public, max-age=60');
   });
 });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 
 export const MANIFEST_NAME = 'staticfiles.json';
 export const MANIFEST_VERSION = '1.1';
+/** collectstatic's record of what each source became, so a rerun costs a stat per unchanged file. */
+export const CACHE_NAME = '.staticfiles-cache.json';
 
 /** The manifest's paths in `root`, or `{}` when there is none or it is unreadable. */
 export function readManifest(root: string): Record<string, string> {

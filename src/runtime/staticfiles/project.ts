@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Settings } from '../conf/settings.js';
 import type { Application } from '../tsgi/types.js';
 import { fileInside, projectFinders } from './finders.js';
-import { MANIFEST_NAME, readManifest } from './manifest.js';
+import { CACHE_NAME, MANIFEST_NAME, readManifest } from './manifest.js';
 import { withStaticFiles } from './serve.js';
 
 /** A collectstatic name: `site.3f2a9c1b7d0e.css`, whose content never changes under that name. */
@@ -23,7 +23,9 @@ export function withProjectStatic(app: Application, settings: Readonly<Settings>
   const shortCache = settings.DEBUG ? 'no-cache' : 'public, max-age=60';
   return withStaticFiles(app, {
     url: settings.STATIC_URL,
-    find: collected ? (relative) => fileInside(root, relative) : (relative) => finders.find(relative),
+    // collectstatic's own bookkeeping is not a static file.
+    find: collected ? (relative) => (relative === CACHE_NAME ? undefined : fileInside(root, relative)) : (relative) => finders.find(relative),
+    cache: collected,
     // Hashed names are cached for ten years; any change gets a new name from collectstatic.
     cacheControl: collected ? (relative) => (HASHED.test(relative) ? IMMUTABLE : shortCache) : () => shortCache,
   });

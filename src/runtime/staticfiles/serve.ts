@@ -1,12 +1,20 @@
 /**
- * Static files as a TSGI layer in front of the app: GET and HEAD under
- * STATIC_URL, with Content-Type, Content-Length, ETag and Last-Modified,
- * 304 for a fresh cache, 405 for other methods, 404 for anything that is
- * not a file inside the static folders (no traversal, no listings).
+ * Static files as a TSGI layer in front of the app, as whitenoise: GET and
+ * HEAD under STATIC_URL (405 with Allow otherwise), Content-Type from a MIME
+ * table, ETag and Last-Modified with 304s, a single byte `Range` (206, or
+ * 416 when unsatisfiable; several ranges get the whole file), the `.br` or
+ * `.gz` copy beside a file when `Accept-Encoding` allows it (with `Vary`),
+ * and 404 for anything that is not a file inside the static folders (no
+ * traversal, no listings, no symlinks leading out).
+ *
+ * With `cache` (production, STATIC_ROOT), what was found for a path is kept:
+ * a request then costs one stat of the file (a change is noticed and the
+ * entry rebuilt), and small files are answered from memory.
  */
-import { createReadStream, statSync, type Stats } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync, type Stats } from 'node:fs';
 import mime from 'mime';
-import type { Application, Environ, Header, StartResponse } from '../tsgi/types.js';
+import type { Application, Body, Environ, Header, StartResponse } from '../tsgi/types.js';
+import { isCompressible } from './compress.js';
 import { safeRelativePath } from './finders.js';
 
 export interface StaticServingOptions {
@@ -16,11 +24,18 @@ export interface StaticServingOptions {
   find: (relative: string) => string | undefined;
   /** Cache-Control for a response, by the file's path under STATIC_URL. */
   cacheControl?: string | ((relative: string) => string);
+  /** Keep what `find` answered per path, re-checked by one stat per request; small files are kept in memory (default false). */
+  cache?: boolean;
 }
+
+/** Files up to this size are kept in memory when caching… */
+const MEMORY_FILE_MAX = 256 * 1024;
+/** …until this many bytes are held in all. */
+const MEMORY_TOTAL_MAX = 64 * 1024 * 1024;
 
 const NOT_FOUND = Buffer.from('Not Found\n');
 
-function plain(startResponse: StartResponse, status: string, extra: Header[] = []) {
+function plain(startResponse: StartResponse, status: string, extra: Header[] = []): Body {
   const body = status.startsWith('404') ? NOT_FOUND : Buffer.from(`${status.slice(4)}\n`);
   startResponse(status, [['Content-Type', 'text/plain; charset=utf-8'], ['Content-Length', String(body.byteLength)], ...extra]);
   return [body];
@@ -32,50 +47,242 @@ export function contentType(file: string): string {
   return type.startsWith('text/') || type === 'application/javascript' || type === 'application/json' ? `${type}; charset=utf-8` : type;
 }
 
+type Coding = 'br' | 'gzip';
+
+interface Variant {
+  path: string;
+  size: number;
+  body: Buffer | undefined;
+}
+
+interface Entry {
+  file: string;
+  size: number;
+  mtimeMs: number;
+  etag: string;
+  lastModified: string;
+  type: string;
+  vary: boolean;
+  identity: Variant;
+  /** Precompressed copies beside the file, by coding. */
+  encoded: Partial<Record<Coding, Variant>>;
+}
+
 function etagOf(stats: Stats): string {
   return `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
 }
 
-function isFresh(environ: Environ, etag: string, stats: Stats): boolean {
+/** Parses `Accept-Encoding` into the chosen coding among `available`, or undefined for identity. Ties prefer br. */
+export function chooseEncoding(header: string | undefined, available: readonly Coding[]): Coding | undefined {
+  if (header === undefined || available.length === 0) return undefined;
+  const q = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name = '', ...params] = part.split(';').map((piece) => piece.trim());
+    if (name === '') continue;
+    let weight = 1;
+    for (const param of params) {
+      const match = /^q\s*=\s*([0-9.]+)$/i.exec(param);
+      if (match) weight = Number(match[1]);
+    }
+    if (Number.isFinite(weight)) q.set(name.toLowerCase(), weight);
+  }
+  const weightOf = (coding: string): number => q.get(coding) ?? (coding === 'identity' ? -1 : (q.get('*') ?? 0));
+  let best: Coding | undefined;
+  let bestWeight = 0;
+  for (const coding of ['br', 'gzip'] as const) {
+    if (!available.includes(coding)) continue;
+    const weight = weightOf(coding === 'gzip' && !q.has('gzip') && q.has('x-gzip') ? 'x-gzip' : coding);
+    if (weight > bestWeight) {
+      best = coding;
+      bestWeight = weight;
+    }
+  }
+  // An identity explicitly preferred over every coding wins; unlisted, identity is the fallback.
+  if (best !== undefined && weightOf('identity') > bestWeight) return undefined;
+  return best;
+}
+
+/** The single range `Range` asks for: `{start, end}` (inclusive), 'unsatisfiable', or undefined to send the whole file. */
+export function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!match) return undefined; // several ranges, another unit, or nonsense: the whole file
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return undefined;
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (last !== '' && Number(last) < start) return undefined; // invalid: ignored, as RFC 9110 allows
+  if (start >= size) return 'unsatisfiable';
+  return { start, end };
+}
+
+function isFresh(environ: Environ, entry: Entry): boolean {
   const match = environ.HTTP_IF_NONE_MATCH;
-  if (typeof match === 'string') return match.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*');
+  if (typeof match === 'string') {
+    const opaque = entry.etag.replace(/^W\//, '');
+    return match.split(',').some((tag) => {
+      const trimmed = tag.trim();
+      return trimmed === '*' || trimmed.replace(/^W\//, '') === opaque;
+    });
+  }
   const since = environ.HTTP_IF_MODIFIED_SINCE;
   if (typeof since !== 'string') return false;
   const time = Date.parse(since);
-  return Number.isFinite(time) && Math.floor(stats.mtimeMs / 1000) * 1000 <= time;
+  return Number.isFinite(time) && Math.floor(entry.mtimeMs / 1000) * 1000 <= time;
+}
+
+function statFile(path: string): Stats | undefined {
+  try {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    return stats?.isFile() ? stats : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Wraps `app` so requests under `options.url` are answered from the static files. */
 export function withStaticFiles(app: Application, options: StaticServingOptions): Application {
   const prefix = options.url.endsWith('/') ? options.url : `${options.url}/`;
+  const cacheControlOf = (relative: string): string =>
+    typeof options.cacheControl === 'function' ? options.cacheControl(relative) : (options.cacheControl ?? 'no-cache');
+  const entries = new Map<string, Entry>();
+  let heldBytes = 0;
+
+  const readBody = (path: string, size: number): Buffer | undefined => {
+    if (!options.cache || size > MEMORY_FILE_MAX || heldBytes + size > MEMORY_TOTAL_MAX) return undefined;
+    try {
+      const body = readSmall(path, size);
+      if (body) heldBytes += body.byteLength;
+      return body;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const build = (file: string, stats: Stats): Entry => {
+    const encoded: Entry['encoded'] = {};
+    const compressible = isCompressible(file);
+    if (compressible) {
+      for (const [coding, suffix] of [['br', '.br'], ['gzip', '.gz']] as const) {
+        const variant = statFile(file + suffix);
+        if (variant) encoded[coding] = { path: file + suffix, size: variant.size, body: readBody(file + suffix, variant.size) };
+      }
+    }
+    return {
+      file,
+      size: stats.size,
+      mtimeMs: stats.mtimeMs,
+      etag: etagOf(stats),
+      lastModified: stats.mtime.toUTCString(),
+      type: contentType(file),
+      vary: compressible || Object.keys(encoded).length > 0,
+      identity: { path: file, size: stats.size, body: readBody(file, stats.size) },
+      encoded,
+    };
+  };
+
+  const forget = (relative: string, entry: Entry): void => {
+    entries.delete(relative);
+    for (const variant of [entry.identity, ...Object.values(entry.encoded)]) heldBytes -= variant.body?.byteLength ?? 0;
+  };
+
+  const lookup = (relative: string): Entry | undefined => {
+    const cached = options.cache ? entries.get(relative) : undefined;
+    if (cached) {
+      const stats = statFile(cached.file);
+      if (stats && stats.size === cached.size && stats.mtimeMs === cached.mtimeMs) return cached;
+      forget(relative, cached);
+    }
+    const file = options.find(relative);
+    const stats = file === undefined ? undefined : statFile(file);
+    if (file === undefined || stats === undefined) return undefined;
+    const entry = build(file, stats);
+    if (options.cache) entries.set(relative, entry);
+    return entry;
+  };
+
   return (environ, startResponse) => {
     const path = environ.SCRIPT_NAME + environ.PATH_INFO;
     if (!path.startsWith(prefix)) return app(environ, startResponse);
-    if (environ.REQUEST_METHOD !== 'GET' && environ.REQUEST_METHOD !== 'HEAD') {
+    const method = environ.REQUEST_METHOD;
+    if (method !== 'GET' && method !== 'HEAD') {
       return plain(startResponse, '405 Method Not Allowed', [['Allow', 'GET, HEAD']]);
     }
     // PATH_INFO holds bytes as latin-1 code units; file names are UTF-8.
     const relative = safeRelativePath(Buffer.from(path.slice(prefix.length), 'latin1').toString('utf8'));
-    const file = relative === undefined ? undefined : options.find(relative);
-    if (!file) return plain(startResponse, '404 Not Found');
-    const stats = statSync(file);
-    const etag = etagOf(stats);
+    const entry = relative === undefined ? undefined : lookup(relative);
+    if (relative === undefined || entry === undefined) return plain(startResponse, '404 Not Found');
+
     const headers: Header[] = [
-      ['Last-Modified', stats.mtime.toUTCString()],
-      ['ETag', etag],
-      ['Cache-Control', typeof options.cacheControl === 'function' ? options.cacheControl(relative as string) : (options.cacheControl ?? 'no-cache')],
+      ['Last-Modified', entry.lastModified],
+      ['ETag', entry.etag],
+      ['Cache-Control', cacheControlOf(relative)],
     ];
-    if (isFresh(environ, etag, stats)) {
+    if (entry.vary) headers.push(['Vary', 'Accept-Encoding']);
+    if (isFresh(environ, entry)) {
       startResponse('304 Not Modified', headers);
       return [];
     }
-    startResponse('200 OK', [
-      ['Content-Type', contentType(file)],
-      ['Content-Length', String(stats.size)],
-      ...headers,
-    ]);
-    if (environ.REQUEST_METHOD === 'HEAD') return [];
-    const stream = createReadStream(file);
-    return Object.assign(stream as AsyncIterable<Uint8Array>, { close: () => void stream.destroy() });
+
+    // A Range is served from the file itself; If-Range must match the Last-Modified date (the ETag is weak).
+    const rangeHeader = environ.HTTP_RANGE;
+    const ifRange = environ.HTTP_IF_RANGE;
+    const range =
+      typeof rangeHeader === 'string' && (typeof ifRange !== 'string' || ifRange.trim() === entry.lastModified)
+        ? parseRange(rangeHeader, entry.size)
+        : undefined;
+    if (range === 'unsatisfiable') {
+      return plain(startResponse, '416 Range Not Satisfiable', [['Content-Range', `bytes */${entry.size}`], ...headers]);
+    }
+    if (range !== undefined) {
+      const length = range.end - range.start + 1;
+      startResponse('206 Partial Content', [
+        ['Content-Type', entry.type],
+        ['Content-Length', String(length)],
+        ['Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`],
+        ['Accept-Ranges', 'bytes'],
+        ...headers,
+      ]);
+      if (method === 'HEAD') return [];
+      if (entry.identity.body) return [entry.identity.body.subarray(range.start, range.end + 1)];
+      return fileBody(entry.file, range.start, range.end);
+    }
+
+    const codings = Object.keys(entry.encoded) as Coding[];
+    const coding = typeof rangeHeader === 'string' ? undefined : chooseEncoding(environ.HTTP_ACCEPT_ENCODING as string | undefined, codings);
+    const variant = coding === undefined ? entry.identity : (entry.encoded[coding] as Variant);
+    const responseHeaders: Header[] = [['Content-Type', entry.type], ['Content-Length', String(variant.size)]];
+    if (coding !== undefined) responseHeaders.push(['Content-Encoding', coding]);
+    else responseHeaders.push(['Accept-Ranges', 'bytes']);
+    startResponse('200 OK', [...responseHeaders, ...headers]);
+    if (method === 'HEAD') return [];
+    if (variant.body) return [variant.body];
+    return fileBody(variant.path);
   };
+}
+
+function fileBody(path: string, start?: number, end?: number): Body {
+  const stream = createReadStream(path, start === undefined ? undefined : { start, end });
+  return Object.assign(stream as AsyncIterable<Uint8Array>, { close: () => void stream.destroy() });
+}
+
+/** The whole of a small file, or undefined if it changed size meanwhile. */
+function readSmall(path: string, size: number): Buffer | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, buffer, read, size - read, read);
+      if (n === 0) return undefined;
+      read += n;
+    }
+    return buffer;
+  } finally {
+    closeSync(fd);
+  }
 }
