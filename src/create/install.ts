@@ -4,9 +4,12 @@ import type { PackageManager } from './package-manager.js';
 /** The command running now, so an interrupt can stop it before removing its folder. */
 let running: { child: ChildProcess; exited: Promise<number> } | undefined;
 
-/** Runs a command in `cwd`, with its output shown or hidden; resolves to its exit code. */
-export function runCommand(command: string, args: string[], cwd: string, quiet: boolean): Promise<number> {
-  const child = spawn(command, args, { cwd, stdio: quiet ? 'ignore' : 'inherit' });
+/** Where a command's output goes: ours, our stderr (stdout is kept for --json), or nowhere. */
+export type CommandOutput = 'inherit' | 'stderr' | 'ignore';
+
+/** Runs a command in `cwd`; resolves to its exit code (127 when it cannot start). */
+export function runCommand(command: string, args: string[], cwd: string, output: CommandOutput): Promise<number> {
+  const child = spawn(command, args, { cwd, stdio: output === 'stderr' ? ['ignore', 2, 2] : output });
   const exited = new Promise<number>((resolve) => {
     child.on('error', () => resolve(127));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -26,8 +29,13 @@ export async function stopRunningCommand(): Promise<void> {
   await exited;
 }
 
-export function installDependencies(pm: PackageManager, cwd: string, quiet: boolean): Promise<number> {
-  return runCommand(pm.name, ['install'], cwd, quiet);
+/** The install command's arguments: `install`, plus the package manager's cache-only flag with --offline. */
+export function installArgs(pm: PackageManager, offline: boolean): string[] {
+  return ['install', ...(offline && pm.offline ? [pm.offline] : [])];
+}
+
+export function installDependencies(pm: PackageManager, cwd: string, offline: boolean, output: CommandOutput): Promise<number> {
+  return runCommand(pm.name, installArgs(pm, offline), cwd, output);
 }
 
 export type GitResult = 'committed' | 'initialized' | 'inside-repository' | 'unavailable';
@@ -38,9 +46,9 @@ export type GitResult = 'committed' | 'initialized' | 'inside-repository' | 'una
  */
 export async function initGit(cwd: string, probe = cwd): Promise<GitResult> {
   // `probe` is where the project will live: a target already in a repository keeps its own.
-  if ((await runCommand('git', ['rev-parse', '--is-inside-work-tree'], probe, true)) === 0) return 'inside-repository';
-  if ((await runCommand('git', ['init', '-q'], cwd, true)) !== 0) return 'unavailable';
-  if ((await runCommand('git', ['add', '-A'], cwd, true)) !== 0) return 'initialized';
+  if ((await runCommand('git', ['rev-parse', '--is-inside-work-tree'], probe, 'ignore')) === 0) return 'inside-repository';
+  if ((await runCommand('git', ['init', '-q'], cwd, 'ignore')) !== 0) return 'unavailable';
+  if ((await runCommand('git', ['add', '-A'], cwd, 'ignore')) !== 0) return 'initialized';
   const message = 'Initial commit from create-tsgate-project';
-  return (await runCommand('git', ['commit', '-q', '-m', message], cwd, true)) === 0 ? 'committed' : 'initialized';
+  return (await runCommand('git', ['commit', '-q', '-m', message], cwd, 'ignore')) === 0 ? 'committed' : 'initialized';
 }

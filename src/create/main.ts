@@ -1,27 +1,41 @@
 /**
- * create-tsgate-project, top to bottom: settle the name and folder, render
- * the template into a staging folder, add the runtime, install, init git,
- * move into place, print the next steps.
+ * create-tsgate-project, top to bottom: settle the choices (flags, prompts,
+ * defaults) and the folder, render the template in memory, then — unless
+ * --dry-run — write it with the runtime and the template lock into a staging
+ * folder, install, init git, move into place, print the next steps.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'fs-extra';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { database, databaseContext } from './database.js';
 import { CreateError } from './errors.js';
-import { initGit, installDependencies, stopRunningCommand, type GitResult } from './install.js';
+import { initGit, installArgs, installDependencies, stopRunningCommand, type CommandOutput, type GitResult } from './install.js';
+import { lockFile } from './lock.js';
 import { validateProjectName } from './name.js';
 import type { CreateOptions } from './options.js';
-import { detectPackageManager } from './package-manager.js';
-import { PROJECT_TEMPLATE, runtimeTarball } from './paths.js';
-import { askText, canPrompt } from './prompt.js';
-import { renderTemplate } from './render.js';
-import { box, fileList } from './report.js';
+import type { Output } from './output.js';
+import { detectPackageManager, packageManager } from './package-manager.js';
+import { generatorVersion, projectTemplate, runtimeTarball } from './paths.js';
+import { settleChoices, type Choices } from './prompt.js';
+import { renderFiles, writeFiles, type TemplateContext } from './render.js';
+import { box, fileTree } from './report.js';
 import { inspectTarget, Staging } from './staging.js';
 
-const DEFAULT_NAME = 'mysite';
+/** The example app's files, left out with --no-example (settings and urls leave it out through `example`). */
+export function isExampleFile(path: string): boolean {
+  return path.startsWith('pages/') || path === 'test/welcome.test.ts';
+}
 
-async function chooseTarget(options: CreateOptions): Promise<string> {
-  if (options.target !== undefined) return options.target;
-  return canPrompt(options.yes) ? askText('Project name:', DEFAULT_NAME) : DEFAULT_NAME;
+/** What every template sees. The secret is only for `.env`, which is git-ignored and not in the lock. */
+export function templateContext(name: string, choices: Omit<Choices, 'target' | 'git' | 'install'>, runtime: string, secretKey: string): TemplateContext {
+  return {
+    name,
+    runtimeTarball: runtime,
+    secretKey,
+    pm: packageManager(choices.pm),
+    example: choices.example,
+    ...databaseContext(choices.database),
+  };
 }
 
 /** A Django-style secret for development only; it goes to the git-ignored .env. */
@@ -52,44 +66,67 @@ class Interrupted extends Error {
   }
 }
 
-export async function create(options: CreateOptions): Promise<number> {
-  const target = await chooseTarget(options);
-  const dir = resolve(target);
+export async function create(options: CreateOptions, out: Output): Promise<number> {
+  const choices = await settleChoices(options, detectPackageManager().name);
+  const dir = resolve(choices.target);
   const name = validateProjectName(basename(dir));
   const where = await inspectTarget(dir, options.force);
   const runtime = runtimeTarball();
-  const pm = detectPackageManager();
+  const pm = packageManager(choices.pm);
+  const context = templateContext(name, choices, runtime.name, developmentSecret());
+  const rendered = await renderFiles(projectTemplate(), context, choices.example ? undefined : isExampleFile);
+  const lock = lockFile(rendered, {
+    generator: `create-tsgate-project@${generatorVersion()}`,
+    runtime: runtime.name,
+    choices: { name, database: choices.database, example: choices.example, pm: choices.pm },
+  });
+  const files = [...rendered.map((file) => file.path), `vendor/${runtime.name}`, lock.path].sort();
+  const summary = {
+    project: { name, dir },
+    options: { ...choices, target: options.target ?? null, force: options.force, offline: options.offline, dryRun: options.dryRun },
+    files,
+  };
+  out.detail(`template ${projectTemplate()}; database ${choices.database} (${database(choices.database).driver.name}); example app ${choices.example ? 'included' : 'left out'}`);
 
-  process.stdout.write(`Creating tsgate project ${name} in ${dir}\n\n`);
+  if (options.dryRun) {
+    out.info(`Would create tsgate project ${name} in ${dir} (dry run: nothing written)\n\n${fileTree(name, files)}`);
+    if (choices.install) out.info(`\nWould run: ${[pm.name, ...installArgs(pm, options.offline)].join(' ')}`);
+    if (choices.git) out.info('Would run: git init, git add -A, git commit');
+    out.json({ ok: true, command: 'create', dryRun: true, ...summary, nextSteps: [] });
+    return 0;
+  }
+
+  out.info(`Creating tsgate project ${name} in ${dir}\n`);
   const staging = await Staging.create(where);
   const controller = new AbortController();
   const stopWatching = abortOnSignal(controller);
   const step = () => controller.signal.throwIfAborted();
+  const commandOutput: CommandOutput = options.json ? (options.verbose ? 'stderr' : 'ignore') : options.quiet ? 'ignore' : 'inherit';
   let installFailed = false;
   let git: GitResult | 'skipped' = 'skipped';
   try {
-    const files = await renderTemplate(PROJECT_TEMPLATE, staging.dir, {
-      name,
-      runtimeTarball: runtime.name,
-      secretKey: developmentSecret(),
-      pm,
-    });
+    await writeFiles(staging.dir, [...rendered, lock]);
     await fs.copy(runtime.file, join(staging.dir, 'vendor', runtime.name));
-    files.push(`vendor/${runtime.name}`);
     step();
-    process.stdout.write(`${fileList(name, files)}\n\n`);
-    if (options.install) {
-      process.stdout.write(`Installing dependencies with ${pm.name}…\n`);
-      installFailed = (await installDependencies(pm, staging.dir, false)) !== 0;
+    out.info(`${fileTree(name, files)}\n`);
+    if (choices.install) {
+      const command = [pm.name, ...installArgs(pm, options.offline)].join(' ');
+      out.info(`Installing dependencies: ${command}…`);
+      if (options.offline && !pm.offline) out.warn(`${pm.name} has no offline flag: it installs from its cache where it can`);
+      installFailed = (await installDependencies(pm, staging.dir, options.offline, commandOutput)) !== 0;
       step();
     }
-    if (options.git) git = await initGit(staging.dir, where.exists ? dir : staging.dir);
+    if (choices.git) {
+      git = await initGit(staging.dir, where.exists ? dir : staging.dir);
+      out.detail(`git: ${git}`);
+    }
     step();
     await staging.commit();
   } catch (error) {
     await staging.discard();
     if (error instanceof Interrupted) {
-      process.stderr.write(`\nInterrupted: nothing was left behind in ${dirname(dir)}\n`);
+      out.error(`\nInterrupted: nothing was left behind in ${dirname(dir)}`);
+      out.json({ ok: false, command: 'create', error: 'interrupted', exitCode: 130, ...summary });
       return error.signal === 'SIGINT' ? 130 : 143;
     }
     if (error instanceof CreateError) throw error;
@@ -99,19 +136,25 @@ export async function create(options: CreateOptions): Promise<number> {
   }
 
   const cd = relative(process.cwd(), dir);
-  const steps = [
+  const installCommand = [pm.install, ...(options.offline && pm.offline ? [pm.offline] : [])].join(' ');
+  const nextSteps = [
     ...(cd ? [`cd ${cd.includes(' ') ? JSON.stringify(cd) : cd}`] : []),
-    ...(options.install && !installFailed ? [] : [pm.install]),
+    ...(choices.install && !installFailed ? [] : [installCommand]),
     `${pm.run} dev          # http://127.0.0.1:8000`,
     `${pm.run} test`,
     `${pm.run} manage -- help`,
   ];
-  if (git === 'initialized') process.stdout.write('Initialised a git repository (no commit: set git user.name and user.email).\n');
-  if (git === 'unavailable') process.stdout.write('git is not available: skipped the repository.\n');
-  process.stdout.write(`Done. Next:\n\n${box(steps)}\n`);
+  if (git === 'initialized') out.warn('initialised a git repository without a first commit: set git user.name and user.email, then commit');
+  if (git === 'unavailable') out.warn('git is not available: skipped the repository');
+  if (choices.database !== 'sqlite') out.info(`The project expects ${database(choices.database).label}: set DATABASE_URL (see .env.example).`);
+  out.info(`${out.style('green', 'Done.')} Next:\n\n${box(nextSteps)}`);
   if (installFailed) {
-    process.stderr.write(`\nThe project is complete, but '${pm.install}' failed: run it again inside ${dir}.\n`);
-    return 1;
+    const why = options.offline
+      ? `'${installCommand}' failed: an offline install needs every package already in the ${pm.name} cache — run it once online, or without --offline`
+      : `'${installCommand}' failed: run it again inside ${dir}`;
+    out.error(`\nThe project is complete, but ${why}.`);
+    out.warnings.push(why);
   }
-  return 0;
+  out.json({ ok: !installFailed, command: 'create', dryRun: false, ...summary, installed: choices.install && !installFailed, git, nextSteps });
+  return installFailed ? 1 : 0;
 }

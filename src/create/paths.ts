@@ -8,6 +8,19 @@ export const GENERATOR_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export const PROJECT_TEMPLATE = join(GENERATOR_ROOT, 'templates', 'project');
 
+/**
+ * The project template to render. CREATE_TSGATE_TEMPLATE points at another
+ * folder: tests of `upgrade` use it to stand for a newer template.
+ */
+export function projectTemplate(): string {
+  return process.env.CREATE_TSGATE_TEMPLATE || PROJECT_TEMPLATE;
+}
+
+export function generatorVersion(): string {
+  const { version } = JSON.parse(readFileSync(join(GENERATOR_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return version;
+}
+
 /** The packed tsgate runtime that every project carries under vendor/. */
 export function runtimeTarball(): { file: string; name: string } {
   const manifest = join(GENERATOR_ROOT, 'build', 'tsgate', 'package.json');

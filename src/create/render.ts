@@ -1,21 +1,31 @@
 /**
- * Renders a template folder into a new folder: `*.hbs` files through
- * handlebars (suffix dropped), others copied; `__name__` in a path becomes
- * the project name and a leading `_` a dot (`_gitignore` → `.gitignore`),
- * since dotfiles do not survive npm packing.
+ * Renders a template folder: `*.hbs` files through handlebars (suffix
+ * dropped), others copied; `__name__` in a path becomes the project name and
+ * a leading `_` a dot (`_gitignore` → `.gitignore`), since dotfiles do not
+ * survive npm packing. Rendering is in memory, so `--dry-run` and `upgrade`
+ * can look at a project without writing one.
  */
 import Handlebars from 'handlebars';
 import fs from 'fs-extra';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
 export type TemplateContext = Record<string, unknown> & { name: string };
+
+export interface RenderedFile {
+  /** Output path relative to the project, with `/` separators. */
+  path: string;
+  content: Buffer;
+}
+
+/** Decides, by output path, which template files a project leaves out (the example app with --no-example). */
+export type Skip = (path: string) => boolean;
 
 function outputPath(templatePath: string, context: TemplateContext): string {
   return templatePath
     .split(sep)
     .map((part) => part.replaceAll('__name__', context.name).replace(/^_(?!_)/, '.').replace(/\.hbs$/, ''))
-    .join(sep);
+    .join('/');
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -26,21 +36,34 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Renders `templateDir` into `outDir`; returns the written paths, relative to `outDir`. */
-export async function renderTemplate(templateDir: string, outDir: string, context: TemplateContext): Promise<string[]> {
-  const written: string[] = [];
+/** Renders `templateDir` into memory, sorted by path. */
+export async function renderFiles(templateDir: string, context: TemplateContext, skip: Skip = () => false): Promise<RenderedFile[]> {
+  const files: RenderedFile[] = [];
   for (const file of await listFiles(templateDir)) {
-    const target = outputPath(file, context);
-    const destination = join(outDir, target);
-    await fs.mkdirp(dirname(destination));
+    const path = outputPath(file, context);
+    if (skip(path)) continue;
+    const source = await readFile(join(templateDir, file));
     if (file.endsWith('.hbs')) {
-      const source = await fs.readFile(join(templateDir, file), 'utf8');
-      const template = Handlebars.compile(source, { noEscape: true, strict: true });
-      await fs.writeFile(destination, template(context));
+      const template = Handlebars.compile(source.toString('utf8'), { noEscape: true, strict: true });
+      files.push({ path, content: Buffer.from(template(context)) });
     } else {
-      await fs.copyFile(join(templateDir, file), destination);
+      files.push({ path, content: source });
     }
-    written.push(target);
   }
-  return written.sort();
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export async function writeFiles(outDir: string, files: readonly RenderedFile[]): Promise<void> {
+  for (const file of files) {
+    const destination = join(outDir, file.path);
+    await fs.mkdirp(dirname(destination));
+    await fs.writeFile(destination, file.content);
+  }
+}
+
+/** Renders `templateDir` into `outDir`; returns the written paths, relative to `outDir`. */
+export async function renderTemplate(templateDir: string, outDir: string, context: TemplateContext, skip?: Skip): Promise<string[]> {
+  const files = await renderFiles(templateDir, context, skip);
+  await writeFiles(outDir, files);
+  return files.map((file) => file.path);
 }

@@ -11,7 +11,8 @@ describe('create-tsgate-project', () => {
     const cwd = tempDir();
     const result = runGenerator(['shop', ...QUICK], cwd);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('shop/shop/settings.ts');
+    expect(result.stdout).toMatch(/^shop\/$/m);
+    expect(result.stdout).toMatch(/├── shop\/\n│   ├── settings\.ts/);
     expect(result.stdout).toMatch(/cd shop/);
     const project = join(cwd, 'shop');
     const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };

@@ -1,0 +1,35 @@
+/** The database a project starts with: it shapes .env.example, docker-compose.yml, the driver dependency and the README. */
+
+export type DatabaseName = 'sqlite' | 'postgres' | 'mysql';
+
+export const DATABASES: readonly DatabaseName[] = ['sqlite', 'postgres', 'mysql'];
+
+export interface Database {
+  name: DatabaseName;
+  label: string;
+  /** The driver package and its range; better-sqlite3 stays on 12, since 13 crashes on Node 20 (DESIGN.md §11). */
+  driver: { name: string; version: string };
+}
+
+const ALL: Record<DatabaseName, Database> = {
+  sqlite: { name: 'sqlite', label: 'SQLite (a file, nothing to run)', driver: { name: 'better-sqlite3', version: '^12.4.1' } },
+  postgres: { name: 'postgres', label: 'PostgreSQL', driver: { name: 'pg', version: '^8.16.3' } },
+  mysql: { name: 'mysql', label: 'MySQL / MariaDB', driver: { name: 'mysql2', version: '^3.15.3' } },
+};
+
+export function database(name: DatabaseName): Database {
+  return ALL[name];
+}
+
+export function isDatabaseName(name: string): name is DatabaseName {
+  return (DATABASES as readonly string[]).includes(name);
+}
+
+/**
+ * What templates see: `database` (the name), `db.sqlite` / `db.postgres` /
+ * `db.mysql` for `{{#if}}` (handlebars has no equality helper), and `driver`.
+ */
+export function databaseContext(name: DatabaseName): Record<string, unknown> {
+  const { driver } = ALL[name];
+  return { database: name, db: { sqlite: name === 'sqlite', postgres: name === 'postgres', mysql: name === 'mysql' }, driver };
+}
