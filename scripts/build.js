@@ -72,9 +72,9 @@ compile('tsconfig.create.json', join(root, 'dist', 'create'));
 const pkgDir = join(root, 'build', 'tsgate');
 mkdirSync(pkgDir, { recursive: true });
 compile('tsconfig.runtime.json', join(pkgDir, 'dist'));
-// `manage startapp` renders the app template that ships inside the runtime package.
+// `manage startapp` and `manage makemigrations` render templates that ship inside the runtime package.
 mkdirSync(join(pkgDir, 'templates'), { recursive: true });
-copyTree(join(root, 'templates', 'app'), join(pkgDir, 'templates', 'app'));
+for (const name of ['app', 'migration']) copyTree(join(root, 'templates', name), join(pkgDir, 'templates', name));
 copyFileSync(join(root, 'src', 'runtime', 'package.json'), join(pkgDir, 'package.json'));
 copyFileSync(join(root, 'src', 'runtime', 'README.md'), join(pkgDir, 'README.md'));
 // Packed beside, then renamed over the old tarball, so an install never reads a half-written one.

@@ -8,14 +8,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getModuleRoot, setModuleRoot } from '../../src/runtime/conf/modules.js';
 import { CommandError, type ParsedArgs } from '../../src/runtime/management/base.js';
 import { COMMANDS } from '../../src/runtime/management/commands/index.js';
-import startapp, {
-  appNameProblem,
-  appTemplateDir,
-  installedAppsEntry,
-  locateProject,
-  renderAppTemplate,
-  substitute,
-} from '../../src/runtime/management/commands/startapp.js';
+import startapp, { appNameProblem, installedAppsEntry, locateProject, renderAppTemplate } from '../../src/runtime/management/commands/startapp.js';
+import { packageTemplateDir, substitute } from '../../src/runtime/management/package-templates.js';
 import { tempDir } from '../helpers/process.js';
 
 /** Every file under `dir` with its content, for before/after comparisons. */
@@ -80,7 +74,7 @@ describe('the app template', () => {
 
   it('renders every file, names from __app__, dotfiles from a leading underscore', async () => {
     const out = tempDir('tsgate-appt-');
-    const written = await renderAppTemplate(appTemplateDir(), out, { app: 'blog', project: 'mysite', wsgi: '../../mysite/wsgi.js' });
+    const written = await renderAppTemplate(packageTemplateDir('app'), out, { app: 'blog', project: 'mysite', wsgi: '../../mysite/wsgi.js' });
     expect(written).toEqual(
       ['migrations/.gitkeep', 'static/blog/blog.css', 'templates/blog/index.html', 'tests/blog.test.ts', 'urls.ts', 'views.ts'].map((path) => path.split('/').join(sep)),
     );

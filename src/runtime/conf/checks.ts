@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { KNOWN_SETTINGS, isPlainObject } from './defaults.js';
+import { DatabaseUrlError, parseDatabaseUrl } from '../db/url.js';
 import { PLACEHOLDER_URL } from './env.js';
 import { CROSS_ORIGIN_OPENER_POLICIES, LOG_LEVEL_NAMES, REFERRER_POLICIES, type KnownSettings } from './types.js';
 
@@ -94,19 +95,23 @@ function moduleName(name: string, example: string): Rule {
 /** A system check message ID: `security.W004`, `urls.E001`. */
 const CHECK_ID = /^[A-Za-z_][\w.]*\.[CEWID]\d+$/;
 const APP_SPEC = /^[^:]+:[A-Za-z_$][\w$]*(\(\))?$/;
-const DATABASE_SCHEMES = ['sqlite', 'postgres', 'postgresql', 'mysql', 'mariadb'];
 const TEMPLATE_KEYS = ['BACKEND', 'NAME', 'DIRS', 'APP_DIRS', 'OPTIONS'];
 
 function checkDatabaseUrl(where: string, text: string, fix: string): string[] {
-  let url: URL;
   try {
-    url = new URL(text);
-  } catch {
-    // Not echoed: a database URL carries its password.
-    return [`${where}.URL is not a valid URL — ${fix}`];
+    parseDatabaseUrl(text);
+    return [];
+  } catch (error) {
+    // The URL itself is not echoed: it carries its password.
+    if (error instanceof DatabaseUrlError) return [`${where}.URL is not usable: ${error.message} — ${fix}`];
+    throw error;
   }
-  const scheme = url.protocol.slice(0, -1);
-  return DATABASE_SCHEMES.includes(scheme) ? [] : [`${where}.URL uses the scheme ${JSON.stringify(scheme)}, which tsgate cannot connect to — ${fix}`];
+}
+
+/** A whole number ≥ 1, or absent. */
+function checkPositiveInteger(where: string, value: unknown): string[] {
+  if (value === undefined || (Number.isInteger(value) && (value as number) >= 1)) return [];
+  return [`${where} must be a whole number of at least 1, got ${typeof value === 'number' ? value : kind(value)}`];
 }
 
 function checkDatabases(value: unknown): string[] {
@@ -130,6 +135,7 @@ function checkDatabases(value: unknown): string[] {
       // (The placeholder stands for a DATABASE_URL variable that env.url has already reported.)
       problems.push(...checkDatabaseUrl(where, url, fix));
     }
+    problems.push(...checkPositiveInteger(`${where}.POOL_SIZE`, database.POOL_SIZE), ...checkPositiveInteger(`${where}.CONNECT_TIMEOUT`, database.CONNECT_TIMEOUT));
     if (database.OPTIONS !== undefined && !isPlainObject(database.OPTIONS)) {
       problems.push(`${where}.OPTIONS must be an object, got ${kind(database.OPTIONS)}`);
     }

@@ -51,7 +51,11 @@ export interface TemplateEngineSettings {
 export interface DatabaseSettings {
   /** `sqlite:///db.sqlite3`, `postgres://user:password@host:5432/name`, `mysql://…`. */
   readonly URL: string;
-  /** Passed to the driver as is. */
+  /** Connections each process keeps open at most (PostgreSQL and MySQL); default 10. */
+  readonly POOL_SIZE?: number;
+  /** Seconds to wait for a connection, or for SQLite's write lock; default 10. */
+  readonly CONNECT_TIMEOUT?: number;
+  /** Passed to the driver as is (pg.Pool, mysql2.createPool or better-sqlite3 options). */
   readonly OPTIONS?: Readonly<Record<string, unknown>>;
   readonly [option: string]: unknown;
 }

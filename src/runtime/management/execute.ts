@@ -5,6 +5,8 @@
 import { ImproperlyConfigured } from '../conf/errors.js';
 import { setModuleRoot } from '../conf/modules.js';
 import { SETTINGS_MODULE_VARIABLE } from '../conf/settings.js';
+import { DatabaseError } from '../db/errors.js';
+import { DatabaseUrlError } from '../db/url.js';
 import { OptionError } from '../server/options.js';
 import { COMMON_OPTIONS, parseCommandLine } from './args.js';
 import { CommandError, type Command } from './base.js';
@@ -63,7 +65,7 @@ export function reportCommandError(error: unknown): number {
     process.stderr.write(`CommandError: ${error.message}\n`);
     return error.exitCode;
   }
-  if (error instanceof ImproperlyConfigured || error instanceof OptionError) {
+  if (error instanceof ImproperlyConfigured || error instanceof OptionError || error instanceof DatabaseError || error instanceof DatabaseUrlError) {
     process.stderr.write(`${error.name}: ${error.message}\n`);
     return error instanceof OptionError ? 2 : 1;
   }

@@ -19,6 +19,7 @@ import { findModuleFile, getModuleRoot } from '../../conf/modules.js';
 import { projectDir } from '../../conf/project.js';
 import { SETTINGS_MODULE_VARIABLE } from '../../conf/settings.js';
 import { CommandError, type Command } from '../base.js';
+import { packageTemplateDir, substitute } from '../package-templates.js';
 
 const APP_NAME = /^[a-z][a-z0-9_]*$/;
 
@@ -62,14 +63,6 @@ export function appNameProblem(name: string, projectName?: string): string | und
   return undefined;
 }
 
-/** The app template: beside dist/ in the package, or at the repository root when run from the sources. */
-export function appTemplateDir(): string {
-  const candidates = ['../../../templates/app', '../../../../templates/app'].map((path) => fileURLToPath(new URL(path, import.meta.url)));
-  const found = candidates.find((dir) => existsSync(dir));
-  if (!found) throw new CommandError(`the tsgate package has no app template (looked in ${candidates.join(' and ')}): reinstall tsgate`);
-  return found;
-}
-
 export interface ProjectLocation {
   /** The folder holding the project's package.json. */
   root: string;
@@ -103,11 +96,6 @@ function outputPath(templatePath: string, app: string): string {
     .split(sep)
     .map((part) => part.replaceAll('__app__', app).replace(/^_(?!_)/, '.').replace(/\.tmpl$/, ''))
     .join(sep);
-}
-
-/** Replaces the known `{{placeholder}}`s and leaves every other `{{…}}` alone. */
-export function substitute(text: string, values: Readonly<Record<string, string>>): string {
-  return text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
 }
 
 /** Renders `templateDir` into `outDir`; returns the written paths, relative to `outDir`. */
@@ -206,7 +194,7 @@ const command: Command = {
     const parent = dirname(target);
     if (!existsSync(parent)) throw new CommandError(`the folder ${parent} does not exist: create it first`, 2);
 
-    const templateDir = appTemplateDir();
+    const templateDir = packageTemplateDir('app');
     const values = {
       app: name,
       project: project.name,

@@ -1,0 +1,89 @@
+/**
+ * The migration graph: each migration depends on its app's previous one and
+ * on the `dependencies` it names. One topological order, fixed by
+ * INSTALLED_APPS order and migration numbers, is the order of every plan.
+ */
+import { DatabaseError } from '../errors.js';
+import type { MigrationFile } from './types.js';
+
+export class MigrationGraph {
+  readonly nodes = new Map<string, MigrationFile>();
+  private readonly parents = new Map<string, string[]>();
+  private readonly children = new Map<string, string[]>();
+  /** Every key, dependencies first. */
+  readonly order: string[];
+
+  constructor(
+    migrations: readonly MigrationFile[],
+    readonly apps: readonly string[],
+  ) {
+    for (const migration of migrations) this.nodes.set(migration.key, migration);
+    for (const migration of migrations) {
+      const previous = migrations.filter((other) => other.app === migration.app && other.number < migration.number).at(-1);
+      const named = (migration.module.dependencies ?? []).map(([app, name]) => this.resolve(app, name, `a dependency of ${migration.key}`).key);
+      const parents = [...new Set([...(previous ? [previous.key] : []), ...named])];
+      this.parents.set(migration.key, parents);
+      for (const parent of parents) this.children.set(parent, [...(this.children.get(parent) ?? []), migration.key]);
+    }
+    this.order = this.sort();
+  }
+
+  private sort(): string[] {
+    const order: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (key: string, path: string[]): void => {
+      if (state.get(key) === 'done') return;
+      if (state.get(key) === 'visiting') {
+        const cycle = [...path.slice(path.indexOf(key)), key];
+        throw new DatabaseError(`The migrations depend on each other in a circle: ${cycle.join(' → ')}. Remove one of these dependencies.`);
+      }
+      state.set(key, 'visiting');
+      for (const parent of this.parents.get(key) ?? []) visit(parent, [...path, key]);
+      state.set(key, 'done');
+      order.push(key);
+    };
+    for (const key of this.nodes.keys()) visit(key, []);
+    return order;
+  }
+
+  /** The migration of `app` named `name`, or by a unique prefix such as `0003`. */
+  resolve(app: string, name: string, context = 'the migration asked for'): MigrationFile {
+    const exact = this.nodes.get(`${app}.${name}`);
+    if (exact) return exact;
+    if (!this.apps.includes(app)) throw new DatabaseError(`No installed app '${app}' (${context}). INSTALLED_APPS: ${this.apps.join(', ') || 'none'}.`);
+    const matches = [...this.nodes.values()].filter((migration) => migration.app === app && migration.name.startsWith(name));
+    if (matches.length === 1 && matches[0]) return matches[0];
+    if (matches.length > 1) throw new DatabaseError(`More than one migration in '${app}' starts with '${name}' (${matches.map((m) => m.name).join(', ')}): give more of the name.`);
+    throw new DatabaseError(`Cannot find a migration matching '${name}' in the app '${app}' (${context}).`);
+  }
+
+  /** The app's migrations, in order. */
+  ofApp(app: string): MigrationFile[] {
+    return this.order.map((key) => this.nodes.get(key) as MigrationFile).filter((migration) => migration.app === app);
+  }
+
+  private closure(start: string, next: Map<string, string[]>): Set<string> {
+    const seen = new Set<string>();
+    const stack = [start];
+    while (stack.length > 0) {
+      const key = stack.pop() as string;
+      if (!seen.has(key)) {
+        seen.add(key);
+        stack.push(...(next.get(key) ?? []));
+      }
+    }
+    return seen;
+  }
+
+  /** `key` and everything it needs, dependencies first. */
+  ancestors(key: string): string[] {
+    const wanted = this.closure(key, this.parents);
+    return this.order.filter((candidate) => wanted.has(candidate));
+  }
+
+  /** `key` and everything that needs it, the last dependant first. */
+  descendants(key: string): string[] {
+    const wanted = this.closure(key, this.children);
+    return this.order.filter((candidate) => wanted.has(candidate)).reverse();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The table of applied migrations, `tsgate_migrations`: Django's
+ * django_migrations plus the checksum of the file as it was applied.
+ */
+import type { AppliedMigration, MigrationDb, MigrationFile } from './types.js';
+
+export const MIGRATIONS_TABLE = 'tsgate_migrations';
+
+export async function ensureMigrationsTable(db: MigrationDb): Promise<void> {
+  await db.schema
+    .createTable(MIGRATIONS_TABLE)
+    .ifNotExists()
+    .addColumn('app', 'varchar(255)', (column) => column.notNull())
+    .addColumn('name', 'varchar(255)', (column) => column.notNull())
+    .addColumn('checksum', 'varchar(64)', (column) => column.notNull())
+    .addColumn('applied', 'varchar(32)', (column) => column.notNull())
+    .addPrimaryKeyConstraint(`${MIGRATIONS_TABLE}_pkey`, ['app', 'name'])
+    .execute();
+}
+
+export async function hasMigrationsTable(db: MigrationDb): Promise<boolean> {
+  const tables = await db.introspection.getTables();
+  return tables.some((table) => table.name === MIGRATIONS_TABLE);
+}
+
+/** The applied migrations by key (`pages.0001_initial`); none when the table is not there yet. */
+export async function appliedMigrations(db: MigrationDb): Promise<Map<string, AppliedMigration>> {
+  if (!(await hasMigrationsTable(db))) return new Map();
+  const rows = (await db.selectFrom(MIGRATIONS_TABLE).select(['app', 'name', 'checksum', 'applied']).execute()) as AppliedMigration[];
+  return new Map(rows.map((row) => [`${row.app}.${row.name}`, row]));
+}
+
+export async function recordApplied(db: MigrationDb, migration: MigrationFile): Promise<void> {
+  await db
+    .insertInto(MIGRATIONS_TABLE)
+    .values({ app: migration.app, name: migration.name, checksum: migration.checksum, applied: new Date().toISOString() })
+    .execute();
+}
+
+export async function recordUnapplied(db: MigrationDb, migration: MigrationFile): Promise<void> {
+  await db.deleteFrom(MIGRATIONS_TABLE).where('app', '=', migration.app).where('name', '=', migration.name).execute();
+}

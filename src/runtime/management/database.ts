@@ -1,0 +1,54 @@
+/**
+ * What the migration commands share: the settings loaded, the migration
+ * graph read from the installed apps, and the `--database` connection,
+ * closed again when the command is done so the process can exit.
+ */
+import { configure } from '../conf/settings.js';
+import { getModuleRoot } from '../conf/modules.js';
+import type { Settings } from '../conf/types.js';
+import { checkConnection, closeConnections, connectionError, getConnection, type Connection } from '../db/connections.js';
+import { DatabaseError } from '../db/errors.js';
+import { appliedMigrations, changedSinceApplied, loadMigrations, MigrationGraph, type AppliedMigration, type MigrationDb } from '../db/migrations/index.js';
+import { CommandError, stringOption, type OptionSpec, type ParsedArgs } from './base.js';
+
+export const DATABASE_OPTION: Record<string, OptionSpec> = {
+  database: { type: 'string', metavar: 'ALIAS', help: "the database in DATABASES to use (default: 'default')" },
+};
+
+export interface MigrationContext {
+  settings: Readonly<Settings>;
+  graph: MigrationGraph;
+  connection: Connection<unknown>;
+  db: MigrationDb;
+}
+
+/** Loads settings and migrations, opens the connection, runs `work`, and closes every connection. */
+export async function withMigrations<T>(args: ParsedArgs, work: (context: MigrationContext) => Promise<T>): Promise<T> {
+  const settings = await configure();
+  const graph = new MigrationGraph(await loadMigrations(settings.INSTALLED_APPS, { moduleRoot: getModuleRoot(), baseDir: settings.BASE_DIR ?? process.cwd() }), settings.INSTALLED_APPS);
+  const alias = stringOption(args, 'database') ?? 'default';
+  if (!(alias in settings.DATABASES)) throw new CommandError(`There is no database '${alias}' in DATABASES (it has: ${Object.keys(settings.DATABASES).join(', ')}).`);
+  const connection = getConnection(alias);
+  try {
+    await checkConnection(alias);
+    return await work({ settings, graph, connection, db: connection.db as MigrationDb });
+  } catch (error) {
+    // A driver's error names the server but not which setting; a DatabaseError already says both.
+    if (error instanceof DatabaseError || error instanceof CommandError) throw error;
+    if (error instanceof Error && 'code' in error) throw connectionError(connection, error);
+    throw error;
+  } finally {
+    await closeConnections();
+  }
+}
+
+/** The applied migrations, with a warning on stderr for each one whose file changed since. */
+export async function readApplied(context: MigrationContext): Promise<Map<string, AppliedMigration>> {
+  const applied = await appliedMigrations(context.db);
+  for (const migration of changedSinceApplied(context.graph, applied)) {
+    process.stderr.write(
+      `Warning: ${migration.key} has changed since it was applied (${migration.file}). Applied migrations are not run again: put the edit back, or write a new migration for the change.\n`,
+    );
+  }
+  return applied;
+}

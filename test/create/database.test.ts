@@ -1,0 +1,121 @@
+/** --database and --no-example: what they change in a generated project. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { renderFiles } from '../../src/create/render.js';
+import { isExampleFile, templateContext } from '../../src/create/main.js';
+import { PROJECT_TEMPLATE } from '../../src/create/paths.js';
+import { runGenerator, tempDir } from '../helpers/process.js';
+
+const QUICK = ['--no-install', '--no-git'];
+
+interface Service {
+  image?: string;
+  command?: string[];
+  volumes?: string[];
+  healthcheck?: { test: string[] };
+  environment: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+}
+
+function generate(args: string[]): string {
+  const cwd = tempDir();
+  const result = runGenerator(['site', ...QUICK, ...args], cwd);
+  expect(result.status, result.stderr).toBe(0);
+  return join(cwd, 'site');
+}
+
+const read = (project: string, path: string) => readFileSync(join(project, path), 'utf8');
+
+function compose(project: string): { services: Record<string, Service>; volumes: Record<string, unknown> } {
+  return parse(read(project, 'docker-compose.yml')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+}
+
+describe('--database', () => {
+  it.each([
+    ['sqlite', 'better-sqlite3', '^12.4.1', /^DATABASE_URL=sqlite:\/\/\/db\.sqlite3$/m],
+    ['postgres', 'pg', '^8.16.3', /^DATABASE_URL=postgres:\/\/site:[^@]+@127\.0\.0\.1:5432\/site$/m],
+    ['mysql', 'mysql2', '^3.15.3', /^DATABASE_URL=mysql:\/\/site:[^@]+@127\.0\.0\.1:3306\/site$/m],
+  ])('%s: the driver dependency, the .env.example URL and the README', (database, driver, range, url) => {
+    const project = generate(['--database', database]);
+    const pkg = JSON.parse(read(project, 'package.json')) as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies).sort()).toEqual([driver, 'tsgate'].sort());
+    expect(pkg.dependencies[driver]).toBe(range);
+    expect(read(project, '.env.example')).toMatch(url);
+    expect(read(project, '.env.example').match(/^DATABASE_URL=/gm)).toHaveLength(1);
+    expect(read(project, 'README.md')).toContain(`through \`${driver}\``);
+    expect(read(project, 'README.md')).not.toMatch(/\{\{[#/]?(if|unless|else)|\{\{(db|driver|name)/);
+  });
+
+  it('never asks for better-sqlite3 13, which crashes on Node 20', () => {
+    const project = generate([]);
+    expect((JSON.parse(read(project, 'package.json')) as { dependencies: Record<string, string> }).dependencies['better-sqlite3']).toMatch(/^\^12\./);
+  });
+
+  it.each([
+    ['postgres', /^postgres:16/, 'pg_isready', /^postgres:\/\/site:[^@]+@db:5432\/site$/],
+    ['mysql', /^mariadb:11/, 'healthcheck.sh', /^mysql:\/\/site:[^@]+@db:3306\/site$/],
+  ])('%s: compose runs the database with a volume and a health check, migrate once, then web', (database, image, probe, url) => {
+    const { services, volumes } = compose(generate(['--database', database]));
+    expect(Object.keys(services).sort()).toEqual(['db', 'migrate', 'web']);
+    const { db, migrate, web } = services as Record<'db' | 'migrate' | 'web', Service>;
+    expect(db.image).toMatch(image);
+    expect(db.healthcheck?.test.join(' ')).toContain(probe);
+    const volume = db.volumes?.[0]?.split(':')[0] ?? '';
+    expect(Object.keys(volumes)).toEqual([volume]);
+    expect(web.environment.DATABASE_URL).toMatch(url);
+    expect(migrate.environment).toEqual(web.environment);
+    expect(migrate.command).toEqual(['node', 'dist/manage.js', 'migrate', '--noinput']);
+    expect(migrate.depends_on?.db?.condition).toBe('service_healthy');
+    expect(web.depends_on?.db?.condition).toBe('service_healthy');
+    expect(web.depends_on?.migrate?.condition).toBe('service_completed_successfully');
+  });
+
+  it('sqlite: compose has no database service; migrate and web share the file in a volume', () => {
+    const { services, volumes } = compose(generate(['--database', 'sqlite']));
+    expect(Object.keys(services).sort()).toEqual(['migrate', 'web']);
+    const { migrate, web } = services as Record<'migrate' | 'web', Service>;
+    expect(web.environment.DATABASE_URL).toBe('sqlite:////app/data/db.sqlite3');
+    expect(migrate.volumes).toEqual(['data:/app/data']);
+    expect(web.volumes).toEqual(['data:/app/data']);
+    expect(Object.keys(volumes)).toEqual(['data']);
+    expect(migrate.command).toEqual(['node', 'dist/manage.js', 'migrate', '--noinput']);
+    expect(web.depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' } });
+  });
+
+  it('refuses an unknown database with exit code 2, naming the choices', () => {
+    const cwd = tempDir();
+    const result = runGenerator(['site', '--database', 'oracle', ...QUICK], cwd);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/oracle/);
+    expect(result.stderr).toMatch(/sqlite.*postgres.*mysql/);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
+describe('--no-example', () => {
+  it('leaves out the pages app and its tests, and the README row', () => {
+    const project = generate(['--no-example']);
+    expect(existsSync(join(project, 'pages'))).toBe(false);
+    expect(existsSync(join(project, 'test', 'welcome.test.ts'))).toBe(false);
+    expect(existsSync(join(project, 'site', 'settings.ts'))).toBe(true);
+    expect(read(project, 'README.md')).not.toContain('| `pages/` |');
+    const lock = JSON.parse(read(project, '.tsgate/template.lock.json')) as { choices: { example: boolean }; files: Record<string, unknown> };
+    expect(lock.choices.example).toBe(false);
+    expect(Object.keys(lock.files).filter((path) => path.startsWith('pages/'))).toEqual([]);
+  });
+
+  it('keeps them by default', () => {
+    const project = generate([]);
+    expect(existsSync(join(project, 'pages', 'urls.ts'))).toBe(true);
+    expect(read(project, 'README.md')).toContain('| `pages/` |');
+  });
+
+  it('passes `example` to the templates, so settings and urls can leave the app out', async () => {
+    const context = (example: boolean) => templateContext('site', { database: 'sqlite', example, pm: 'npm' }, 'tsgate-0.1.0.tgz', 'x');
+    expect(context(false)).toMatchObject({ example: false, database: 'sqlite', db: { sqlite: true, postgres: false, mysql: false } });
+    const files = await renderFiles(PROJECT_TEMPLATE, context(false), isExampleFile);
+    expect(files.filter((file) => file.path.startsWith('pages/'))).toEqual([]);
+  });
+});
