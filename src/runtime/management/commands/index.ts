@@ -9,8 +9,12 @@ interface Entry {
 export const COMMANDS: Record<string, Entry> = {
   check: { summary: 'Runs the system checks (--deploy: production settings).', load: async () => (await import('./check.js')).default },
   collectstatic: { summary: 'Collects the static files into STATIC_ROOT (hashed names, manifest, gzip/brotli).', load: async () => (await import('./collectstatic.js')).default },
+  makemigrations: { summary: "Writes an app's next migration, with empty up() and down() to fill in.", load: async () => (await import('./makemigrations.js')).default },
+  migrate: { summary: 'Applies (or unapplies) migrations, under a lock so concurrent runs are safe.', load: async () => (await import('./migrate.js')).default },
   runserver: { summary: 'Starts the development server, reloading on change.', load: async () => (await import('./runserver.js')).default },
   serve: { summary: 'Starts the production server (prefork workers).', load: async () => (await import('./serve.js')).default },
+  showmigrations: { summary: 'Lists the migrations and whether each is applied.', load: async () => (await import('./showmigrations.js')).default },
+  sqlmigrate: { summary: 'Prints the SQL of a migration without running it.', load: async () => (await import('./sqlmigrate.js')).default },
   startapp: { summary: 'Creates an app: views, urls, templates, static, migrations and tests.', load: async () => (await import('./startapp.js')).default },
   test: { summary: "Runs the project's tests with node's test runner.", load: async () => (await import('./test.js')).default },
 };
