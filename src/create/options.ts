@@ -33,19 +33,19 @@ export interface UpgradeOptions extends OutputOptions {
 export type Command = { command: 'create'; options: CreateOptions } | { command: 'upgrade'; options: UpgradeOptions };
 
 export const USAGE = `Usage: create-tsgate-project <name|path> [options]
-       create-tsgate-project upgrade [--dry-run]
+   or: create-tsgate-project upgrade [--dry-run]
 
 Creates a TypeScript web project on the tsgate runtime. On a terminal it asks
 for what the options do not say; elsewhere (CI, pipes, --yes) it takes the defaults.`;
 
 const EPILOG = `Examples:
-  create-tsgate-project mysite                          ask, then create ./mysite
-  create-tsgate-project mysite --yes                    the defaults: SQLite, example app, install, git
+  create-tsgate-project mysite                   ask, then create ./mysite
+  create-tsgate-project mysite --yes             defaults: SQLite, example app, install, git
   create-tsgate-project shop --database postgres --no-example --pm pnpm
-  create-tsgate-project . --force                       into the current folder, named after it
-  create-tsgate-project blog --dry-run                  show the files, write nothing
-  create-tsgate-project blog --json --no-install        one JSON object on stdout, for tools
-  create-tsgate-project upgrade --dry-run               inside a project: show what upgrade would change
+  create-tsgate-project . --force                into the current folder, named after it
+  create-tsgate-project blog --dry-run           show the files, write nothing
+  create-tsgate-project blog --json --no-install one JSON object on stdout, for tools
+  create-tsgate-project upgrade --dry-run        in a project: what upgrade would change
 
 Exit codes: 0 done, 1 failed (nothing left behind; upgrade: conflicts to resolve),
 2 bad usage, 130 cancelled or interrupted.`;
