@@ -45,6 +45,23 @@ describe('create-tsgate-project', () => {
     expect(readdirSync(join(cwd, '..'))).toEqual(['blog']);
   });
 
+  it('"." validates the folder name like any other, and refuses a non-empty folder without --force', () => {
+    const bad = join(tempDir(), 'My-Site');
+    mkdirSync(bad);
+    const named = runGenerator(['.', ...QUICK], bad);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toMatch(/'My-Site' is not a valid project name.*'my_site'/);
+    expect(readdirSync(bad)).toEqual([]);
+
+    const full = join(tempDir(), 'blog');
+    mkdirSync(full);
+    writeFileSync(join(full, 'notes.txt'), 'mine');
+    const refused = runGenerator(['.', ...QUICK], full);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/blog is not empty: .*--force/);
+    expect(readdirSync(full)).toEqual(['notes.txt']);
+  });
+
   it('takes the default name without asking when stdin is not a terminal', () => {
     const cwd = tempDir();
     const result = runGenerator(QUICK, cwd);
