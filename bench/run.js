@@ -31,6 +31,7 @@ const BENCHMARKS = {
   'serve-hello': () => import('./serve-hello.js'),
   'idle-rss': () => import('./idle-rss.js'),
   'welcome-page': () => import('./welcome-page.js'),
+  'create-generate': () => import('./create-generate.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]
