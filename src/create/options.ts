@@ -65,7 +65,7 @@ export async function parseOptions(argv: string[]): Promise<Command | undefined>
     .epilog(EPILOG)
     .option('json', { type: 'boolean', default: false, global: true, describe: 'print one JSON object on stdout (files, next steps, warnings); asks nothing' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, global: true, describe: 'print errors only' })
-    .option('verbose', { type: 'boolean', default: false, global: true, describe: 'print the commands run and their output' })
+    .option('verbose', { type: 'boolean', default: false, global: true, describe: 'also print the template, the choices and git\'s outcome' })
     .command('$0 [target]', false)
     .command(
       'upgrade',

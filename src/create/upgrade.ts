@@ -89,7 +89,13 @@ export async function upgrade(options: UpgradeOptions, out: Output, dir = proces
   // The secret only reaches .env, which upgrade never touches.
   const context = templateContext(choices.name, choices, runtime.name, 'unused');
   const skip = (path: string) => UNTRACKED.has(path) || (!choices.example && isExampleFile(path));
-  const theirs = new Map((await renderFiles(projectTemplate(), context, skip)).map((file) => [file.path, file.content]));
+  let rendered: RenderedFile[];
+  try {
+    rendered = await renderFiles(projectTemplate(), context, skip);
+  } catch (error) {
+    throw new CreateError(`the template of create-tsgate-project@${version} could not be rendered with this project's recorded choices: ${(error as Error).message}`);
+  }
+  const theirs = new Map(rendered.map((file) => [file.path, file.content]));
 
   const steps: Step[] = [];
   for (const path of [...new Set([...theirs.keys(), ...Object.keys(lock.files)])].sort()) {
