@@ -1,0 +1,191 @@
+/**
+ * A small project for the migration commands: settings, a manage script
+ * over the built runtime (build/tsgate/dist), and apps whose migrations are
+ * plain .js files with no imports. Commands run as separate processes, as
+ * a user (or a container) runs them.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO, tempDir } from '../helpers/process.js';
+import { freshDatabase, type Backend, type TestDatabase } from './services.js';
+
+const MANAGE = (runtime: string) => `import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { executeFromCommandLine } from ${JSON.stringify(runtime)};
+process.env.TSGATE_SETTINGS_MODULE ??= 'settings';
+// For the concurrency tests: say "ready", then wait until every process is, so all start at once.
+const barrier = process.env.TEST_BARRIER;
+if (barrier) {
+  writeFileSync(join(barrier, 'ready-' + process.pid), '');
+  while (!existsSync(join(barrier, 'go'))) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+await executeFromCommandLine(process.argv.slice(2), { root: new URL('.', import.meta.url) });
+`;
+
+const SETTINGS = (base: string, apps: readonly string[]) => `export const BASE_DIR = ${JSON.stringify(base)};
+export const DEBUG = true;
+export const INSTALLED_APPS = ${JSON.stringify(apps)};
+export const ROOT_URLCONF = 'urls';
+export const WSGI_APPLICATION = 'wsgi:application';
+export const DATABASES = {
+  default: { URL: process.env.DATABASE_URL },
+  ...(process.env.OTHER_DATABASE_URL ? { other: { URL: process.env.OTHER_DATABASE_URL } } : {}),
+};
+`;
+
+/** A migration that creates a table `name` with an id and the given varchar columns, and drops it going back. */
+export function createTableMigration(name: string, columns: readonly string[] = [], head = ''): string {
+  const added = columns.map((column) => `.addColumn('${column}', 'varchar(100)')`).join('');
+  return `${head}export async function up(db) {
+  await db.schema.createTable('${name}').addColumn('id', 'integer', (c) => c.primaryKey())${added}.execute();
+}
+export async function down(db) {
+  await db.schema.dropTable('${name}').execute();
+}
+`;
+}
+
+/** A migration that adds a varchar column, and drops it going back. */
+export function addColumnMigration(table: string, column: string, head = ''): string {
+  return `${head}export async function up(db) {
+  await db.schema.alterTable('${table}').addColumn('${column}', 'varchar(100)').execute();
+}
+export async function down(db) {
+  await db.schema.alterTable('${table}').dropColumn('${column}').execute();
+}
+`;
+}
+
+/**
+ * The usual two apps: notes 0001–0004 and tags 0001–0002, where
+ * tags.0001_initial depends on notes.0002_title. notes.0001_initial creates
+ * two tables (notes_note and notes_author), for --fake-initial.
+ */
+export const STANDARD_MIGRATIONS: Readonly<Record<string, string>> = {
+  'notes/migrations/0001_initial.js': `export async function up(db) {
+  await db.schema.createTable('notes_note').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('body', 'varchar(200)').execute();
+  await db.schema.createTable('notes_author').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'varchar(100)').execute();
+}
+export async function down(db) {
+  await db.schema.dropTable('notes_author').execute();
+  await db.schema.dropTable('notes_note').execute();
+}
+`,
+  'notes/migrations/0002_title.js': addColumnMigration('notes_note', 'title'),
+  'notes/migrations/0003_archive.js': createTableMigration('notes_archive'),
+  'notes/migrations/0004_label.js': createTableMigration('notes_label', ['text']),
+  'tags/migrations/0001_initial.js': createTableMigration('tags_tag', ['name'], "export const dependencies = [['notes', '0002']];\n"),
+  'tags/migrations/0002_color.js': addColumnMigration('tags_tag', 'color'),
+};
+
+/** Every table the standard migrations make, sorted. */
+export const STANDARD_TABLES = ['notes_archive', 'notes_author', 'notes_label', 'notes_note', 'tags_tag'];
+
+export const STANDARD_KEYS = [
+  'notes.0001_initial',
+  'notes.0002_title',
+  'notes.0003_archive',
+  'notes.0004_label',
+  'tags.0001_initial',
+  'tags.0002_color',
+];
+
+export interface CommandResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr, for failure messages. */
+  output: string;
+}
+
+export interface ProjectOptions {
+  apps?: readonly string[];
+  /** Files by path relative to the project; STANDARD_MIGRATIONS when left out. */
+  files?: Readonly<Record<string, string>>;
+  /** Environment for every command: DATABASE_URL, OTHER_DATABASE_URL. */
+  env?: Readonly<Record<string, string>>;
+}
+
+const RUNTIME = pathToFileURL(join(REPO, 'build', 'tsgate', 'dist', 'management', 'index.js')).href;
+
+export class TestProject {
+  readonly dir: string;
+  env: Record<string, string>;
+
+  constructor(options: ProjectOptions = {}) {
+    this.dir = tempDir('tsgate-db-');
+    this.env = { ...options.env };
+    const apps = options.apps ?? ['notes', 'tags'];
+    this.write('package.json', '{"type": "module", "private": true}\n');
+    this.write('manage.mjs', MANAGE(RUNTIME));
+    this.write('settings.mjs', SETTINGS(this.dir, apps));
+    for (const app of apps) mkdirSync(join(this.dir, app), { recursive: true });
+    for (const [path, content] of Object.entries(options.files ?? STANDARD_MIGRATIONS)) this.write(path, content);
+  }
+
+  path(relative: string): string {
+    return join(this.dir, ...relative.split('/'));
+  }
+
+  write(relative: string, content: string): void {
+    const file = this.path(relative);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+
+  read(relative: string): string {
+    return readFileSync(this.path(relative), 'utf8');
+  }
+
+  remove(relative: string): void {
+    rmSync(this.path(relative), { force: true, recursive: true });
+  }
+
+  /** Runs `node manage.mjs ARGS` in the project; resolves when it exits (killed after 60 s). */
+  manage(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CommandResult> {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, TSGATE_SETTINGS_MODULE: 'settings', ...this.env, ...env };
+    delete childEnv.TSGATE_TEST_DATABASES;
+    delete childEnv.NODE_OPTIONS;
+    const child = spawn(process.execPath, ['manage.mjs', ...args], { cwd: this.dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => {
+      stdout += data.toString();
+      output += data.toString();
+    });
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+      output += data.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    return new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr, output: `exit ${status}\n${output}` });
+      });
+    });
+  }
+}
+
+/** The `Applying x... OK` / `Unapplying x... FAKED` lines of a migrate run, as `[verb, key, outcome]`. */
+export function steps(stdout: string): string[] {
+  return [...stdout.matchAll(/^ {2}(Applying|Unapplying) (\S+)\.\.\. ?(\w+)?$/gm)].map((match) => `${match[1]} ${match[2]} ${match[3] ?? ''}`.trim());
+}
+
+/** A project on a fresh database of `backend`, its DATABASE_URL set. */
+export async function newProject(backend: Backend, options: ProjectOptions = {}): Promise<{ project: TestProject; database: TestDatabase }> {
+  const project = new TestProject(options);
+  const database = await freshDatabase(backend, project.dir);
+  project.env.DATABASE_URL = database.url;
+  return { project, database };
+}
+
+/** sha256 of a project file, as tsgate_migrations records it. */
+export function checksum(project: TestProject, relative: string): string {
+  return createHash('sha256').update(readFileSync(project.path(relative))).digest('hex');
+}
