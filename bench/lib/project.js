@@ -139,6 +139,9 @@ export async function generatedProject(log = () => {}) {
     await runCommand(process.execPath, [join(ROOT, 'cli', 'create-tsgate-project.js'), target, '--no-git'], fresh);
     log('npm run build… ');
     await runCommand('npm', ['run', 'build'], target);
+    // The welcome page counts its views in the pages_visit table (SQLite, db.sqlite3 in the project).
+    log('migrate… ');
+    await runCommand(process.execPath, ['dist/manage.js', 'migrate', '--noinput'], target);
     writeFileSync(
       join(target, STAMP),
       `${JSON.stringify({ tarball: runtime.name, tarballSha256: tarball.sha256, generatorSha256, created: new Date().toISOString() }, null, 2)}\n`,

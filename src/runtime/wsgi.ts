@@ -9,6 +9,7 @@ import { createApplication, flatten, path, setUrlconf, text, type Route, type Ur
 import type { Application } from './tsgi/types.js';
 import { configureTemplates } from './shortcuts.js';
 import { logger } from './logging/index.js';
+import { readinessProblem } from './db/connections.js';
 import { validate } from './tsgi/validate.js';
 
 export interface WsgiOptions {
@@ -17,13 +18,20 @@ export interface WsgiOptions {
 }
 
 /**
- * Liveness (`/healthz`): the process answers. Readiness (`/readyz`): the
- * app is loaded and configured; it will also check the database once the
- * data layer lands.
+ * Readiness: the app is loaded and the default database answers. The cause
+ * of a failure is logged, not sent: the probe's answer is public.
  */
+async function readyz() {
+  const problem = await readinessProblem();
+  if (problem === undefined) return text('ready\n');
+  logger.warning(`/readyz: not ready: ${problem}`);
+  return text('not ready: database unavailable\n', 503);
+}
+
+/** Liveness (`/healthz`): the process answers. Readiness (`/readyz`): see above. */
 const BUILTIN_ROUTES: Route[] = [
   path('healthz', () => text('ok\n'), { name: 'healthz', methods: ['GET'] }),
-  path('readyz', () => text('ready\n'), { name: 'readyz', methods: ['GET'] }),
+  path('readyz', readyz, { name: 'readyz', methods: ['GET'] }),
 ];
 
 function isUrlPatterns(value: unknown): value is UrlPattern[] {

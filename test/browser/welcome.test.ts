@@ -98,6 +98,8 @@ describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped:
     const project = join(workDir, 'site');
     const build = runSync('npm', ['run', 'build'], { cwd: project });
     expect(build.status, build.stdout + build.stderr).toBe(0);
+    const migrate = runSync('npm', ['run', 'manage', '--', 'migrate'], { cwd: project });
+    expect(migrate.status, migrate.stdout + migrate.stderr).toBe(0);
 
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;

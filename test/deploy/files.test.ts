@@ -109,8 +109,7 @@ describe('docker-compose.yml', () => {
     expect(web.depends_on.db.condition).toBe('service_healthy');
     expect(web.depends_on.migrate.condition).toBe('service_completed_successfully');
 
-    // The placeholder until the data layer lands: a command the runtime has, with the same environment.
-    expect(migrate.command).toEqual(['node', 'dist/manage.js', 'check', '--deploy']);
+    expect(migrate.command).toEqual(['node', 'dist/manage.js', 'migrate', '--noinput']);
     expect(migrate.environment).toEqual(web.environment);
     expect(migrate.depends_on.db.condition).toBe('service_healthy');
     expect(migrate.restart).toBe('no');
@@ -171,7 +170,7 @@ describe('Kubernetes manifests', () => {
     expect(job.kind).toBe('Job');
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     const [container] = job.spec.template.spec.containers;
-    expect(container.args).toEqual(['node', 'dist/manage.js', 'check', '--deploy']);
+    expect(container.args).toEqual(['node', 'dist/manage.js', 'migrate', '--noinput']);
     expect(container.env.find((e: { name: string }) => e.name === 'SECRET_KEY').valueFrom.secretKeyRef.name).toBe('web-secrets');
   });
 });
@@ -201,7 +200,7 @@ describe('Procfile', () => {
     const lines = read('Procfile').split('\n').filter((line) => line && !line.startsWith('#'));
     expect(lines).toEqual([
       `web: node dist/manage.js serve ${NAME}.wsgi:application --bind 0.0.0.0:$PORT --forwarded-allow-ips '*'`,
-      'release: node dist/manage.js check --deploy',
+      'release: node dist/manage.js migrate --noinput',
     ]);
   });
 });

@@ -20,7 +20,7 @@ afterAll(() => {
 });
 
 function sh(script: string, cwd: string) {
-  const result = spawnSync('sh', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, NODE_ENV: '' }, timeout: 120_000 });
+  const result = spawnSync('sh', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, NODE_ENV: '' }, timeout: 300_000 });
   expect(result.status, `${script}\n${result.stdout}${result.stderr}`).toBe(0);
 }
 
@@ -49,7 +49,7 @@ describe('the Dockerfile steps in a clean copy', () => {
     expect(existsSync(join(app, '.env'))).toBe(false);
     expect(existsSync(join(app, '.env.example'))).toBe(true);
 
-    // deps: `npm ci` needs the lock file `npm install` makes; the apt-get line needs no stand-in (no native modules here).
+    // deps: `npm ci` needs the lock file `npm install` makes; this machine has the apt-get line's build tools (better-sqlite3 compiles).
     sh('npm install --no-audit --no-fund', app);
     // build: its RUN lines as written.
     const buildRuns = stage(stages, 'build').commands.filter((c) => c.name === 'RUN').map((c) => String(c.args));
@@ -78,7 +78,7 @@ describe('the Dockerfile steps in a clean copy', () => {
     const { devDependencies } = JSON.parse(readFileSync(join(runtime, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     expect(Object.keys(devDependencies)).toContain('typescript');
     for (const devOnly of Object.keys(devDependencies)) expect(existsSync(join(runtime, 'node_modules', devOnly)), devOnly).toBe(false);
-    for (const path of ['templates/layouts/base.html', 'static', 'pages/templates/pages/welcome.html', 'pages/static/pages/site.css']) {
+    for (const path of ['templates/layouts/base.html', 'static', 'pages/templates/pages/welcome.html', 'pages/static/pages/site.css', 'pages/migrations/0001_initial.ts', 'dist/pages/migrations/0001_initial.js']) {
       expect(existsSync(join(runtime, path)), path).toBe(true);
     }
     expect(readdirSync(runtime).filter((file) => file.endsWith('.ts') || file === '.env' || file === 'vendor')).toEqual([]);
@@ -118,6 +118,13 @@ describe('the Dockerfile steps in a clean copy', () => {
 
     const healthz = await fetchText(port, '/healthz');
     expect(healthz.status).toBe(200);
+    // Not ready until migrate has made the database: what the compose migrate service, the Procfile's release and the k8s Job run.
+    expect((await fetchText(port, '/readyz')).status).toBe(503);
+    const migrate = spawnSync(process.execPath, ['dist/manage.js', 'migrate', '--noinput'], { cwd: runtime, env, encoding: 'utf8', timeout: 60_000 });
+    expect(migrate.status, `${migrate.stdout}${migrate.stderr}`).toBe(0);
+    expect(migrate.stdout).toContain('Applying pages.0001_initial... OK');
+    const ready = await fetchText(port, '/readyz');
+    expect(ready.status, ready.body).toBe(200);
     const welcome = await fetchText(port, '/');
     expect(welcome.status, welcome.body).toBe(200);
     expect(welcome.body).toContain(`${NAME} is running on tsgate`);

@@ -106,9 +106,28 @@ describe('a generated project', () => {
     expect(result.stdout).toContain('System check identified no issues (0 silenced).');
   }, 60_000);
 
+  it('migrates its database: showmigrations, migrate --check, migrate, a second migrate with nothing to do, sqlmigrate', () => {
+    const manage = (...args: string[]) => npm(['run', '--silent', 'manage', '--', ...args]);
+    expect(manage('showmigrations').stdout).toBe('pages\n [ ] 0001_initial\n');
+    const check = manage('migrate', '--check');
+    expect(check.status).toBe(1);
+    expect(check.stderr).toContain('pages.0001_initial');
+    const migrate = manage('migrate');
+    expect(migrate.status, migrate.stdout + migrate.stderr).toBe(0);
+    expect(migrate.stdout).toContain('Applying pages.0001_initial... OK');
+    expect(manage('migrate').stdout).toContain('No migrations to apply.');
+    expect(manage('migrate', '--check').status).toBe(0);
+    expect(manage('showmigrations').stdout).toBe('pages\n [X] 0001_initial\n');
+    expect(manage('sqlmigrate', 'pages', '0001').stdout).toMatch(/create table "pages_visit"/);
+  }, 120_000);
+
   it('builds and serves with 2 workers, then stops on TERM under load with no request dropped', async () => {
     const build = npm(['run', 'build']);
     expect(build.status, build.stdout + build.stderr).toBe(0);
+    // The compiled project sees the same migrations, with the same checksums, as already applied.
+    const migrated = runSync(process.execPath, ['dist/manage.js', 'migrate', '--noinput'], { cwd: project, env: PRODUCTION_ENV });
+    expect(migrated.stdout + migrated.stderr).toContain('No migrations to apply.');
+    expect(migrated.stderr).not.toContain('changed since it was applied');
     const collect = runSync(process.execPath, ['dist/manage.js', 'collectstatic', '--noinput'], { cwd: project, env: PRODUCTION_ENV });
     expect(collect.status, collect.stdout + collect.stderr).toBe(0);
     expect(collect.stdout).toMatch(/static files? copied to '.*staticfiles'/);
@@ -129,6 +148,11 @@ describe('a generated project', () => {
     expect(missing.status).toBe(404);
     expect(missing.body).not.toContain('URL patterns tried');
     expect((await get(port, '/healthz')).body).toBe('ok\n');
+    expect((await get(port, '/readyz')).body).toBe('ready\n');
+    // The page counts its views in the database: one UPDATE and one SELECT per view, across both workers.
+    const total = (reply: Reply) => Number(/<span class="total">(\d+) times<\/span>/.exec(reply.body)?.[1] ?? 'NaN');
+    const before = total(await get(port, '/'));
+    expect(total(await get(port, '/'))).toBe(before + 1);
     // Production defaults: security headers on, and a Host outside ALLOWED_HOSTS refused (health checks excepted).
     expect(welcome.headers['x-content-type-options']).toBe('nosniff');
     expect(welcome.headers['x-frame-options']).toBe('DENY');

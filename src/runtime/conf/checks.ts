@@ -115,7 +115,7 @@ function checkPositiveInteger(where: string, value: unknown): string[] {
 }
 
 function checkDatabases(value: unknown): string[] {
-  const example = `e.g. DATABASES = { default: { URL: env.url('DATABASE_URL', 'sqlite:///db.sqlite3').href } }`;
+  const example = `e.g. DATABASES = { default: { URL: env.str('DATABASE_URL', 'sqlite:///db.sqlite3') } }`;
   if (!isPlainObject(value)) return [`DATABASES must be an object of connections by alias, got ${kind(value)} — ${example}`];
   const problems: string[] = [];
   if (!('default' in value)) problems.push(`DATABASES must define 'default' — ${example}`);

@@ -19,6 +19,23 @@ export { checkSettings } from './checks.js';
 
 export const SETTINGS_MODULE_VARIABLE = 'TSGATE_SETTINGS_MODULE';
 
+/**
+ * Set by `manage test` for the test processes it starts: `{"default": URL}`,
+ * the test databases it made, used in place of DATABASES' own URLs (Django
+ * renames the database in-process; here the tests run in child processes).
+ */
+export const TEST_DATABASES_VARIABLE = 'TSGATE_TEST_DATABASES';
+
+/** DATABASES with the URLs of the test databases `manage test` made, when it did. */
+function withTestDatabases(databases: unknown): unknown {
+  const text = process.env[TEST_DATABASES_VARIABLE];
+  if (!text || typeof databases !== 'object' || databases === null) return databases;
+  const urls = JSON.parse(text) as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(databases).map(([alias, entry]) => [alias, urls[alias] !== undefined ? { ...(entry as object), URL: urls[alias] } : entry]),
+  );
+}
+
 let current: Readonly<Settings> | undefined;
 let loading: Promise<Readonly<Settings>> | undefined;
 
@@ -50,6 +67,7 @@ async function load(moduleName: string | undefined): Promise<Readonly<Settings>>
   const { module = {}, envProblems } = await importSettingsModule(moduleName);
   const values: Record<string, unknown> = { ...DEFAULTS };
   for (const [name, value] of Object.entries(module)) if (SETTING_NAME.test(name)) values[name] = value;
+  values.DATABASES = withTestDatabases(values.DATABASES);
   // A setting whose variable was already reported is not reported again.
   const reported = new Set(envProblems.map((problem) => problem.name));
   const problems = [

@@ -75,6 +75,8 @@ function postgresDialect(target: ServerTarget, options: ConnectionOptions): Dial
         ssl: target.ssl,
         max: options.poolSize,
         connectionTimeoutMillis: options.connectTimeout * 1000,
+        // Idle connections do not keep a finished command or test process alive.
+        allowExitOnIdle: true,
         ...options.driverOptions,
       });
       // An idle connection the server drops must not crash the process; the next query reconnects.

@@ -52,3 +52,21 @@ export async function readApplied(context: MigrationContext): Promise<Map<string
   }
   return applied;
 }
+
+/**
+ * Django's runserver notice: says how many migrations are unapplied, and
+ * how to apply them. Never fails the start: a database problem is shown
+ * as a notice too.
+ */
+export async function unappliedNotice(settings: Readonly<Settings>, command = 'npm run manage migrate'): Promise<string> {
+  try {
+    const graph = new MigrationGraph(await loadMigrations(settings.INSTALLED_APPS, { moduleRoot: getModuleRoot(), baseDir: settings.BASE_DIR ?? process.cwd() }), settings.INSTALLED_APPS);
+    const applied = await appliedMigrations(getConnection('default').db as MigrationDb);
+    const unapplied = graph.order.filter((key) => !applied.has(key));
+    if (unapplied.length === 0) return '';
+    const apps = [...new Set(unapplied.map((key) => graph.nodes.get(key)?.app))].join(', ');
+    return `\nYou have ${unapplied.length} unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): ${apps}.\nRun '${command}' to apply them.\n\n`;
+  } catch (error) {
+    return `\nCould not check the migrations: ${error instanceof Error ? error.message : String(error)}\n\n`;
+  }
+}

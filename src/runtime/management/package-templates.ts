@@ -10,7 +10,7 @@ import { CommandError } from './base.js';
 
 /** A template folder that ships with this package (`app`, `migration`): beside dist/, or at the repository root when run from the sources. */
 export function packageTemplateDir(name: string): string {
-  const candidates = [`../../../templates/${name}`, `../../../../templates/${name}`].map((path) => fileURLToPath(new URL(path, import.meta.url)));
+  const candidates = [`../../templates/${name}`, `../../../templates/${name}`].map((path) => fileURLToPath(new URL(path, import.meta.url)));
   const found = candidates.find((dir) => existsSync(dir));
   if (!found) throw new CommandError(`the tsgate package has no ${name} template (looked in ${candidates.join(' and ')}): reinstall tsgate`);
   return found;

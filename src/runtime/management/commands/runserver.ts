@@ -13,6 +13,7 @@ import { createRequestHandler, requestPolicy } from '../../server/handler.js';
 import { parseBind, formatBind } from '../../server/options.js';
 import { loadApplication } from '../app-spec.js';
 import { CommandError, flag, type Command } from '../base.js';
+import { unappliedNotice } from '../database.js';
 
 const RUN_MAIN = 'TSGATE_RUN_MAIN';
 const WATCHED = /\.(ts|mts|js|mjs|json|hbs|html|env)$/;
@@ -37,6 +38,7 @@ async function runServer(addrport: string): Promise<number | undefined> {
     if ('path' in bind) server.listen(bind.path, resolve);
     else server.listen(bind.port, bind.host, resolve);
   });
+  process.stdout.write(await unappliedNotice(settings));
   process.stdout.write(
     `tsgate development server at ${formatBind(bind)}/ using settings '${process.env.TSGATE_SETTINGS_MODULE}'\n` +
       'Quit the server with CONTROL-C.\n',

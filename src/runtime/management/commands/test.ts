@@ -5,16 +5,19 @@
  * never inside node_modules, dist, vendor or dot folders) — and runs them with
  * node's test runner in a child process, which gets this process's node
  * flags (the tsx loader in development) and environment as they are. The
- * exit code is the runner's.
+ * exit code is the runner's. As in Django, the tests get fresh test
+ * databases, migrated first and dropped afterwards (`--keepdb` keeps them).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { findModuleFile, getModuleRoot } from '../../conf/modules.js';
 import { projectDir } from '../../conf/project.js';
-import { SETTINGS_MODULE_VARIABLE } from '../../conf/settings.js';
-import { CommandError, stringList, stringOption, type Command } from '../base.js';
+import { configure, SETTINGS_MODULE_VARIABLE, TEST_DATABASES_VARIABLE } from '../../conf/settings.js';
+import { closeConnections } from '../../db/connections.js';
+import { createTestDatabases, type TestDatabase } from '../../db/testing.js';
+import { CommandError, flag, stringList, stringOption, type Command } from '../base.js';
 
 /** Folders never searched for tests, at any depth (dot folders neither). */
 const EXCLUDED = new Set(['node_modules', 'dist', 'vendor']);
@@ -113,9 +116,9 @@ function describeSearch({ root, compiled }: TestLayout): string {
 }
 
 /** Runs node's test runner on `files` with this process's node flags; resolves to its exit code. */
-export function runNodeTests(files: readonly string[], runnerFlags: readonly string[] = []): Promise<number> {
+export function runNodeTests(files: readonly string[], runnerFlags: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, '--test', ...runnerFlags, ...files], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...process.execArgv, '--test', ...runnerFlags, ...files], { stdio: 'inherit', env });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
@@ -134,6 +137,28 @@ export function runNodeTests(files: readonly string[], runnerFlags: readonly str
   });
 }
 
+/** Makes the test databases, saying so as Django does. */
+async function setUpTestDatabases(keep: boolean): Promise<TestDatabase[]> {
+  const settings = await configure();
+  try {
+    const databases = await createTestDatabases(settings, keep);
+    for (const database of databases) {
+      process.stderr.write(`${keep ? 'Using existing' : 'Creating'} test database for alias '${database.alias}' (${database.name})...\n`);
+    }
+    return databases;
+  } finally {
+    await closeConnections();
+  }
+}
+
+/** Runs `manage migrate` on the test databases, in a child process that reads them from `env`; its output is shown only when it fails. */
+async function migrateTestDatabases(env: NodeJS.ProcessEnv): Promise<void> {
+  const result = spawnSync(process.execPath, [...process.execArgv, process.argv[1] ?? 'manage', 'migrate', '--noinput'], { env, encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new CommandError(`migrating the test databases failed:\n${result.stdout}${result.stderr}`);
+  }
+}
+
 /** A path as the user would type it: relative to the current folder when inside it. */
 function shown(path: string, cwd = process.cwd()): string {
   const rel = relative(cwd, path);
@@ -146,6 +171,7 @@ const command: Command = {
   options: {
     'name-pattern': { type: 'string', short: 'k', multiple: true, metavar: 'PATTERN', help: 'run only tests whose name matches this regular expression; repeatable' },
     reporter: { type: 'string', metavar: 'NAME', help: "node's test reporter: spec, tap or dot (default: spec on a terminal, tap otherwise)" },
+    keepdb: { type: 'boolean', help: 'keep the test databases between runs (faster; migrations still run)' },
   },
   async handle(args) {
     const layout = testLayout();
@@ -161,10 +187,23 @@ const command: Command = {
     ];
     // On stderr, so that stdout carries only the runner's report (TAP when piped).
     process.stderr.write(`Found ${files.length} test file${files.length === 1 ? '' : 's'}.\n`);
-    return runNodeTests(
-      files.map((file) => shown(file)),
-      flags,
-    );
+    const keep = flag(args, 'keepdb');
+    const databases = await setUpTestDatabases(keep);
+    try {
+      const env = { ...process.env, [TEST_DATABASES_VARIABLE]: JSON.stringify(Object.fromEntries(databases.map((database) => [database.alias, database.url]))) };
+      await migrateTestDatabases(env);
+      return await runNodeTests(
+        files.map((file) => shown(file)),
+        flags,
+        env,
+      );
+    } finally {
+      for (const database of databases) {
+        if (!keep) process.stderr.write(`Destroying test database for alias '${database.alias}'...\n`);
+        await database.destroy();
+      }
+      await closeConnections();
+    }
   },
 };
 
