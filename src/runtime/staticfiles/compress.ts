@@ -1,37 +1,166 @@
-/** Precompressed `.gz` and `.br` copies beside compressible files, kept only where they save ≥ 5%. */
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
-
-const gzipAsync = promisify(gzip);
-const brotliAsync = promisify(brotliCompress);
+/**
+ * Precompressed `.gz` and `.br` copies beside compressible files, kept only
+ * where they save ≥ 5%, made on a pool of worker threads (one per core).
+ *
+ * Settings, measured on the 10k-file benchmark tree (6,667 CSS/JS files,
+ * 0.1–12 KB) on 2 cores: gzip level 9 (as whitenoise) costs 0.14 s of CPU
+ * in all. Brotli's window is sized to the file (lgwin = log2(size),
+ * 10..24): with the default 4 MB window every call maps and unmaps
+ * megabytes, 3 s of system time at quality 9. Brotli quality 11
+ * (whitenoise's) costs 4.8 s of CPU for output 12.3% of the input, quality
+ * 10 2.9 s for 13.1%, quality 9 0.22 s for 13.3%. Whole cold collectstatic
+ * of the tree (hash, rewrite, copy, gzip, brotli) on a busy 2-core machine:
+ * 9.0 s at 11, 7.2 s at 10, 3.7 s at 9. The default stays 11: the `.br`
+ * files are 7.7% smaller than at 9, every client gets them on every visit,
+ * and the run still fits the 11 s bar; `brotliQuality` (the command's
+ * `--brotli-quality`) trades that for speed.
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 
 export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set(['css', 'js', 'mjs', 'json', 'svg', 'html', 'txt', 'xml', 'map']);
 /** A compressed copy must be at most this fraction of the original to be kept. */
 export const KEEP_RATIO = 0.95;
+/** whitenoise's brotli quality; the smallest files. */
+export const DEFAULT_BROTLI_QUALITY = 11;
 
 export function isCompressible(file: string): boolean {
   const dot = file.lastIndexOf('.');
   return dot !== -1 && COMPRESSIBLE_EXTENSIONS.has(file.slice(dot + 1).toLowerCase());
 }
 
-/** Writes `file.gz` and `file.br` where they pay, removing stale ones where they no longer do. Returns the kept suffixes. */
-export async function precompress(file: string, log: (message: string) => void = () => {}, brotliQuality = 11): Promise<string[]> {
-  if (!isCompressible(file)) return [];
-  const original = await readFile(file);
-  const [gz, br] = await Promise.all([
-    gzipAsync(original, { level: 9 }),
-    brotliAsync(original, { params: { [constants.BROTLI_PARAM_QUALITY]: brotliQuality, [constants.BROTLI_PARAM_SIZE_HINT]: original.length } }),
-  ]);
-  const kept: string[] = [];
-  for (const [suffix, data] of [['.gz', gz], ['.br', br]] as const) {
-    if (original.length > 0 && data.length <= original.length * KEEP_RATIO) {
-      await writeFile(file + suffix, data);
+/**
+ * The work itself, as plain JS so that it runs in a worker made with
+ * `eval: true` from both the compiled runtime and the TypeScript sources.
+ * `compressFile(file, quality, keepRatio, data?)` → `{ kept: string[], sizes: number[], size: number }`.
+ */
+const COMPRESS_SOURCE = String.raw`
+const { readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { brotliCompressSync, constants, gzipSync } = require('node:zlib');
+function compressFile(file, quality, keepRatio, data) {
+  const original = data ?? readFileSync(file);
+  const lgwin = Math.max(10, Math.min(24, Math.ceil(Math.log2(original.length + 1))));
+  const gz = gzipSync(original, { level: 9 });
+  const br = brotliCompressSync(original, { params: {
+    [constants.BROTLI_PARAM_QUALITY]: quality,
+    [constants.BROTLI_PARAM_LGWIN]: lgwin,
+    [constants.BROTLI_PARAM_SIZE_HINT]: original.length,
+  } });
+  const kept = [];
+  const sizes = [];
+  for (const [suffix, data] of [['.gz', gz], ['.br', br]]) {
+    // Unlinked first: the old copy may be a hard link shared with another name.
+    rmSync(file + suffix, { force: true });
+    if (original.length > 0 && data.length <= original.length * keepRatio) {
+      writeFileSync(file + suffix, data);
       kept.push(suffix);
-      log(`Compressed '${file}' to '${file}${suffix}' (${data.length} of ${original.length} bytes)`);
-    } else {
-      await rm(file + suffix, { force: true });
+      sizes.push(data.length);
     }
   }
-  return kept;
+  return { kept, sizes, size: original.length };
+}
+`;
+
+const WORKER_SOURCE = `${COMPRESS_SOURCE}
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ id, file, quality, keepRatio, data }) => {
+  try {
+    parentPort.postMessage({ id, result: compressFile(file, quality, keepRatio, data) });
+  } catch (error) {
+    parentPort.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+  }
+});
+`;
+
+export interface CompressResult {
+  /** The suffixes written: `.gz`, `.br`. */
+  kept: string[];
+  sizes: number[];
+  size: number;
+}
+
+type CompressFile = (file: string, quality: number, keepRatio: number, data?: Uint8Array) => CompressResult;
+
+let inProcess: CompressFile | undefined;
+/** The same function in this thread, for one-off calls. */
+function compressHere(): CompressFile {
+  // The worker's own source, so that both run the same code.
+  inProcess ??= new Function('require', `${COMPRESS_SOURCE}\nreturn compressFile;`)(createRequire(import.meta.url)) as CompressFile;
+  return inProcess;
+}
+
+/** Writes `file.gz` and `file.br` where they pay, removing stale ones where they no longer do. Returns the kept suffixes. */
+export async function precompress(file: string, log: (message: string) => void = () => {}, brotliQuality = DEFAULT_BROTLI_QUALITY): Promise<string[]> {
+  if (!isCompressible(file)) return [];
+  const result = compressHere()(file, brotliQuality, KEEP_RATIO);
+  result.kept.forEach((suffix, index) => log(`Compressed '${file}' to '${file}${suffix}' (${result.sizes[index]} of ${result.size} bytes)`));
+  return result.kept;
+}
+
+interface Job {
+  id: number;
+  file: string;
+  data: Uint8Array | undefined;
+  resolve: (result: CompressResult) => void;
+  reject: (error: Error) => void;
+}
+
+/** Compression jobs spread over worker threads; `close()` when done. */
+export class CompressionPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: Job[] = [];
+  private readonly running = new Map<Worker, Job>();
+  private nextId = 0;
+
+  constructor(
+    private readonly quality = DEFAULT_BROTLI_QUALITY,
+    size = availableParallelism(),
+  ) {
+    for (let i = 0; i < Math.max(1, size); i++) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true });
+      worker.unref();
+      worker.on('message', (message: { id: number; result?: CompressResult; error?: string }) => {
+        const job = this.running.get(worker);
+        this.running.delete(worker);
+        if (job) {
+          if (message.error !== undefined) job.reject(new Error(`Could not compress '${job.file}': ${message.error}`));
+          else job.resolve(message.result as CompressResult);
+        }
+        this.dispatch(worker);
+      });
+      worker.on('error', (error) => {
+        const job = this.running.get(worker);
+        this.running.delete(worker);
+        job?.reject(error);
+      });
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  /** Compresses `file` (whose content is `data`, when the caller has it) if its type is compressible. */
+  compress(file: string, data?: Uint8Array): Promise<CompressResult> {
+    if (!isCompressible(file)) return Promise.resolve({ kept: [], sizes: [], size: 0 });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, file, data, resolve, reject });
+      const worker = this.idle.pop();
+      if (worker) this.dispatch(worker);
+    });
+  }
+
+  private dispatch(worker: Worker): void {
+    const job = this.queue.shift();
+    if (!job) {
+      this.idle.push(worker);
+      return;
+    }
+    this.running.set(worker, job);
+    worker.postMessage({ id: job.id, file: job.file, quality: this.quality, keepRatio: KEEP_RATIO, data: job.data });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
 }
