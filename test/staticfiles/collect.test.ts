@@ -1,8 +1,8 @@
 /** collectstatic's core, called directly with explicit sources and root. */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   collectStatic,
@@ -281,5 +281,200 @@ describe('reruns', () => {
     expect(out('shared.txt')).toBe('changed\n');
     expect(manifest().paths['shared.txt']).toBe(`shared.${sha12('changed\n')}.txt`);
     expect(statSync(join(root, 'shared.txt')).size).toBe(8);
+  });
+});
+
+describe('JS references', () => {
+  const app = [
+    "import { a } from './lib/a.js';",
+    'import b from "../shared/b.js";',
+    "export { c } from './lib/c.js';",
+    "export * from './lib/c.js';",
+    "import {\n  d,\n  e as f,\n} from './lib/a.js';",
+    "import './side.js';",
+    "import React from 'react';",
+    "import { x } from '@scope/pkg/x.js';",
+    "import abs from '/static/js/lib/a.js';",
+    "const lazy = () => import('./lazy.js');",
+    'const dynamic = (name) => import(name);',
+    "const text = 'not an import ./lib/a.js';",
+    '//# sourceMappingURL=app.js.map',
+    '',
+  ].join('\n');
+
+  beforeEach(() => {
+    put('static/js/app.js', app);
+    put('static/js/lib/a.js', 'export const a = 1, d = 2, e = 3;\n');
+    put('static/js/lib/c.js', 'export const c = 1;\n');
+    put('static/shared/b.js', 'export default 1;\n');
+    put('static/js/side.js', 'globalThis.side = true;\n');
+    put('static/js/lazy.js', 'export default 2;\n');
+    put('static/js/app.js.map', '{"version":3}');
+  });
+
+  it('rewrites relative imports, exports, side-effect and literal dynamic imports and the source map; bare specifiers stay', async () => {
+    await collect();
+    const paths = manifest().paths;
+    const base = (name: string) => (paths[name] ?? '').split('/').pop() ?? '';
+    const js = out(paths['js/app.js'] ?? '');
+    expect(js).toContain(`import { a } from './lib/${base('js/lib/a.js')}';`);
+    expect(js).toContain(`import b from "../shared/${base('shared/b.js')}";`);
+    expect(js).toContain(`export { c } from './lib/${base('js/lib/c.js')}';`);
+    expect(js).toContain(`export * from './lib/${base('js/lib/c.js')}';`);
+    expect(js).toContain(`} from './lib/${base('js/lib/a.js')}';`);
+    expect(js).toContain(`import './${base('js/side.js')}';`);
+    expect(js).toContain(`import abs from '/static/${paths['js/lib/a.js'] ?? ''}';`);
+    expect(js).toContain(`import('./${base('js/lazy.js')}')`);
+    expect(js).toContain(`//# sourceMappingURL=${base('js/app.js.map')}`);
+    expect(js).toContain("import React from 'react';");
+    expect(js).toContain("import { x } from '@scope/pkg/x.js';");
+    expect(js).toContain('import(name)');
+    expect(js).toContain("'not an import ./lib/a.js'");
+    expect(paths['js/app.js']).toBe(`js/app.${sha12(js)}.js`);
+    // The original keeps its text; every name the hashed copy uses exists.
+    expect(out('js/app.js')).toBe(app);
+    for (const hashed of Object.values(paths)) expect(existsSync(join(root, hashed))).toBe(true);
+  });
+
+  it("covers dependencies in the hash: app.js's name changes when lib/a.js changes", async () => {
+    await collect();
+    const first = manifest().paths;
+    const file = put('static/js/lib/a.js', 'export const a = 9, d = 2, e = 3;\n');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    await collect();
+    const second = manifest().paths;
+    expect(second['js/lib/a.js']).not.toBe(first['js/lib/a.js']);
+    expect(second['js/app.js']).not.toBe(first['js/app.js']);
+    expect(second['js/lib/c.js']).toBe(first['js/lib/c.js']);
+  });
+
+  it('reports a missing module naming both files, and a cycle', async () => {
+    put('static/js/broken.js', "import { gone } from './gone.js';\n");
+    await expect(collect()).rejects.toThrow("The file 'js/gone.js' referenced from 'js/broken.js' (as './gone.js') could not be found.");
+    put('static/js/broken.js', "import './loop.js';\n");
+    put('static/js/loop.js', "export * from './broken.js';\n");
+    await expect(collect()).rejects.toThrow("Files reference each other in a cycle: 'js/broken.js' -> 'js/loop.js' -> 'js/broken.js'");
+  });
+
+  it('with strict false, a missing reference is a warning and stays as written', async () => {
+    put('static/js/broken.js', "import { gone } from './gone.js';\nimport { a } from './lib/a.js';\n");
+    put('static/css/site.css', 'body { background: url(../img/gone.png) }\n');
+    const result = await collect({ strict: false });
+    expect(result.warnings).toEqual([
+      "The file 'img/gone.png' referenced from 'css/site.css' (as '../img/gone.png') could not be found. The reference is left as written.",
+      "The file 'js/gone.js' referenced from 'js/broken.js' (as './gone.js') could not be found. The reference is left as written.",
+    ]);
+    const paths = manifest().paths;
+    const broken = out(paths['js/broken.js'] ?? '');
+    expect(broken).toContain("from './gone.js'");
+    expect(broken).toContain(`from './lib/${(paths['js/lib/a.js'] ?? '').split('/').pop() ?? ''}'`);
+    expect(out(paths['css/site.css'] ?? '')).toContain('url(../img/gone.png)');
+  });
+});
+
+describe('incremental reruns', () => {
+  beforeEach(() => {
+    put('static/img/logo.png', 'PNG one');
+    put('static/css/b.css', '.x { background: url(../img/logo.png) }\n');
+    put('static/css/a.css', '@import "b.css";\n');
+    put('static/css/other.css', 'p { margin: 0 }\n');
+    put('static/js/app.js', "import './util.js';\n");
+    put('static/js/util.js', 'export {};\n');
+  });
+
+  const mtimes = () => Object.fromEntries(Object.values(manifest().paths).map((hashed) => [hashed, statSync(join(root, hashed)).mtimeMs]));
+
+  it('a no-op rerun redoes nothing and trusts the cache (an unchanged stat is not read again)', async () => {
+    const file = join(base, 'static', 'css', 'other.css');
+    const past = new Date('2024-01-02T03:04:05Z');
+    utimesSync(file, past, past);
+    const first = await collect();
+    expect(first.redone).toHaveLength(first.postProcessed.length);
+    const before = manifest().paths;
+    const times = mtimes();
+    const second = await collect();
+    expect(second.redone).toEqual([]);
+    expect(second.copied).toEqual([]);
+    expect(manifest().paths).toEqual(before);
+    expect(mtimes()).toEqual(times);
+    // Same size and mtime: the cache says unchanged, so the content is not hashed again.
+    writeFileSync(file, 'p { margin: 1 }\n');
+    utimesSync(file, past, past);
+    await collect();
+    expect(manifest().paths['css/other.css']).toBe(before['css/other.css']);
+  });
+
+  it('a changed file redoes itself and the files referencing it, transitively, and nothing else', async () => {
+    await collect();
+    const before = manifest().paths;
+    const file = put('static/img/logo.png', 'PNG two');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    const result = await collect();
+    expect(result.copied).toEqual(['img/logo.png']);
+    expect(result.redone).toEqual(['css/a.css', 'css/b.css', 'img/logo.png']);
+    const after = manifest().paths;
+    for (const name of ['img/logo.png', 'css/b.css', 'css/a.css']) expect(after[name]).not.toBe(before[name]);
+    for (const name of ['css/other.css', 'js/app.js', 'js/util.js', 'shared.txt']) expect(after[name]).toBe(before[name]);
+    expect(out(after['css/b.css'] ?? '')).toContain(`url(../${after['img/logo.png'] ?? ''})`);
+  });
+
+  it('a touched file whose content is the same keeps every name', async () => {
+    await collect();
+    const before = manifest().paths;
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(base, 'static', 'js', 'util.js'), later, later);
+    const result = await collect();
+    expect(result.redone).toEqual(['js/util.js']);
+    expect(manifest().paths).toEqual(before);
+  });
+
+  it('a missing hashed output is made again', async () => {
+    await collect();
+    const hashed = manifest().paths['css/other.css'] ?? '';
+    rmSync(join(root, hashed));
+    const result = await collect();
+    expect(result.redone).toEqual(['css/other.css']);
+    expect(existsSync(join(root, hashed))).toBe(true);
+  });
+});
+
+describe('--link', () => {
+  it('symlinks the originals, keeps hashed and compressed copies as files, and switches back to copies safely', async () => {
+    put('static/big.css', `${'body { color: red; }\n'.repeat(200)}`);
+    const result = await collect({ link: true });
+    expect(collectSummary(result)).toBe(`4 static files symlinked to '${root}', 4 post-processed.`);
+    expect(lstatSync(join(root, 'shared.txt')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(root, 'big.css'))).toBe(join(base, 'static', 'big.css'));
+    const hashed = manifest().paths['big.css'] ?? '';
+    expect(lstatSync(join(root, hashed)).isFile()).toBe(true);
+    expect(lstatSync(join(root, `${hashed}.br`)).isFile()).toBe(true);
+    expect((await collect({ link: true })).copied).toEqual([]);
+    // Copies where links were: the links are replaced, never written through.
+    const copied = await collect();
+    expect(copied.copied).toHaveLength(4);
+    expect(lstatSync(join(root, 'big.css')).isFile()).toBe(true);
+    expect(readFileSync(join(base, 'static', 'big.css'), 'utf8')).toBe(`${'body { color: red; }\n'.repeat(200)}`);
+  });
+});
+
+describe('compression and progress', () => {
+  it('writes brotli and gzip copies that decode to each file, original and hashed, and reports progress to the end', async () => {
+    put('static/app.js', `${'export const value = "some text";\n'.repeat(100)}`);
+    put('static/site.css', `@import "other.css";\n${'p { color: blue; }\n'.repeat(100)}`);
+    put('static/other.css', `${'a { color: red; }\n'.repeat(100)}`);
+    const calls: [number, number][] = [];
+    await collect({ progress: (done, total) => calls.push([done, total]) });
+    const paths = manifest().paths;
+    for (const name of ['app.js', 'site.css', paths['app.js'] ?? '', paths['site.css'] ?? '']) {
+      const content = readFileSync(join(root, name));
+      expect(brotliDecompressSync(readFileSync(join(root, `${name}.br`))).equals(content), name).toBe(true);
+      expect(gunzipSync(readFileSync(join(root, `${name}.gz`))).equals(content), name).toBe(true);
+    }
+    const last = calls.at(-1) ?? [0, -1];
+    expect(last[0]).toBe(last[1]);
+    expect(calls[0]).toEqual([0, last[1]]);
+    expect(calls.every(([done], index) => index === 0 || done === (calls[index - 1]?.[0] ?? 0) + 1)).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ export {
   type CollectOptions,
   type CollectResult,
 } from './collect.js';
-export { MANIFEST_NAME, readManifest, writeManifest } from './manifest.js';
-export { cssReferences, hashedName, rewriteCss } from './rewrite.js';
-export { isCompressible, precompress } from './compress.js';
+export { CACHE_NAME, MANIFEST_NAME, readManifest, writeManifest } from './manifest.js';
+export { cssReferences, hashedName, jsReferences, rewriteCss, rewriteJs } from './rewrite.js';
+export { CompressionPool, DEFAULT_BROTLI_QUALITY, isCompressible, precompress } from './compress.js';
+export { chooseEncoding, parseRange } from './serve.js';
