@@ -103,6 +103,7 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
   const step = () => controller.signal.throwIfAborted();
   const commandOutput: CommandOutput = options.json ? (options.verbose ? 'stderr' : 'ignore') : options.quiet ? 'ignore' : 'inherit';
   let installFailed = false;
+  let installMissing = false;
   let git: GitResult | 'skipped' = 'skipped';
   try {
     await writeFiles(staging.dir, [...rendered, lock]);
@@ -113,7 +114,9 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
       const command = [pm.name, ...installArgs(pm, options.offline)].join(' ');
       out.info(`Installing dependencies: ${command}…`);
       if (options.offline && !pm.offline) out.warn(`${pm.name} has no offline flag: it installs from its cache where it can`);
-      installFailed = (await installDependencies(pm, staging.dir, options.offline, commandOutput)) !== 0;
+      const code = await installDependencies(pm, staging.dir, options.offline, commandOutput);
+      installFailed = code !== 0;
+      installMissing = code === 127;
       step();
     }
     if (choices.git) {
@@ -149,7 +152,9 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
   if (choices.database !== 'sqlite') out.info(`The project expects ${database(choices.database).label}: set DATABASE_URL (see .env.example).`);
   out.info(`${out.style('green', 'Done.')} Next:\n\n${box(nextSteps)}`);
   if (installFailed) {
-    const why = options.offline
+    const why = installMissing
+      ? `${pm.name} could not be started: install it, or choose another with --pm, then run '${installCommand}' inside ${dir}`
+      : options.offline
       ? `'${installCommand}' failed: an offline install needs every package already in the ${pm.name} cache — run it once online, or without --offline`
       : `'${installCommand}' failed: run it again inside ${dir}`;
     out.error(`\nThe project is complete, but ${why}.`);

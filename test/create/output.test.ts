@@ -1,6 +1,6 @@
 /** What the generator prints and exits with: --dry-run, --json, --offline, --quiet/--verbose, colour, --version, --help. */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO, runGenerator, runSync, tempDir } from '../helpers/process.js';
 import { closeAll, hasScript, plain, Terminal } from './pty.js';
@@ -90,6 +90,14 @@ describe('--offline', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`an offline install needs every package already in the ${pm} cache`));
     // The project itself is complete.
+    expect(existsSync(join(cwd, 'site', 'manage.ts'))).toBe(true);
+  });
+
+  it('a package manager that is not there is named as such; the project is still complete', () => {
+    const cwd = tempDir();
+    const result = runGenerator(['site', '--pm', 'bun', '--no-git'], cwd, { PATH: dirname(process.execPath) });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/bun could not be started: install it, or choose another with --pm, then run 'bun install'/);
     expect(existsSync(join(cwd, 'site', 'manage.ts'))).toBe(true);
   });
 
