@@ -102,6 +102,7 @@ export interface CommandResult {
 }
 
 export interface ProjectOptions {
+  /** INSTALLED_APPS; by default the apps the files are in. */
   apps?: readonly string[];
   /** Files by path relative to the project; STANDARD_MIGRATIONS when left out. */
   files?: Readonly<Record<string, string>>;
@@ -118,7 +119,8 @@ export class TestProject {
   constructor(options: ProjectOptions = {}) {
     this.dir = tempDir('tsgate-db-');
     this.env = { ...options.env };
-    const apps = options.apps ?? ['notes', 'tags'];
+    // By default the apps whose files are given, in order.
+    const apps = options.apps ?? [...new Set(Object.keys(options.files ?? STANDARD_MIGRATIONS).map((path) => path.split('/')[0] ?? ''))];
     this.write('package.json', '{"type": "module", "private": true}\n');
     this.write('manage.mjs', MANAGE(RUNTIME));
     this.write('settings.mjs', SETTINGS(this.dir, apps));
