@@ -101,16 +101,16 @@ export async function upgrade(options: UpgradeOptions, out: Output, dir = proces
   for (const path of [...new Set([...theirs.keys(), ...Object.keys(lock.files)])].sort()) {
     const entry = lock.files[path];
     let base = entry && baseContent(entry);
-    let ours = await readOptional(join(dir, path));
+    const onDisk = await readOptional(join(dir, path));
+    let ours = onDisk;
     if (path === 'package.json') {
       base = withRuntime(base, lock.runtime, runtime.name);
       ours = withRuntime(ours, lock.runtime, runtime.name);
     }
     const step = plan(path, base, ours, theirs.get(path), `template (create-tsgate-project@${version})`);
-    // The runtime rename in package.json writes even when nothing else changed.
-    if (path === 'package.json' && step.action === 'unchanged' && ours && !ours.equals((await readOptional(join(dir, path))) ?? Buffer.alloc(0))) {
-      steps.push({ path, action: 'updated', content: ours });
-    } else steps.push(step);
+    // The runtime rename in package.json is written even when nothing else changed.
+    const renamedOnly = step.action === 'unchanged' && ours && onDisk && !ours.equals(onDisk);
+    steps.push(renamedOnly ? { path, action: 'updated', content: ours } : step);
   }
 
   const oldTarball = join(dir, 'vendor', lock.runtime);
