@@ -146,12 +146,12 @@ export class TestProject {
     rmSync(this.path(relative), { force: true, recursive: true });
   }
 
-  /** Runs `node manage.mjs ARGS` in the project; resolves when it exits (killed after 60 s). */
-  manage(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CommandResult> {
+  /** Runs `node manage.mjs ARGS` (in the project folder, or `cwd`); resolves when it exits (killed after 60 s). */
+  manage(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = this.dir): Promise<CommandResult> {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, TSGATE_SETTINGS_MODULE: 'settings', ...this.env, ...env };
     delete childEnv.TSGATE_TEST_DATABASES;
     delete childEnv.NODE_OPTIONS;
-    const child = spawn(process.execPath, ['manage.mjs', ...args], { cwd: this.dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(this.dir, 'manage.mjs'), ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let output = '';
