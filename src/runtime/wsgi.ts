@@ -3,7 +3,7 @@
  * Loads the settings, imports ROOT_URLCONF and returns the project's TSGI
  * application, with built-in health checks ahead of the URL table.
  */
-import { configure, importModule, setModuleRoot } from './conf/index.js';
+import { configure, importModule, requireServingSettings, setModuleRoot } from './conf/index.js';
 import { ImproperlyConfigured } from './conf/errors.js';
 import { createApplication, flatten, path, setUrlconf, text, type Route, type UrlPattern } from './http/index.js';
 import type { Application } from './tsgi/types.js';
@@ -42,6 +42,7 @@ function isUrlPatterns(value: unknown): value is UrlPattern[] {
 export async function getWsgiApplication(options: WsgiOptions = {}): Promise<Application> {
   if (options.root !== undefined) setModuleRoot(options.root);
   const settings = await configure();
+  requireServingSettings(settings);
   const urlconf = await importModule(settings.ROOT_URLCONF, 'ROOT_URLCONF');
   if (!isUrlPatterns(urlconf.urlpatterns)) {
     throw new ImproperlyConfigured([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkExportNames, checkSettings, closestName, editDistance } from '../../src/runtime/conf/checks.js';
+import { checkExportNames, checkSettings, closestName, editDistance, servingProblems } from '../../src/runtime/conf/checks.js';
 import { DEFAULTS, KNOWN_SETTINGS } from '../../src/runtime/conf/defaults.js';
 
 /** Production-valid settings: each test changes one thing. */
@@ -57,19 +57,17 @@ describe('checkSettings', () => {
   });
 
   it('reports every problem at once', () => {
-    const found = problems({ DEBUG: false, SECRET_KEY: '', ALLOWED_HOSTS: [], STATIC_URL: '/static', LOG_LEVEL: 'loud', ALLOWED_HOST: [] });
+    const found = problems({ DEBUG: 'no', SECRET_KEY: 1, ALLOWED_HOSTS: [], STATIC_URL: '/static', LOG_LEVEL: 'loud', ALLOWED_HOST: [] });
     expect(found).toHaveLength(5);
   });
 
   const rules: [string, Record<string, unknown>, string | RegExp][] = [
     ['DEBUG is a boolean', { DEBUG: 'false' }, `DEBUG must be true or false, got "false" — e.g. DEBUG = env.bool('DEBUG', false)`],
     ['SECRET_KEY is a string, and its value is never shown', { SECRET_KEY: 12345 }, "SECRET_KEY must be a string, got a number — e.g. SECRET_KEY = env.str('SECRET_KEY')"],
-    ['SECRET_KEY is required when DEBUG is false', { SECRET_KEY: '' }, 'SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable'],
     ['ALLOWED_HOSTS is a list', { ALLOWED_HOSTS: 'example.com' }, `ALLOWED_HOSTS must be a list of strings, got "example.com" — e.g. ALLOWED_HOSTS = env.list('ALLOWED_HOSTS', [])`],
     ['ALLOWED_HOSTS holds strings', { ALLOWED_HOSTS: ['example.com', 8000] }, 'ALLOWED_HOSTS[1] must be a string, got 8000'],
     ['ALLOWED_HOSTS holds host names, not URLs', { ALLOWED_HOSTS: ['https://example.com'] }, /^ALLOWED_HOSTS entry "https:\/\/example.com" is not a host name — list host names only/],
     ['ALLOWED_HOSTS has no empty entry', { ALLOWED_HOSTS: ['example.com', ' '] }, 'ALLOWED_HOSTS has an empty entry — remove it'],
-    ['ALLOWED_HOSTS is not empty when DEBUG is false', { ALLOWED_HOSTS: [] }, 'ALLOWED_HOSTS is empty while DEBUG is false — set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=example.com'],
     ['CSRF_TRUSTED_ORIGINS is a list', { CSRF_TRUSTED_ORIGINS: 'https://example.com' }, /^CSRF_TRUSTED_ORIGINS must be a list of strings/],
     ['CSRF_TRUSTED_ORIGINS entries start with a scheme', { CSRF_TRUSTED_ORIGINS: ['example.com'] }, 'CSRF_TRUSTED_ORIGINS entry "example.com" must start with http:// or https:// — e.g. https://example.com'],
     ['CSRF_TRUSTED_ORIGINS entries are http or https', { CSRF_TRUSTED_ORIGINS: ['ftp://files.example.com'] }, 'CSRF_TRUSTED_ORIGINS entry "ftp://files.example.com" must start with http:// or https:// — e.g. https://files.example.com'],
@@ -192,5 +190,21 @@ describe('typo detection', () => {
     expect(closestName('DEBT')).toBeUndefined();
     expect(closestName('ALLOWED_HOSST')).toBe('ALLOWED_HOSTS');
     expect(closestName('ALLOWED_HOSTNAMES')).toBeUndefined();
+  });
+});
+
+describe('servingProblems', () => {
+  const secret = 'SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable';
+  const hosts = 'ALLOWED_HOSTS is empty while DEBUG is false — set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=example.com';
+
+  it('with DEBUG off, needs a SECRET_KEY and ALLOWED_HOSTS; configure() leaves them to it', () => {
+    expect(servingProblems({ DEBUG: false, SECRET_KEY: '', ALLOWED_HOSTS: [] })).toEqual([secret, hosts]);
+    expect(servingProblems({ DEBUG: false, SECRET_KEY: 'k'.repeat(50), ALLOWED_HOSTS: [] })).toEqual([hosts]);
+    expect(servingProblems({ DEBUG: false, SECRET_KEY: '', ALLOWED_HOSTS: ['example.com'] })).toEqual([secret]);
+    expect(problems({ DEBUG: false, SECRET_KEY: '', ALLOWED_HOSTS: [] })).toEqual([]);
+  });
+
+  it('with DEBUG on, needs neither', () => {
+    expect(servingProblems({ DEBUG: true, SECRET_KEY: '', ALLOWED_HOSTS: [] })).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ImproperlyConfigured } from '../../src/runtime/conf/errors.js';
 import { DEFAULTS } from '../../src/runtime/conf/defaults.js';
-import { configure, isConfigured, resetForTests, settings, SETTINGS_MODULE_VARIABLE } from '../../src/runtime/conf/settings.js';
+import { configure, isConfigured, requireServingSettings, resetForTests, settings, SETTINGS_MODULE_VARIABLE } from '../../src/runtime/conf/settings.js';
 import { settings as publicSettings, type Settings } from '../../src/runtime/conf/index.js';
 import { reportCommandError } from '../../src/runtime/management/execute.js';
 
@@ -84,14 +84,23 @@ describe('configure()', () => {
     const error = await configureError(fixture('problems'));
     expect(error.problems).toEqual([
       'debug is not a setting (settings are UPPER_CASE) — did you mean DEBUG?',
-      'SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable',
-      'ALLOWED_HOSTS is empty while DEBUG is false — set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=example.com',
       'STATIC_URL must end with a slash, got "/static" — use "/static/"',
       `X_FRAME_OPTIONS must be 'DENY' or 'SAMEORIGIN', got "ALLOW"`,
       'ALLOWED_HOST is not a setting — did you mean ALLOWED_HOSTS?',
     ]);
-    expect(error.message).toMatch(/^6 problems in settings:\n {2}- debug is not a setting/);
+    expect(error.message).toMatch(/^4 problems in settings:\n {2}- debug is not a setting/);
     expect(isConfigured()).toBe(false);
+  });
+
+  it('loads without SECRET_KEY and ALLOWED_HOSTS when DEBUG is off (collectstatic, migrate); serving them is refused', async () => {
+    const loaded = await configure(fixture('no-secrets'));
+    expect(loaded.DEBUG).toBe(false);
+    expect(() => requireServingSettings(loaded)).toThrow(
+      new ImproperlyConfigured([
+        'SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable',
+        'ALLOWED_HOSTS is empty while DEBUG is false — set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=example.com',
+      ]),
+    );
   });
 
   it('reports bad environment variables together with the other problems', async () => {
@@ -106,7 +115,6 @@ describe('configure()', () => {
       'TSGATE_CONF_FIXTURE_HSTS="one year" is not an integer — set TSGATE_CONF_FIXTURE_HSTS to a whole number, e.g. TSGATE_CONF_FIXTURE_HSTS=0',
       expect.stringMatching(/^TSGATE_CONF_FIXTURE_DATABASE_URL="postgres:\/\/db.internal:notaport\/site" is not a valid URL/),
       // From the settings checks; DATABASES, whose variable was reported, is not reported again.
-      'SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable',
       `LOG_LEVEL must be 'debug', 'info', 'warning', 'error' or 'critical', got "verbose"`,
     ]);
   });
@@ -145,7 +153,7 @@ describe('configure()', () => {
     } finally {
       write.mockRestore();
     }
-    expect(written).toMatch(/^ImproperlyConfigured: 6 problems in settings:\n/);
+    expect(written).toMatch(/^ImproperlyConfigured: 4 problems in settings:\n/);
     expect(written).toContain('ALLOWED_HOST is not a setting — did you mean ALLOWED_HOSTS?');
     expect(written).not.toMatch(/\n\s+at /);
   });

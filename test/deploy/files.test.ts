@@ -37,6 +37,10 @@ describe('Dockerfile', () => {
     expect(copies).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'vendor']));
     const buildRun = stage(stages, 'build').commands.filter((c) => c.name === 'RUN').map((c) => String(c.args)).join(' && ');
     expect(buildRun).toMatch(/npm run build[\s\S]*npm prune --omit=dev/);
+    // collectstatic at build time, with no secret: no ENV or ARG carries one.
+    expect(buildRun).toContain('node dist/manage.js collectstatic --noinput');
+    const declared = stages.flatMap((s) => s.commands.filter((c) => c.name === 'ENV' || c.name === 'ARG').map((c) => JSON.stringify(c.args)));
+    expect(declared.join(' ')).not.toMatch(/SECRET|PASSWORD/);
   });
 
   it('runs as the non-root node user with NODE_ENV=production, EXPOSE 8000 and a node HEALTHCHECK on /healthz', () => {
@@ -89,8 +93,19 @@ describe('.dockerignore', () => {
 });
 
 describe('docker-compose.yml', () => {
-  it('runs web, PostgreSQL with a volume and a health check, and a one-shot migrate service web waits for', () => {
+  it('with SQLite (the default): migrate and web share the database file in a volume', () => {
     const compose = yamlOf('docker-compose.yml');
+    expect(Object.keys(compose.services).sort()).toEqual(['migrate', 'web']);
+    const { migrate, web } = compose.services;
+    expect(web.environment.DATABASE_URL).toBe('sqlite:////app/data/db.sqlite3');
+    expect(migrate.volumes).toEqual(['data:/app/data']);
+    expect(web.volumes).toEqual(['data:/app/data']);
+    expect(web.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(migrate.command).toEqual(['node', 'dist/manage.js', 'migrate', '--noinput']);
+  });
+
+  it('with --database postgres: web, PostgreSQL with a volume and a health check, and a one-shot migrate service web waits for', () => {
+    const compose = parseYaml(readFileSync(join(generateProject(['--database', 'postgres']), 'docker-compose.yml'), 'utf8'));
     expect(Object.keys(compose.services).sort()).toEqual(['db', 'migrate', 'web']);
     const { db, migrate, web } = compose.services;
 

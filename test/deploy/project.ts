@@ -6,10 +6,10 @@ import { runGenerator, tempDir } from '../helpers/process.js';
 
 export const NAME = 'site';
 
-/** Generates `site` with no install and no git (well under a second). */
-export function generateProject(): string {
+/** Generates `site` with no install and no git (well under a second); `args` adds generator flags, e.g. `--database postgres`. */
+export function generateProject(args: string[] = []): string {
   const cwd = tempDir('tsgate-deploy-');
-  const created = runGenerator([NAME, '--no-install', '--no-git'], cwd);
+  const created = runGenerator([NAME, '--no-install', '--no-git', ...args], cwd);
   if (created.status !== 0) throw new Error(`generator failed:\n${created.stdout}${created.stderr}`);
   return join(cwd, NAME);
 }

@@ -82,6 +82,10 @@ describe('the Dockerfile steps in a clean copy', () => {
       expect(existsSync(join(runtime, path)), path).toBe(true);
     }
     expect(readdirSync(runtime).filter((file) => file.endsWith('.ts') || file === '.env' || file === 'vendor')).toEqual([]);
+    // The SQLite volume's mount point, owned by the node user through COPY --chown.
+    expect(existsSync(join(runtime, 'data'))).toBe(true);
+    // collectstatic ran at build time, with no secret in the environment.
+    expect(existsSync(join(runtime, 'staticfiles', 'staticfiles.json'))).toBe(true);
 
     // CMD and HEALTHCHECK as the image has them, bound to a free port here, with only the run-time environment.
     const port = await freePort();
@@ -129,7 +133,7 @@ describe('the Dockerfile steps in a clean copy', () => {
     expect(welcome.status, welcome.body).toBe(200);
     expect(welcome.body).toContain(`${NAME} is running on tsgate`);
     const stylesheet = /<link rel="stylesheet" href="([^"]+)">/.exec(welcome.body)?.[1] ?? '';
-    expect(stylesheet).toMatch(/^\/static\//);
+    expect(stylesheet).toMatch(/^\/static\/pages\/site\.[0-9a-f]{12}\.css$/);
     const css = await fetchText(port, stylesheet);
     expect(css.status).toBe(200);
     expect(css.type).toMatch(/^text\/css/);

@@ -214,10 +214,9 @@ function checkReferrerPolicy(value: unknown): string[] {
 /** The check of every known setting: a missing entry here is a type error. */
 const RULES: Record<keyof KnownSettings, Rule> = {
   DEBUG: boolean('DEBUG'),
-  SECRET_KEY: (value, values) => {
+  SECRET_KEY: (value) => {
     // The value itself is never shown.
     if (typeof value !== 'string') return [`SECRET_KEY must be a string, got ${kind(value)} — e.g. SECRET_KEY = env.str('SECRET_KEY')`];
-    if (value === '' && values.DEBUG === false) return ['SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable'];
     return [];
   },
   ALLOWED_HOSTS: (value, values) => {
@@ -226,9 +225,6 @@ const RULES: Record<keyof KnownSettings, Rule> = {
       if (/[/\s]/.test(host)) return `ALLOWED_HOSTS entry ${show(host)} is not a host name — list host names only, e.g. example.com or .example.com (no scheme, no path)`;
       return undefined;
     })(value, values);
-    if (isList(value) && value.length === 0 && values.DEBUG === false) {
-      problems.push('ALLOWED_HOSTS is empty while DEBUG is false — set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=example.com');
-    }
     return problems;
   },
   CSRF_TRUSTED_ORIGINS: stringList('CSRF_TRUSTED_ORIGINS', "env.list('CSRF_TRUSTED_ORIGINS', [])", (origin) =>
@@ -390,6 +386,23 @@ export function checkExportNames(names: Iterable<string>): string[] {
     if (SETTING_NAME.test(name)) continue;
     const upper = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
     if (KNOWN_SETTINGS.has(upper)) problems.push(`${name} is not a setting (settings are UPPER_CASE) — did you mean ${upper}?`);
+  }
+  return problems;
+}
+
+/**
+ * What serving requests needs beyond valid settings: with DEBUG off, a
+ * SECRET_KEY and a non-empty ALLOWED_HOSTS. Checked when the app is loaded
+ * and by `manage check`, not by configure(), so that commands which serve
+ * nothing (collectstatic in a `docker build`, migrate in a release step)
+ * run without the secrets, as in Django.
+ */
+export function servingProblems(values: Readonly<Record<string, unknown>>): string[] {
+  if (values.DEBUG !== false) return [];
+  const problems: string[] = [];
+  if (values.SECRET_KEY === '') problems.push('SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable');
+  if (isList(values.ALLOWED_HOSTS) && values.ALLOWED_HOSTS.length === 0) {
+    problems.push('ALLOWED_HOSTS is empty while DEBUG is false — set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=example.com');
   }
   return problems;
 }

@@ -5,7 +5,7 @@
  * take their value from DEFAULTS.
  */
 import { join } from 'node:path';
-import { checkExportNames, checkSettings, SETTING_NAME } from './checks.js';
+import { checkExportNames, checkSettings, servingProblems, SETTING_NAME } from './checks.js';
 import { DEFAULTS, deepFreeze } from './defaults.js';
 import { loadDotEnv } from './dotenv.js';
 import { beginEnvCollection, endEnvCollection, type EnvProblem } from './env.js';
@@ -93,6 +93,12 @@ export async function configure(moduleName = process.env[SETTINGS_MODULE_VARIABL
     },
   );
   return loading;
+}
+
+/** Throws ImproperlyConfigured naming what serving requests still needs (SECRET_KEY, ALLOWED_HOSTS with DEBUG off). */
+export function requireServingSettings(loaded: Readonly<Settings>): void {
+  const problems = servingProblems(loaded);
+  if (problems.length > 0) throw new ImproperlyConfigured(problems);
 }
 
 export function isConfigured(): boolean {
