@@ -40,6 +40,9 @@ const SCHEMES: Record<string, Backend> = {
 
 const DEFAULT_PORTS: Record<ServerTarget['backend'], number> = { postgres: 5432, mysql: 3306 };
 
+/** MySQL's ssl-mode values (after VERIFY_CA → verify-ca) as the libpq ones. */
+const MYSQL_SSL_MODES: Record<string, string> = { disabled: 'disable', preferred: 'prefer', required: 'require', 'verify-identity': 'verify-full' };
+
 /** libpq's sslmode values, mapped onto node's TLS options. */
 const SSL_MODES: Record<string, ServerTarget['ssl']> = {
   disable: false,
@@ -52,7 +55,8 @@ const SSL_MODES: Record<string, ServerTarget['ssl']> = {
 
 /** The URL with its password replaced by `***`, for messages and logs. */
 export function redactUrl(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+  // Up to the last @ of the authority: the URL parser (and so the driver) reads an unencoded @ as part of the password.
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^/?#]*@/i, '$1:***@');
 }
 
 export function schemeOf(text: string): string {
@@ -87,7 +91,7 @@ function parseServer(text: string, backend: ServerTarget['backend']): ServerTarg
   const host = socketHost ?? decodeURIComponent(url.hostname).replace(/^\[|\]$/g, '');
   if (!host) throw new DatabaseUrlError(`it names no host, e.g. ${schemeOf(text)}://user:password@localhost/${database}`);
   const sslmode = url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode')?.toLowerCase().replace('_', '-') ?? (url.searchParams.get('ssl') === 'true' ? 'verify-full' : 'disable');
-  const ssl = SSL_MODES[sslmode];
+  const ssl = SSL_MODES[MYSQL_SSL_MODES[sslmode] ?? sslmode];
   if (ssl === undefined) throw new DatabaseUrlError(`sslmode=${sslmode} is not one of ${Object.keys(SSL_MODES).join(', ')}`);
   return {
     backend,
