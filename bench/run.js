@@ -32,6 +32,7 @@ const BENCHMARKS = {
   'idle-rss': () => import('./idle-rss.js'),
   'welcome-page': () => import('./welcome-page.js'),
   'create-generate': () => import('./create-generate.js'),
+  migrate: () => import('./migrate.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]
