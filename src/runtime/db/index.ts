@@ -12,7 +12,6 @@ import type { Kysely } from 'kysely';
 import { getConnection } from './connections.js';
 
 /** The project's tables; each app adds its own by declaration merging (see above). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the project's apps
 export interface Database {}
 
 /** The connection for `alias` in DATABASES. */

@@ -34,7 +34,7 @@ class RecordingDriver implements Driver {
         queries.push(query);
         return { rows: [] };
       },
-      // eslint-disable-next-line require-yield -- streams nothing, like the reads
+      // Streams nothing, as reads return nothing.
       async *streamQuery(query) {
         queries.push(query);
       },

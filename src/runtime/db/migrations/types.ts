@@ -5,7 +5,6 @@ import type { Kysely } from 'kysely';
  * which the project's current `Database` interface does not describe, so its
  * tables are untyped (Kysely's own migrations take `Kysely<any>` likewise).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type MigrationDb = Kysely<any>;
 
 /** A migration module: `app/migrations/0002_add_title.ts`. */
