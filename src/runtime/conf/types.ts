@@ -5,8 +5,9 @@
  */
 import type { Middleware } from '../http/middleware.js';
 
-export const LOG_LEVEL_NAMES = ['debug', 'info', 'warning', 'error', 'critical'] as const;
-export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
+import { LEVELS as LOG_LEVEL_NAMES, type Level as LogLevelName } from '../logging/index.js';
+
+export { LOG_LEVEL_NAMES, type LogLevelName };
 
 /** The values of the Referrer-Policy header. */
 export const REFERRER_POLICIES = [

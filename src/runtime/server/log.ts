@@ -1,7 +1,8 @@
 /** The error log, in gunicorn's line format: `[time] [pid] [LEVEL] message`. */
 
-export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { LEVELS as LOG_LEVELS, type Level as LogLevel } from '../logging/index.js';
+
+export { LOG_LEVELS, type LogLevel };
 
 function timestamp(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
