@@ -4,7 +4,6 @@
  * and objects are read-only here.
  */
 import type { Middleware } from '../http/middleware.js';
-
 import { LEVELS as LOG_LEVEL_NAMES, type Level as LogLevelName } from '../logging/index.js';
 
 export { LOG_LEVEL_NAMES, type LogLevelName };
