@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/runtime/management/args.js';
 import serve, { serverOptions, withEnvironmentArgs } from '../../src/runtime/management/commands/serve.js';
+import { shellSplit } from '../../src/runtime/management/args.js';
 import { CommandError } from '../../src/runtime/management/base.js';
 
 const parse = (argv: string[]) => parseCommandLine('serve', serve.options, argv);
@@ -37,5 +38,17 @@ describe('serve options from TSGATE_CMD_ARGS and the command line', () => {
     expect(error).toBeInstanceOf(CommandError);
     expect((error as CommandError).exitCode).toBe(2);
     expect((error as CommandError).message).toMatch(/^TSGATE_CMD_ARGS: .*frobnicate/);
+  });
+
+  it('`serve` splits TSGATE_CMD_ARGS as a shell would: quotes keep spaces, backslashes escape', () => {
+    const args = withEnvironmentArgs(parse([]), `--access-logformat '%(h)s "%(r)s" %(s)s' --forwarded-allow-ips "10.0.0.0/8, 192.168.1.1" --pid /tmp/a\\ b.pid`);
+    expect(args.values['access-logformat']).toBe('%(h)s "%(r)s" %(s)s');
+    expect(args.values['forwarded-allow-ips']).toBe('10.0.0.0/8, 192.168.1.1');
+    expect(args.values.pid).toBe('/tmp/a b.pid');
+    expect(shellSplit('  a  "b \\"c\\"" \'\' d\'e\'  ', 'X')).toEqual(['a', 'b "c"', '', 'de']);
+  });
+
+  it('an unclosed quote in TSGATE_CMD_ARGS is a usage error naming the variable', () => {
+    expect(() => withEnvironmentArgs(parse([]), `--pid '/tmp/x.pid`)).toThrow(new CommandError(`TSGATE_CMD_ARGS: no closing quotation (') in "--pid '/tmp/x.pid"`, 2));
   });
 });

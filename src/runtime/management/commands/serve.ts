@@ -21,7 +21,7 @@ import { loadApplication } from '../app-spec.js';
 import { withProjectStatic } from '../../staticfiles/index.js';
 import { CommandError, flag, stringList, stringOption, type Command, type ParsedArgs } from '../base.js';
 import type { Application } from '../../tsgi/types.js';
-import { parseCommandLine } from '../args.js';
+import { parseCommandLine, shellSplit } from '../args.js';
 
 const options: Command['options'] = {
   bind: { type: 'string', short: 'b', multiple: true, metavar: 'ADDRESS', help: 'HOST:PORT, [IPV6]:PORT or unix:PATH to listen on; repeatable (default 127.0.0.1:8000)' },
@@ -49,7 +49,7 @@ const options: Command['options'] = {
 /** `$TSGATE_CMD_ARGS` first, the command line over it: a flag given on both takes the command line's value. */
 export function withEnvironmentArgs(args: ParsedArgs, fromEnv = process.env.TSGATE_CMD_ARGS): ParsedArgs {
   if (!fromEnv) return args;
-  const base = parseCommandLine('TSGATE_CMD_ARGS', options, fromEnv.trim().split(/\s+/));
+  const base = parseCommandLine('TSGATE_CMD_ARGS', options, shellSplit(fromEnv, 'TSGATE_CMD_ARGS'));
   return { positionals: args.positionals.length > 0 ? args.positionals : base.positionals, values: { ...base.values, ...dropUnset(args.values) } };
 }
 
