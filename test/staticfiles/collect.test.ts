@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  CACHE_NAME,
   collectStatic,
   collectSummary,
   CollectStaticError,
@@ -393,8 +394,10 @@ describe('incremental reruns', () => {
     expect(first.redone).toHaveLength(first.postProcessed.length);
     const before = manifest().paths;
     const times = mtimes();
+    const written = ['staticfiles.json', CACHE_NAME].map((name) => statSync(join(root, name)).mtimeMs);
     const second = await collect();
     expect(second.redone).toEqual([]);
+    expect(['staticfiles.json', CACHE_NAME].map((name) => statSync(join(root, name)).mtimeMs)).toEqual(written);
     expect(second.copied).toEqual([]);
     expect(manifest().paths).toEqual(before);
     expect(mtimes()).toEqual(times);

@@ -22,7 +22,7 @@ import { copyFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { CompressionPool, DEFAULT_BROTLI_QUALITY, isCompressible, type CompressResult } from './compress.js';
 import { fileInside, type StaticSource } from './finders.js';
-import { CACHE_NAME, MANIFEST_NAME, writeManifest } from './manifest.js';
+import { CACHE_NAME, MANIFEST_NAME, manifestJson } from './manifest.js';
 import { hashedName, referenceKind, referencesOf, rewriteReferences } from './rewrite.js';
 
 export const DEFAULT_IGNORE_PATTERNS: readonly string[] = ['.*', '*~', 'CVS'];
@@ -215,18 +215,29 @@ interface CacheFile {
 
 const CACHE_VERSION = 1;
 
-function readCache(root: string, key: string): Record<string, CacheEntry> {
+/** The cache's entries (empty unless written with the same settings), and its text, to skip rewriting it unchanged. */
+function readCache(root: string, key: string): { entries: Record<string, CacheEntry>; text: string | undefined } {
+  let text: string | undefined;
   try {
-    const parsed = JSON.parse(readFileSync(join(root, CACHE_NAME), 'utf8')) as Partial<CacheFile>;
-    if (parsed.version !== CACHE_VERSION || parsed.key !== key || typeof parsed.entries !== 'object' || parsed.entries === null) return {};
-    return parsed.entries;
+    text = readFileSync(join(root, CACHE_NAME), 'utf8');
+    const parsed = JSON.parse(text) as Partial<CacheFile>;
+    if (parsed.version !== CACHE_VERSION || parsed.key !== key || typeof parsed.entries !== 'object' || parsed.entries === null) return { entries: {}, text };
+    return { entries: parsed.entries, text };
   } catch {
-    return {};
+    return { entries: {}, text };
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await writeFile(temporary, text);
     await rename(temporary, file);
@@ -390,7 +401,8 @@ export async function collectStatic(options: CollectOptions): Promise<CollectRes
 
   // The cache is only trusted for the same post-processing settings.
   const cacheKey = JSON.stringify({ staticUrl, compress, brotliQuality: compress ? brotliQuality : null, strict });
-  const cached = clear || !postProcess ? {} : readCache(root, cacheKey);
+  const cache = clear || !postProcess ? { entries: {}, text: undefined } : readCache(root, cacheKey);
+  const cached = cache.entries;
   const fresh = (file: Found): CacheEntry | undefined => {
     const entry = cached[file.relative];
     return entry && entry.source === file.source && entry.size === file.stats.size && entry.mtimeMs === file.stats.mtimeMs ? entry : undefined;
@@ -528,10 +540,15 @@ export async function collectStatic(options: CollectOptions): Promise<CollectRes
       if (entry.deps) record.deps = entry.deps;
       entries[entry.relative] = record;
     }
-    await writeAtomically(join(root, CACHE_NAME), JSON.stringify({ version: CACHE_VERSION, key: cacheKey, entries } satisfies CacheFile));
+    // Rewritten only when they change: a no-op rerun writes nothing.
+    const cacheText = JSON.stringify({ version: CACHE_VERSION, key: cacheKey, entries } satisfies CacheFile);
+    if (cacheText !== cache.text) await writeAtomically(join(root, CACHE_NAME), cacheText);
     // The manifest last, so a failure above leaves the previous one in place.
-    await writeManifest(root, result.manifest ?? {});
-    log(`Wrote '${join(root, MANIFEST_NAME)}'`, 3);
+    const manifestText = manifestJson(result.manifest ?? {});
+    if (manifestText !== readText(join(root, MANIFEST_NAME))) {
+      await writeAtomically(join(root, MANIFEST_NAME), manifestText);
+      log(`Wrote '${join(root, MANIFEST_NAME)}'`, 3);
+    }
   }
   return result;
 }

@@ -10,10 +10,11 @@
  * (whitenoise's) costs 4.8 s of CPU for output 12.3% of the input, quality
  * 10 2.9 s for 13.1%, quality 9 0.22 s for 13.3%. Whole cold collectstatic
  * of the tree (hash, rewrite, copy, gzip, brotli) on a busy 2-core machine:
- * 9.0 s at 11, 7.2 s at 10, 3.7 s at 9. The default stays 11: the `.br`
- * files are 7.7% smaller than at 9, every client gets them on every visit,
- * and the run still fits the 11 s bar; `brotliQuality` (the command's
- * `--brotli-quality`) trades that for speed.
+ * 9.0–13.8 s at 11, 7.2 s at 10, 3.7 s at 9. The default is 9: 11 makes
+ * `.br` files 7.7% smaller for 20× the brotli CPU, and on 2 cores it does
+ * not reliably fit the 11 s bar for this tree (DESIGN.md §12); 10 buys
+ * 1.5% for 13×. `brotliQuality` (the command's `--brotli-quality 11`) gives
+ * whitenoise's smallest files where deploy time does not matter.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -22,8 +23,8 @@ import { Worker } from 'node:worker_threads';
 export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set(['css', 'js', 'mjs', 'json', 'svg', 'html', 'txt', 'xml', 'map']);
 /** A compressed copy must be at most this fraction of the original to be kept. */
 export const KEEP_RATIO = 0.95;
-/** whitenoise's brotli quality; the smallest files. */
-export const DEFAULT_BROTLI_QUALITY = 11;
+/** See above: whitenoise uses 11, for 7.7% smaller files at 20× the CPU. */
+export const DEFAULT_BROTLI_QUALITY = 9;
 
 export function isCompressible(file: string): boolean {
   const dot = file.lastIndexOf('.');

@@ -22,11 +22,16 @@ export function readManifest(root: string): Record<string, string> {
   }
 }
 
+/** The manifest's text. */
+export function manifestJson(paths: Readonly<Record<string, string>>): string {
+  return `${JSON.stringify({ version: MANIFEST_VERSION, paths }, null, 2)}\n`;
+}
+
 /** Writes the manifest to a temporary file in `root`, then renames it over `staticfiles.json`. */
 export async function writeManifest(root: string, paths: Readonly<Record<string, string>>): Promise<void> {
   const temporary = join(root, `.${MANIFEST_NAME}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(temporary, `${JSON.stringify({ version: MANIFEST_VERSION, paths }, null, 2)}\n`);
+    await writeFile(temporary, manifestJson(paths));
     await rename(temporary, join(root, MANIFEST_NAME));
   } catch (error) {
     await rm(temporary, { force: true });
