@@ -77,7 +77,11 @@ function literal(value: unknown): string {
 /** A query as one statement, its parameters written in as literals (for reading, not for running). */
 export function statementText(query: CompiledQuery): string {
   let index = 0;
-  const text = query.sql.replace(/\$(\d+)|\?/g, (match, position: string | undefined) => {
+  // Quoted strings and names are skipped; with $n placeholders (PostgreSQL) a ? is an operator.
+  const quoted = /'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`/g;
+  const numbered = /\$\d/.test(query.sql.replace(quoted, ''));
+  const text = query.sql.replace(new RegExp(`${quoted.source}|\\$(\\d+)|\\?`, 'g'), (match, position: string | undefined) => {
+    if (/^['"`]/.test(match) || query.parameters.length === 0 || (numbered && position === undefined)) return match;
     const value = position === undefined ? query.parameters[index++] : query.parameters[Number(position) - 1];
     return literal(value);
   });
