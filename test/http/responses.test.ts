@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApplication, fileResponse, path, streaming, text, type Request } from '../../src/runtime/http/index.js';
@@ -84,6 +84,26 @@ describe('response types', () => {
     expect(inline.header('content-length')).toBe('8');
     const download = await new Client(app).get('/download/');
     expect(download.header('content-disposition')).toBe(`attachment; filename="q_1 report.csv"; filename*=UTF-8''q%221%20report.csv`);
+  });
+
+  it.skipIf(!existsSync('/proc/self/fd'))('opens the file only when sent: a response replaced by a middleware leaves no file open', async () => {
+    const file = join(tempDir('tsgate-file-'), 'report.csv');
+    writeFileSync(file, 'a,b\n');
+    const openOnFile = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === file;
+      } catch {
+        return false;
+      }
+    }).length;
+    const replaced = Array.from({ length: 5 }, () => fileResponse(file));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(replaced).toHaveLength(5);
+    expect(openOnFile()).toBe(0);
+    const app = createApplication([path('file/', () => fileResponse(file))]);
+    expect((await new Client(app).get('/file/')).text()).toBe('a,b\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(openOnFile()).toBe(0);
   });
 });
 

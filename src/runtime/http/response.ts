@@ -66,6 +66,14 @@ export function fileResponse(file: string, options: { attachment?: boolean; file
     const name = options.filename ?? basename(file);
     headers.push(['Content-Disposition', `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`]);
   }
-  const stream = createReadStream(file);
-  return new HttpResponse(Object.assign(stream as AsyncIterable<Uint8Array>, { close: () => void stream.destroy() }), 200, headers);
+  // Opened when the server starts sending, not here: a middleware that replaces this response leaves no file open.
+  let stream: ReturnType<typeof createReadStream> | undefined;
+  const body = {
+    async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+      stream = createReadStream(file);
+      yield* stream as AsyncIterable<Uint8Array>;
+    },
+    close: () => void stream?.destroy(),
+  };
+  return new HttpResponse(body, 200, headers);
 }
