@@ -273,3 +273,23 @@ describe('a project serving STATIC_ROOT', () => {
     expect((await client.get('/static/site.css')).header('cache-control')).toBe('public, max-age=60');
   });
 });
+
+describe('revalidateMs', () => {
+  it('serves a cached file without a stat inside the window, and never caches a miss', async () => {
+    const root = tempDir('tsgate-static-revalidate-');
+    writeFileSync(join(root, 'a.txt'), 'one');
+    const app = withStaticFiles(createApplication([path('<path:rest>', () => text('app'))]), {
+      url: '/static/',
+      find: (relative) => fileInside(root, relative),
+      cache: true,
+      revalidateMs: 60_000,
+    });
+    const client = new Client(app);
+    expect((await client.get('/static/a.txt')).text()).toBe('one');
+    writeFileSync(join(root, 'a.txt'), 'two!');
+    expect((await client.get('/static/a.txt')).text()).toBe('one');
+    expect((await client.get('/static/b.txt')).status).toBe(404);
+    writeFileSync(join(root, 'b.txt'), 'new');
+    expect((await client.get('/static/b.txt')).text()).toBe('new');
+  });
+});

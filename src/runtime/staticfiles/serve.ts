@@ -24,8 +24,10 @@ export interface StaticServingOptions {
   find: (relative: string) => string | undefined;
   /** Cache-Control for a response, by the file's path under STATIC_URL. */
   cacheControl?: string | ((relative: string) => string);
-  /** Keep what `find` answered per path, re-checked by one stat per request; small files are kept in memory (default false). */
+  /** Keep what `find` answered per path, re-checked by a stat; small files are kept in memory (default false). */
   cache?: boolean;
+  /** With `cache`, re-check a file at most this often, in ms (default 0: on every request). */
+  revalidateMs?: number;
 }
 
 /** Files up to this size are kept in memory when caching… */
@@ -56,7 +58,10 @@ interface Variant {
 }
 
 interface Entry {
+  relative: string;
   file: string;
+  /** When the file was last stat'ed (performance.now()). */
+  checkedAt: number;
   size: number;
   mtimeMs: number;
   etag: string;
@@ -66,6 +71,11 @@ interface Entry {
   identity: Variant;
   /** Precompressed copies beside the file, by coding. */
   encoded: Partial<Record<Coding, Variant>>;
+  codings: Coding[];
+  /** Response headers made once: 304, and 200 for identity and each coding. */
+  notModified: Header[];
+  full: Header[];
+  fullEncoded: Partial<Record<Coding, Header[]>>;
 }
 
 function etagOf(stats: Stats): string {
@@ -163,7 +173,7 @@ export function withStaticFiles(app: Application, options: StaticServingOptions)
     }
   };
 
-  const build = (file: string, stats: Stats): Entry => {
+  const build = (relative: string, file: string, stats: Stats): Entry => {
     const encoded: Entry['encoded'] = {};
     const compressible = isCompressible(file);
     if (compressible) {
@@ -172,16 +182,32 @@ export function withStaticFiles(app: Application, options: StaticServingOptions)
         if (variant) encoded[coding] = { path: file + suffix, size: variant.size, body: readBody(file + suffix, variant.size) };
       }
     }
+    const etag = etagOf(stats);
+    const lastModified = stats.mtime.toUTCString();
+    const type = contentType(file);
+    const vary = compressible || Object.keys(encoded).length > 0;
+    const notModified: Header[] = [['Last-Modified', lastModified], ['ETag', etag], ['Cache-Control', cacheControlOf(relative)]];
+    if (vary) notModified.push(['Vary', 'Accept-Encoding']);
+    const fullEncoded: Entry['fullEncoded'] = {};
+    for (const [coding, variant] of Object.entries(encoded) as [Coding, Variant][]) {
+      fullEncoded[coding] = [['Content-Type', type], ['Content-Length', String(variant.size)], ['Content-Encoding', coding], ...notModified];
+    }
     return {
+      relative,
       file,
+      checkedAt: performance.now(),
       size: stats.size,
       mtimeMs: stats.mtimeMs,
-      etag: etagOf(stats),
-      lastModified: stats.mtime.toUTCString(),
-      type: contentType(file),
-      vary: compressible || Object.keys(encoded).length > 0,
+      etag,
+      lastModified,
+      type,
+      vary,
       identity: { path: file, size: stats.size, body: readBody(file, stats.size) },
       encoded,
+      codings: Object.keys(encoded) as Coding[],
+      notModified,
+      full: [['Content-Type', type], ['Content-Length', String(stats.size)], ['Accept-Ranges', 'bytes'], ...notModified],
+      fullEncoded,
     };
   };
 
@@ -190,19 +216,42 @@ export function withStaticFiles(app: Application, options: StaticServingOptions)
     for (const variant of [entry.identity, ...Object.values(entry.encoded)]) heldBytes -= variant.body?.byteLength ?? 0;
   };
 
+  const revalidateMs = options.revalidateMs ?? 0;
+  /** The cached entry while its file is unchanged, else undefined (and forgotten). */
+  const stillValid = (cached: Entry): Entry | undefined => {
+    const now = performance.now();
+    if (revalidateMs > 0 && now - cached.checkedAt < revalidateMs) return cached;
+    const stats = statFile(cached.file);
+    if (stats && stats.size === cached.size && stats.mtimeMs === cached.mtimeMs) {
+      cached.checkedAt = now;
+      return cached;
+    }
+    forget(cached.relative, cached);
+    return undefined;
+  };
+
   const lookup = (relative: string): Entry | undefined => {
     const cached = options.cache ? entries.get(relative) : undefined;
-    if (cached) {
-      const stats = statFile(cached.file);
-      if (stats && stats.size === cached.size && stats.mtimeMs === cached.mtimeMs) return cached;
-      forget(relative, cached);
-    }
+    const valid = cached && stillValid(cached);
+    if (valid) return valid;
     const file = options.find(relative);
     const stats = file === undefined ? undefined : statFile(file);
     if (file === undefined || stats === undefined) return undefined;
-    const entry = build(file, stats);
+    const entry = build(relative, file, stats);
     if (options.cache) entries.set(relative, entry);
     return entry;
+  };
+
+  /** The entry for the path after STATIC_URL: a canonical path already served is found without re-checking its form. */
+  const resolvePath = (raw: string): Entry | undefined => {
+    const cached = options.cache ? entries.get(raw) : undefined;
+    if (cached) {
+      const valid = stillValid(cached);
+      if (valid) return valid;
+    }
+    // PATH_INFO holds bytes as latin-1 code units; file names are UTF-8.
+    const relative = safeRelativePath(Buffer.from(raw, 'latin1').toString('utf8'));
+    return relative === undefined ? undefined : lookup(relative);
   };
 
   return (environ, startResponse) => {
@@ -212,19 +261,10 @@ export function withStaticFiles(app: Application, options: StaticServingOptions)
     if (method !== 'GET' && method !== 'HEAD') {
       return plain(startResponse, '405 Method Not Allowed', [['Allow', 'GET, HEAD']]);
     }
-    // PATH_INFO holds bytes as latin-1 code units; file names are UTF-8.
-    const relative = safeRelativePath(Buffer.from(path.slice(prefix.length), 'latin1').toString('utf8'));
-    const entry = relative === undefined ? undefined : lookup(relative);
-    if (relative === undefined || entry === undefined) return plain(startResponse, '404 Not Found');
-
-    const headers: Header[] = [
-      ['Last-Modified', entry.lastModified],
-      ['ETag', entry.etag],
-      ['Cache-Control', cacheControlOf(relative)],
-    ];
-    if (entry.vary) headers.push(['Vary', 'Accept-Encoding']);
+    const entry = resolvePath(path.slice(prefix.length));
+    if (entry === undefined) return plain(startResponse, '404 Not Found');
     if (isFresh(environ, entry)) {
-      startResponse('304 Not Modified', headers);
+      startResponse('304 Not Modified', entry.notModified.slice());
       return [];
     }
 
@@ -236,7 +276,7 @@ export function withStaticFiles(app: Application, options: StaticServingOptions)
         ? parseRange(rangeHeader, entry.size)
         : undefined;
     if (range === 'unsatisfiable') {
-      return plain(startResponse, '416 Range Not Satisfiable', [['Content-Range', `bytes */${entry.size}`], ...headers]);
+      return plain(startResponse, '416 Range Not Satisfiable', [['Content-Range', `bytes */${entry.size}`], ...entry.notModified]);
     }
     if (range !== undefined) {
       const length = range.end - range.start + 1;
@@ -245,20 +285,17 @@ export function withStaticFiles(app: Application, options: StaticServingOptions)
         ['Content-Length', String(length)],
         ['Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`],
         ['Accept-Ranges', 'bytes'],
-        ...headers,
+        ...entry.notModified,
       ]);
       if (method === 'HEAD') return [];
       if (entry.identity.body) return [entry.identity.body.subarray(range.start, range.end + 1)];
       return fileBody(entry.file, range.start, range.end);
     }
 
-    const codings = Object.keys(entry.encoded) as Coding[];
-    const coding = typeof rangeHeader === 'string' ? undefined : chooseEncoding(environ.HTTP_ACCEPT_ENCODING as string | undefined, codings);
+    const accept = environ.HTTP_ACCEPT_ENCODING;
+    const coding = typeof rangeHeader === 'string' || typeof accept !== 'string' || !entry.vary ? undefined : chooseEncoding(accept, entry.codings);
     const variant = coding === undefined ? entry.identity : (entry.encoded[coding] as Variant);
-    const responseHeaders: Header[] = [['Content-Type', entry.type], ['Content-Length', String(variant.size)]];
-    if (coding !== undefined) responseHeaders.push(['Content-Encoding', coding]);
-    else responseHeaders.push(['Accept-Ranges', 'bytes']);
-    startResponse('200 OK', [...responseHeaders, ...headers]);
+    startResponse('200 OK', (coding === undefined ? entry.full : (entry.fullEncoded[coding] as Header[])).slice());
     if (method === 'HEAD') return [];
     if (variant.body) return [variant.body];
     return fileBody(variant.path);
