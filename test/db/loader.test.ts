@@ -1,0 +1,92 @@
+/** Finding and importing migration files: in-process, and one bad file through manage. */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseError } from '../../src/runtime/db/errors.js';
+import { loadMigrations, migrationsFolder } from '../../src/runtime/db/migrations/loader.js';
+import { tempDir } from '../helpers/process.js';
+import { ensureBuilt } from '../management/built.js';
+import { TestProject } from './project.js';
+
+const UP = 'export async function up(db) {}\n';
+
+function folder(files: Readonly<Record<string, string>>): string {
+  const root = tempDir('tsgate-db-loader-');
+  writeFileSync(join(root, 'package.json'), '{"type": "module"}\n');
+  for (const [path, content] of Object.entries(files)) {
+    const file = join(root, ...path.split('/'));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  return root;
+}
+
+async function loadError(files: Readonly<Record<string, string>>, apps = ['notes']): Promise<string> {
+  const root = folder(files);
+  const error = await loadMigrations(apps, { moduleRoot: root, baseDir: root }).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(DatabaseError);
+  return (error as Error).message;
+}
+
+describe('loadMigrations', () => {
+  it("finds each app's numbered files in INSTALLED_APPS order, and nothing else in the folder", async () => {
+    const root = folder({
+      'notes/migrations/0002_title.mjs': UP,
+      'notes/migrations/0001_initial.js': `${UP}export async function down(db) {}\nexport const initial = true;\n`,
+      'notes/migrations/helpers.js': 'throw new Error("not a migration");\n',
+      'notes/migrations/0003_typed.d.ts': 'export {};\n',
+      'notes/migrations/0001_initial.js.map': '{}',
+      'notes/migrations/README.md': '# notes',
+      'apps/tags/migrations/0001_initial.js': `${UP}export const dependencies = [['notes', '0002_title']];\n`,
+    });
+    const found = await loadMigrations(['apps.tags', 'notes', 'nothing'], { moduleRoot: root, baseDir: root });
+    expect(found.map((m) => [m.key, m.number, m.file])).toEqual([
+      ['apps.tags.0001_initial', 1, join(root, 'apps', 'tags', 'migrations', '0001_initial.js')],
+      ['notes.0001_initial', 1, join(root, 'notes', 'migrations', '0001_initial.js')],
+      ['notes.0002_title', 2, join(root, 'notes', 'migrations', '0002_title.mjs')],
+    ]);
+    expect(found[0]?.module.dependencies).toEqual([['notes', '0002_title']]);
+    expect(typeof found[1]?.module.down).toBe('function');
+    expect(found[1]?.module.initial).toBe(true);
+    expect(migrationsFolder('apps.tags', root)).toBe(join(root, 'apps', 'tags', 'migrations'));
+  });
+
+  it('checksums the TypeScript source when there is one, else the file imported', async () => {
+    const source = `${UP}// the source\n`;
+    const root = folder({ 'src/notes/migrations/0001_initial.ts': source, 'dist/notes/migrations/0001_initial.js': UP, 'dist/notes/migrations/0002_more.js': UP });
+    const found = await loadMigrations(['notes'], { moduleRoot: join(root, 'dist'), baseDir: join(root, 'src') });
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(found.map((m) => m.checksum)).toEqual([sha(source), sha(UP)]);
+  });
+
+  it.each([
+    [{ 'notes/migrations/0002_a.js': UP, 'notes/migrations/0002_b.js': UP }, "The app 'notes' has two migrations numbered 0002: 0002_a and 0002_b. Renumber one of them."],
+    [{ 'notes/migrations/0001_initial.js': 'export const down = async () => {};\n' }, 'notes.0001_initial (', 'must export an async function up(db).'],
+    [{ 'notes/migrations/0001_initial.js': `${UP}export const down = 'no';\n` }, 'notes.0001_initial', ': down must be a function.'],
+    [{ 'notes/migrations/0001_initial.js': `${UP}export const dependencies = ['tags.0001'];\n` }, 'dependencies must be a list of [app, migration] pairs'],
+    [{ 'notes/migrations/0001_initial.js': `${UP}export const initial = 'yes';\n` }, 'initial must be true or false.'],
+  ])('a bad migration folder is a DatabaseError saying what is wrong (%#)', async (files, ...parts) => {
+    const message = await loadError(files);
+    for (const part of parts) expect(message).toContain(part);
+  });
+});
+
+describe('a bad migration file through manage', () => {
+  beforeAll(() => ensureBuilt(), 300_000);
+
+  it('migrate and showmigrations exit 1 with the message, no stack trace', async () => {
+    const project = new TestProject({
+      files: { 'notes/migrations/0001_initial.js': UP, 'notes/migrations/0001_again.js': UP },
+      env: { DATABASE_URL: 'sqlite:///db.sqlite3' },
+    });
+    for (const command of ['migrate', 'showmigrations']) {
+      const result = await project.manage([command]);
+      expect(result.status, result.output).toBe(1);
+      expect(result.stderr).toBe("DatabaseError: The app 'notes' has two migrations numbered 0001: 0001_again and 0001_initial. Renumber one of them.\n");
+    }
+  });
+});
