@@ -31,6 +31,8 @@ const BENCHMARKS = {
   'serve-hello': () => import('./serve-hello.js'),
   'idle-rss': () => import('./idle-rss.js'),
   'welcome-page': () => import('./welcome-page.js'),
+  'static-collect': () => import('./static-collect.js'),
+  'static-serve': () => import('./static-serve.js'),
   'create-generate': () => import('./create-generate.js'),
   migrate: () => import('./migrate.js'),
 };

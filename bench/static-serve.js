@@ -1,0 +1,186 @@
+// @ts-check
+/**
+ * DESIGN.md §12: serving a static file must reach ≥ 0.8× the requests/s of
+ * the `serve` hello-world TSGI app, both with 2 workers, same machine, same
+ * load tool, in one run.
+ *
+ * The static server (bench/static-serve-server.js) is the hello app behind
+ * the project's static layer as production configures it (STATIC_ROOT,
+ * DEBUG off). It serves a collected stylesheet, `css/site.<hash>.css`
+ * (about 2 KB, with .gz and .br copies as collectstatic leaves them):
+ * - identity: no Accept-Encoding, the file's own bytes: the bar;
+ * - br: `Accept-Encoding: gzip, deflate, br`, the .br copy: reported.
+ * The hello app is bench/servers/tsgi-hello.js, as in serve-hello. Each
+ * server is measured `rounds` times, the order alternating per round; every
+ * response body is checked.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { alternating, BENCH_DIR, cpuProfArgs, load, loadWithCpu, withServer } from './lib/harness.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadParams, loadNote, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
+import { BODY_TEXT } from './servers/body.js';
+
+export const name = 'static-serve';
+export const description = 'a collected static file served by tsgate serve (2 workers) vs the hello-world TSGI app (2 workers), keep-alive';
+
+const BAR = 0.8;
+const WORKERS = 2;
+const FILE = 'css/site.0123456789ab.css';
+const CSS = Array.from({ length: 80 }, (_, i) => `.c${i} { color: #${(i * 2654435761 % 0xffffff).toString(16).padStart(6, '0')}; }\n`).join('');
+const BR = brotliCompressSync(CSS, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+
+/**
+ * @typedef {object} Spec
+ * @property {string} id
+ * @property {string} label
+ * @property {string} script
+ * @property {string} path
+ * @property {Record<string, string>} headers
+ * @property {(body: string) => boolean} verify
+ * @property {boolean} staticServer
+ */
+
+/** @type {Spec[]} */
+const SPECS = [
+  { id: 'hello', label: 'tsgate serve (TSGI hello)', script: join(BENCH_DIR, 'servers', 'tsgi-hello.js'), path: '/', headers: {}, verify: (body) => body === BODY_TEXT, staticServer: false },
+  { id: 'static', label: `static ${FILE} (identity, ${CSS.length} B)`, script: join(BENCH_DIR, 'static-serve-server.js'), path: `/static/${FILE}`, headers: {}, verify: (body) => body === CSS, staticServer: true },
+  {
+    id: 'static-br',
+    label: `static ${FILE} (br, ${BR.length} B)`,
+    script: join(BENCH_DIR, 'static-serve-server.js'),
+    path: `/static/${FILE}`,
+    headers: { 'accept-encoding': 'gzip, deflate, br' },
+    verify: (body) => body.length > 0,
+    staticServer: true,
+  },
+];
+
+/**
+ * @param {import('./lib/harness.js').BenchOptions} options
+ */
+export async function run(options) {
+  const rounds = Math.max(1, options.rounds ?? 2);
+  const loadAverage = loadAverageAtStart();
+  const root = mkdtempSync(join(tmpdir(), 'tsgate-bench-static-root-'));
+  try {
+    mkdirSync(join(root, 'css'), { recursive: true });
+    writeFileSync(join(root, FILE), CSS);
+    writeFileSync(join(root, `${FILE}.gz`), gzipSync(CSS, { level: 9 }));
+    writeFileSync(join(root, `${FILE}.br`), BR);
+    writeFileSync(join(root, 'staticfiles.json'), JSON.stringify({ version: '1.1', paths: { 'css/site.css': FILE } }));
+
+    const order = alternating(SPECS, rounds);
+    /** @type {Record<string, (import('./lib/harness.js').LoadResult & { round: number, order: number, serverCpuUsPerRequest: number | null })[]>} */
+    const runs = Object.fromEntries(SPECS.map((s) => [s.id, []]));
+    for (const [i, spec] of order.entries()) {
+      const index = i + 1;
+      process.stderr.write(`  [${index}/${order.length}] ${spec.id}: starting… `);
+      const record = await withServer(
+        {
+          script: spec.script,
+          workers: WORKERS,
+          args: (port) => ['--port', String(port), '--workers', String(WORKERS), ...(spec.staticServer ? ['--root', root] : [])],
+          execArgv: cpuProfArgs(options.cpuProf, `${spec.id}-${index}`),
+        },
+        spec.id,
+        async (server) => {
+          const url = new URL(spec.path, server.url).href;
+          const params = { connections: options.connections, pipelining: options.pipelining, headers: spec.headers, verifyBody: spec.verify };
+          if (options.warmup > 0) {
+            process.stderr.write(`warm-up ${options.warmup} s… `);
+            await load(url, { ...params, duration: options.warmup });
+          }
+          process.stderr.write(`load ${options.duration} s… `);
+          const { result, serverCpuUsPerRequest } = await loadWithCpu({ ...server, url }, { ...params, duration: options.duration });
+          process.stderr.write(`${loadNote(result, serverCpuUsPerRequest)}${result.non2xx + result.errors + result.mismatches > 0 ? `, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.mismatches} bad bodies` : ''}\n`);
+          return { ...result, round: Math.floor(i / SPECS.length) + 1, order: index, serverCpuUsPerRequest };
+        },
+      );
+      runs[spec.id]?.push(record);
+    }
+
+    const servers = Object.fromEntries(
+      SPECS.map((spec) => {
+        const list = runs[spec.id] ?? [];
+        return [
+          spec.id,
+          {
+            label: spec.label,
+            ...loadMeans(list),
+            non2xx: list.reduce((n, r) => n + r.non2xx, 0),
+            errors: list.reduce((n, r) => n + r.errors + r.timeouts, 0),
+            mismatches: list.reduce((n, r) => n + r.mismatches, 0),
+            totalRequests: list.reduce((n, r) => n + r.totalRequests, 0),
+            runs: list,
+          },
+        ];
+      }),
+    );
+    const hello = servers.hello;
+    const identity = servers.static;
+    const br = servers['static-br'];
+    if (!hello || !identity || !br) throw new Error('a server was not measured');
+    const clean = (/** @type {{ non2xx: number, errors: number, mismatches: number }} */ s) => s.non2xx === 0 && s.errors === 0 && s.mismatches === 0;
+    const identityRatio = ratios(identity, hello);
+    const brRatio = ratios(br, hello);
+    return {
+      ...resultHead(name, description, loadAverage),
+      params: { ...loadParams(options, WORKERS, rounds), file: FILE, bytes: CSS.length, brBytes: BR.length },
+      order: order.map((s) => s.id),
+      servers,
+      ratio: identityRatio.ratio,
+      cpuRatio: identityRatio.cpuRatio,
+      brRatio: brRatio.ratio,
+      clean: clean(identity) && clean(br),
+      bar: BAR,
+      pass: identityRatio.ratio >= BAR && clean(identity),
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const HEAD = ['server', ...LOAD_HEAD, 'non-2xx', 'errors', 'bad bodies', 'per run req/s (p99 ms)'];
+
+/** @param {Awaited<ReturnType<typeof run>>} result */
+function rows(result) {
+  return Object.values(result.servers).map((s) => [s.label, ...loadCells(s), s.non2xx, s.errors, s.mismatches, perRun(s.runs)]);
+}
+
+/** @param {Awaited<ReturnType<typeof run>>} result */
+function verdicts(result) {
+  return [
+    `static (identity) ÷ hello: ${result.ratio}${result.cpuRatio === null ? '' : `, CPU-efficiency ratio ${result.cpuRatio}`} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}`,
+    `static (br) ÷ hello: ${result.brRatio} (reported)`,
+    ...(result.clean ? [] : ['some static responses were not 2xx, failed, or had the wrong body']),
+  ];
+}
+
+/** @param {Awaited<ReturnType<typeof run>>} result */
+export function summary(result) {
+  return `${textTable(HEAD, rows(result))}\n\n${verdicts(result).join('\n')}`;
+}
+
+/** @param {Awaited<ReturnType<typeof run>>} result */
+export function markdown(result) {
+  const p = result.params;
+  return `# static-serve
+
+${result.description}.
+
+**ratio ${result.ratio} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}** — static file req/s ÷ hello-world req/s (DESIGN.md §12); every body checked.
+
+- date: ${result.date}
+- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
+- file: \`/static/${p.file}\`, ${p.bytes} bytes (br copy ${p.brBytes} bytes), served by the production static layer (STATIC_ROOT, cached lookups)
+- load: ${p.tool}, ${p.connections} connections, pipelining ${p.pipelining}, ${p.duration} s per run after ${p.warmup} s warm-up; ${p.rounds} runs per server, order ${result.order.join(' → ')}; figures are means over the runs
+
+${markdownTable(HEAD, rows(result))}
+
+${verdicts(result)
+  .map((line) => `- ${line}`)
+  .join('\n')}
+`;
+}
