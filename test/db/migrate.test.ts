@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../management/built.js';
-import { checksum, newProject, STANDARD_KEYS, STANDARD_MIGRATIONS, STANDARD_TABLES, steps } from './project.js';
+import { checksum, createTableMigration, newProject, STANDARD_KEYS, STANDARD_MIGRATIONS, STANDARD_TABLES, steps } from './project.js';
 import { BACKENDS, dropDatabasesAfterAll, freshDatabase, unavailable } from './services.js';
 
 beforeAll(() => ensureBuilt(), 300_000);
@@ -220,6 +220,25 @@ describe.concurrent.each(BACKENDS)('migrate on $title', (backend) => {
     expect(await database.tables()).toEqual(['notes_note', 'tsgate_migrations']);
   });
 
+  it('--fake-initial follows a migration\'s own `initial` export over its number', async () => {
+    const { project, database } = await newProject(backend, {
+      files: {
+        'notes/migrations/0001_initial.js': createTableMigration('notes_note', [], 'export const initial = false;\n'),
+        'notes/migrations/0002_extra.js': createTableMigration('notes_extra', [], 'export const initial = true;\n'),
+      },
+    });
+    await database.query('create table notes_note (id integer primary key)');
+    await database.query('create table notes_extra (id integer primary key)');
+    // Not initial: it runs, and its table is in the way.
+    const refused = await project.manage(['migrate', '--fake-initial']);
+    expect(refused.status, refused.output).toBe(1);
+    expect(refused.stderr).toMatch(/Applying notes\.0001_initial failed: .*notes_note.*already exists/i);
+    await database.query('drop table notes_note');
+    const run = await project.manage(['migrate', '--fake-initial']);
+    expect(run.status, run.output).toBe(0);
+    expect(steps(run.stdout)).toEqual(['Applying notes.0001_initial OK', 'Applying notes.0002_extra FAKED']);
+  });
+
   it('--check exits 1 listing what is unapplied, and 0 when up to date, changing nothing', async () => {
     const { project, database } = await newProject(backend);
     const before = await project.manage(['migrate', '--check']);
@@ -262,6 +281,8 @@ describe.concurrent.each(BACKENDS)('migrate on $title', (backend) => {
 
     const shown = await project.manage(['showmigrations', 'tags', '--database=other']);
     expect(shown.stdout).toBe('tags\n [X] 0001_initial\n [X] 0002_color\n');
+    const sqlOther = await project.manage(['sqlmigrate', 'tags', '0001', '--database', 'other']);
+    expect(sqlOther.stdout.split('\n')[0]).toContain(backend.name === 'sqlite' ? other.name : `/${other.name}`);
     const shownDefault = await project.manage(['showmigrations', 'tags']);
     expect(shownDefault.stdout).toBe('tags\n [ ] 0001_initial\n [ ] 0002_color\n');
 
