@@ -2,13 +2,11 @@ import { CreateError } from './errors.js';
 import { create } from './main.js';
 import { parseOptions } from './options.js';
 import { Output } from './output.js';
-import { upgrade } from './upgrade.js';
 
 export { CreateError } from './errors.js';
 export { create } from './main.js';
 export { validateProjectName } from './name.js';
 export { parseOptions, type CreateOptions, type UpgradeOptions } from './options.js';
-export { upgrade } from './upgrade.js';
 
 /** Runs the generator for a command line; resolves to the exit code (0 ok, 1 failure, 2 bad usage, 130 cancelled). */
 export async function run(argv: string[]): Promise<number> {
@@ -18,7 +16,10 @@ export async function run(argv: string[]): Promise<number> {
     const parsed = await parseOptions(argv);
     if (!parsed) return 0;
     out = new Output(parsed.options);
-    return parsed.command === 'upgrade' ? await upgrade(parsed.options, out) : await create(parsed.options, out);
+    if (parsed.command === 'create') return await create(parsed.options, out);
+    // Loaded only for upgrade: creating a project does not need the merge library.
+    const { upgrade } = await import('./upgrade.js');
+    return await upgrade(parsed.options, out);
   } catch (error) {
     if (!(error instanceof CreateError)) throw error;
     if (error.exitCode !== 130) out.error(`create-tsgate-project: ${error.message}`);

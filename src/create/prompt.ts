@@ -3,7 +3,7 @@
  * terminal (with @clack/prompts), else the defaults. Nothing is asked with
  * --yes or --json, or when stdin or stdout is not a terminal (CI, pipes).
  */
-import * as clack from '@clack/prompts';
+import type * as Clack from '@clack/prompts';
 import { basename, resolve } from 'node:path';
 import { database, DATABASES, type DatabaseName } from './database.js';
 import { CreateError } from './errors.js';
@@ -26,6 +26,9 @@ export const DEFAULT_NAME = 'mysite';
 export function canPrompt(options: Pick<CreateOptions, 'yes' | 'json'>): boolean {
   return !options.yes && !options.json && process.stdin.isTTY === true && process.stdout.isTTY === true;
 }
+
+/** Loaded only when there is something to ask, so the usual run does not pay for it. */
+let clack: typeof Clack;
 
 /** Ctrl-C or Escape at a prompt: stop before anything is written. */
 function answered<T>(value: T): Exclude<T, symbol> {
@@ -59,6 +62,7 @@ export async function settleChoices(options: CreateOptions, detectedPm: PackageM
   const asked = [options.target, options.database, options.example, options.pm, options.git, options.install];
   if (asked.every((value) => value !== undefined)) return defaults;
 
+  clack = await import('@clack/prompts');
   clack.intro('create-tsgate-project');
   const target =
     options.target ??
