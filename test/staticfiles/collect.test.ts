@@ -481,3 +481,30 @@ describe('compression and progress', () => {
     expect(calls.every(([done], index) => index === 0 || done === (calls[index - 1]?.[0] ?? 0) + 1)).toBe(true);
   });
 });
+
+describe('a failure while writing', () => {
+  it('leaves the previous manifest and cache in place, and the next run recovers', async () => {
+    put('static/img/logo.png', 'PNG one');
+    put('static/css/site.css', 'body { background: url(../img/logo.png) }\n');
+    await collect();
+    const manifestBefore = out('staticfiles.json');
+    const cacheBefore = out(CACHE_NAME);
+    const file = put('static/img/logo.png', 'PNG two');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    // A folder where the new hashed copy must go: writing it fails mid-run.
+    const blocked = join(root, hashedName('img/logo.png', sha12('PNG two')));
+    mkdirSync(join(blocked, 'in-the-way'), { recursive: true });
+    await expect(collect()).rejects.toThrow();
+    expect(out('staticfiles.json')).toBe(manifestBefore);
+    expect(out(CACHE_NAME)).toBe(cacheBefore);
+    // Every name the old manifest gives still exists.
+    for (const hashed of Object.values(JSON.parse(manifestBefore).paths as Record<string, string>)) expect(existsSync(join(root, hashed))).toBe(true);
+    rmSync(blocked, { recursive: true });
+    const result = await collect();
+    expect(result.redone).toEqual(['css/site.css', 'img/logo.png']);
+    const paths = manifest().paths;
+    expect(paths['img/logo.png']).toBe(hashedName('img/logo.png', sha12('PNG two')));
+    expect(out(paths['css/site.css'] ?? '')).toContain(`url(../${paths['img/logo.png'] ?? ''})`);
+  });
+});

@@ -114,6 +114,7 @@ export class CompressionPool {
   private readonly queue: Job[] = [];
   private readonly running = new Map<Worker, Job>();
   private nextId = 0;
+  private dead = false;
 
   constructor(
     private readonly quality = DEFAULT_BROTLI_QUALITY,
@@ -132,9 +133,12 @@ export class CompressionPool {
         this.dispatch(worker);
       });
       worker.on('error', (error) => {
+        // A worker that died takes the run down: its job and everything queued fail, nothing waits forever.
         const job = this.running.get(worker);
         this.running.delete(worker);
         job?.reject(error);
+        for (const queued of this.queue.splice(0)) queued.reject(error);
+        this.dead = true;
       });
       this.workers.push(worker);
       this.idle.push(worker);
@@ -144,6 +148,7 @@ export class CompressionPool {
   /** Compresses `file` (whose content is `data`, when the caller has it) if its type is compressible. */
   compress(file: string, data?: Uint8Array): Promise<CompressResult> {
     if (!isCompressible(file)) return Promise.resolve({ kept: [], sizes: [], size: 0 });
+    if (this.dead) return Promise.reject(new Error('a compression worker failed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, file, data, resolve, reject });
       const worker = this.idle.pop();
