@@ -5,9 +5,14 @@
  * fresh folder, started with the image's CMD (bound to a free local port) and
  * asked by the image's HEALTHCHECK command. Proves the runtime stage holds
  * everything the app reads.
+ *
+ * As root (CI, these machines), migrate, serve and the health check run as an
+ * unprivileged user on a tree chowned to it, the way `COPY --chown=node:node`
+ * and `USER node` leave the image, with the SQLite database in the runtime's
+ * data/ folder as docker-compose's `data` volume has it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lchownSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { get } from 'node:http';
 import { join, posix } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +23,24 @@ const cleanups: (() => void)[] = [];
 afterAll(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
+
+/** `nobody`: an unprivileged uid/gid standing for the image's `node` user. */
+const UNPRIVILEGED = { uid: 65534, gid: 65534 };
+
+/** `chown -R` of a folder, as `COPY --chown` leaves the copied tree. */
+function chownTree(dir: string, uid: number, gid: number): void {
+  lchownSync(dir, uid, gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) chownTree(join(dir, entry.name), uid, gid);
+    else lchownSync(join(dir, entry.name), uid, gid);
+  }
+}
+
+/** The real uid of a running process, from the first field of /proc/PID/status's Uid line. */
+function processUid(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Uid:'));
+  return Number(line?.split(/\s+/)[1]);
+}
 
 function sh(script: string, cwd: string) {
   const result = spawnSync('sh', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, NODE_ENV: '' }, timeout: 300_000 });
@@ -87,6 +110,18 @@ describe('the Dockerfile steps in a clean copy', () => {
     // collectstatic ran at build time, with no secret in the environment.
     expect(existsSync(join(runtime, 'staticfiles', 'staticfiles.json'))).toBe(true);
 
+    // `COPY --chown=node:node` then `USER node`: as root, the tree is given to an unprivileged user and every
+    // process below runs as it. Not root (a developer's machine): they run as the current user, who owns the copy.
+    const user = process.getuid?.() === 0 ? UNPRIVILEGED : undefined;
+    const home = join(work, 'home');
+    mkdirSync(home);
+    if (user) {
+      chownTree(runtime, user.uid, user.gid);
+      chownTree(home, user.uid, user.gid);
+      chmodSync(work, 0o755); // mkdtemp made it 0700: the user must reach runtime-app
+    }
+    const as = user ?? {};
+
     // CMD and HEALTHCHECK as the image has them, bound to a free port here, with only the run-time environment.
     const port = await freePort();
     const cmd = runtimeStage.commands.find((c) => c.name === 'CMD')?.args as string[];
@@ -95,14 +130,16 @@ describe('the Dockerfile steps in a clean copy', () => {
     const imageEnv = Object.assign({}, ...runtimeStage.commands.filter((c) => c.name === 'ENV').map((c) => c.args as Record<string, string>));
     const env = {
       PATH: process.env.PATH ?? '',
-      HOME: work,
+      HOME: home,
       ...imageEnv,
+      // docker-compose's `data` volume, mounted on the runtime's data/ folder.
+      DATABASE_URL: `sqlite:///${join(runtime, 'data', 'db.sqlite3')}`,
       SECRET_KEY: 'docker-runtime-test-secret-key-long-enough-for-production-0123456789',
       ALLOWED_HOSTS: '127.0.0.1',
       // `docker run -e …` for a container reached over plain HTTP, with no TLS proxy in front.
       SECURE_SSL_REDIRECT: 'false',
     };
-    const server = spawn(process.execPath, [...args, '--workers', '1'], { cwd: runtime, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const server = spawn(process.execPath, [...args, '--workers', '1'], { cwd: runtime, env, ...as, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     server.stdout.on('data', (data: Buffer) => (output += data.toString()));
     server.stderr.on('data', (data: Buffer) => (output += data.toString()));
@@ -114,24 +151,37 @@ describe('the Dockerfile steps in a clean copy', () => {
       }
     });
     const deadline = Date.now() + 30_000;
-    while (!/Booting worker with pid/.test(output)) {
+    while (!/Booting worker with pid: \d+/.test(output)) {
       if (server.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(output).toContain(`Listening at: http://127.0.0.1:${port}`);
+    if (user) {
+      // The arbiter and its worker both run as the unprivileged user.
+      const worker = Number(/Booting worker with pid: (\d+)/.exec(output)?.[1]);
+      expect(processUid(server.pid ?? 0)).toBe(user.uid);
+      expect(processUid(worker)).toBe(user.uid);
+    }
 
     const healthz = await fetchText(port, '/healthz');
     expect(healthz.status).toBe(200);
     // Not ready until migrate has made the database: what the compose migrate service, the Procfile's release and the k8s Job run.
     expect((await fetchText(port, '/readyz')).status).toBe(503);
-    const migrate = spawnSync(process.execPath, ['dist/manage.js', 'migrate', '--noinput'], { cwd: runtime, env, encoding: 'utf8', timeout: 60_000 });
+    const migrate = spawnSync(process.execPath, ['dist/manage.js', 'migrate', '--noinput'], { cwd: runtime, env, ...as, encoding: 'utf8', timeout: 60_000 });
     expect(migrate.status, `${migrate.stdout}${migrate.stderr}`).toBe(0);
     expect(migrate.stdout).toContain('Applying pages.0001_initial... OK');
+    // The database file is written in the volume's folder, by (and so owned by) the user the app runs as.
+    const database = statSync(join(runtime, 'data', 'db.sqlite3'));
+    expect(database.size).toBeGreaterThan(0);
+    if (user) expect(database.uid).toBe(user.uid);
     const ready = await fetchText(port, '/readyz');
     expect(ready.status, ready.body).toBe(200);
     const welcome = await fetchText(port, '/');
     expect(welcome.status, welcome.body).toBe(200);
     expect(welcome.body).toContain(`${NAME} is running on tsgate`);
+    // The page counts itself in the database: the server, as that user, writes to the file.
+    expect(welcome.body).toContain('<span class="total">once</span>');
+    expect((await fetchText(port, '/')).body).toContain('<span class="total">2 times</span>');
     const stylesheet = /<link rel="stylesheet" href="([^"]+)">/.exec(welcome.body)?.[1] ?? '';
     expect(stylesheet).toMatch(/^\/static\/pages\/site\.[0-9a-f]{12}\.css$/);
     const css = await fetchText(port, stylesheet);
@@ -143,11 +193,11 @@ describe('the Dockerfile steps in a clean copy', () => {
     const healthcheck = String(runtimeStage.commands.find((c) => c.name === 'HEALTHCHECK')?.args);
     const probe = JSON.parse(/CMD (\[.*\])\s*$/.exec(healthcheck)?.[1] ?? '[]') as string[];
     expect(probe[0]).toBe('node');
-    const probed = spawnSync(process.execPath, probe.slice(1).map((arg) => arg.replace('127.0.0.1:8000', `127.0.0.1:${port}`)), { env, timeout: 10_000 });
+    const probed = spawnSync(process.execPath, probe.slice(1).map((arg) => arg.replace('127.0.0.1:8000', `127.0.0.1:${port}`)), { env, ...as, timeout: 10_000 });
     expect(probed.status).toBe(0);
 
     server.kill('SIGTERM');
     const exit = await new Promise<number | null>((resolve) => (server.exitCode !== null ? resolve(server.exitCode) : server.on('exit', (code) => resolve(code))));
     expect(exit, output).toBe(0);
-  }, 90_000);
+  }, 300_000); // npm install compiles better-sqlite3 from source here (1.5 to 3 min)
 });
