@@ -8,12 +8,16 @@
  * - `npm run manage -- help` in the same project, development (tsx, no
  *   build): bar ≤ 1 s.
  *
+ * Beside wall time, the CPU time (user + system) of the command and its
+ * children is recorded from /proc/self/stat (cutime + cstime, 10 ms ticks):
+ * on a busy machine wall time grows with the wait for a CPU, CPU time much less.
+ *
  * One unmeasured run of each first (disk cache, tsx's cache). The project
  * comes from bench/lib/project.js (generated, installed and built once,
  * then cached).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './lib/harness.js';
@@ -23,7 +27,7 @@ import { loadAverageNow, machine, machineLine, markdownTable, round, textTable }
 export const name = 'create-generate';
 export const description = 'wall time of create-tsgate-project without install, and of manage --help compiled and in development (median of runs)';
 
-const RUNS = 9;
+const RUNS = 15;
 const CLI = join(ROOT, 'cli', 'create-tsgate-project.js');
 
 /**
@@ -35,6 +39,7 @@ const CLI = join(ROOT, 'cli', 'create-tsgate-project.js');
  * @property {number} medianSeconds
  * @property {number} minSeconds
  * @property {number} maxSeconds
+ * @property {number | null} medianCpuSeconds  user + system of the command and its children; null off Linux
  * @property {boolean} pass
  *
  * @typedef {object} CreateGenerateResult
@@ -64,16 +69,33 @@ function childEnv() {
   return env;
 }
 
+/** CPU seconds used by our waited-for children so far (Linux), or NaN. */
+function childrenCpuSeconds() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 of proc(5), cutime and cstime, in clock ticks (100 per second on Linux).
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** @type {number[]} CPU seconds of each timed() run, in order */
+const cpuSamples = [];
+
 /**
- * Runs a command to completion and returns its wall time in seconds; throws if it fails.
+ * Runs a command to completion and returns its wall time in seconds (its CPU time goes to cpuSamples); throws if it fails.
  * @param {string} file
  * @param {string[]} args
  * @param {string} cwd
  */
 function timed(file, args, cwd) {
+  const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
   const result = spawnSync(file, args, { cwd, env: childEnv(), encoding: 'utf8', timeout: 60_000 });
   const seconds = (performance.now() - started) / 1000;
+  cpuSamples.push(childrenCpuSeconds() - cpuBefore);
   if (result.status !== 0) throw new Error(`${[file, ...args].join(' ')} (in ${cwd}) failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
   return seconds;
 }
@@ -95,9 +117,11 @@ function median(values) {
 function measure(id, command, barSeconds, once) {
   process.stderr.write(`  ${id}… `);
   once(); // unmeasured
+  cpuSamples.length = 0;
   const samples = Array.from({ length: RUNS }, once);
   const medianSeconds = median(samples);
-  process.stderr.write(`median ${round(medianSeconds, 3)} s\n`);
+  const cpu = median(cpuSamples);
+  process.stderr.write(`median ${round(medianSeconds, 3)} s (CPU ${round(cpu, 2)} s)\n`);
   return {
     id,
     command,
@@ -106,6 +130,7 @@ function measure(id, command, barSeconds, once) {
     medianSeconds: round(medianSeconds, 4),
     minSeconds: round(Math.min(...samples), 4),
     maxSeconds: round(Math.max(...samples), 4),
+    medianCpuSeconds: Number.isNaN(cpu) ? null : round(cpu, 2),
     pass: medianSeconds <= barSeconds,
   };
 }
@@ -150,11 +175,11 @@ export async function run() {
   };
 }
 
-const HEAD = ['command', 'median s', 'min s', 'max s', 'bar'];
+const HEAD = ['command', 'median s', 'min s', 'max s', 'CPU s (median)', 'bar'];
 
 /** @param {CreateGenerateResult} result */
 function rows(result) {
-  return result.measures.map((m) => [`\`${m.command}\``, m.medianSeconds, m.minSeconds, m.maxSeconds, `≤ ${m.barSeconds} s: ${m.pass ? 'PASS' : 'FAIL'}`]);
+  return result.measures.map((m) => [`\`${m.command}\``, m.medianSeconds, m.minSeconds, m.maxSeconds, m.medianCpuSeconds ?? 'n/a', `≤ ${m.barSeconds} s: ${m.pass ? 'PASS' : 'FAIL'}`]);
 }
 
 /** @param {CreateGenerateResult} result */
@@ -180,6 +205,7 @@ ${result.description}.
 - date: ${result.date}
 - ${machineLine(result)}, load average at start ${result.loadAverage.join(' / ')}
 - wall time from spawn to exit (node's start-up included), median of ${result.runs} runs after one unmeasured run; each generation in a fresh empty folder
+- CPU s: user + system time of the command and its children (from /proc/self/stat, 10 ms ticks), informational: wall time on a busy machine includes waiting for a CPU
 - generated project: ${project}
 
 ${markdownTable(HEAD, rows(result))}
