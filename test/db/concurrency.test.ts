@@ -5,12 +5,11 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../management/built.js';
-import { checksum, newProject, steps, type CommandResult, type TestProject } from './project.js';
+import { describe, expect, it } from 'vitest';
+import { checksum, type CommandResult, newProject, steps, type TestProject, useProjects } from './project.js';
 import { BACKENDS, dropDatabasesAfterAll, num, unavailable } from './services.js';
 
-beforeAll(() => ensureBuilt(), 300_000);
+useProjects();
 dropDatabasesAfterAll();
 
 const PROCESSES = 4;

@@ -6,13 +6,12 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../management/built.js';
-import { freePort, tempDir } from '../helpers/process.js';
-import { newProject, steps, TestProject, type CommandResult } from './project.js';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/process.js';
+import { type CommandResult, newProject, scratchDir, steps, TestProject, useProjects } from './project.js';
 import { backend, dropDatabasesAfterAll, POSTGRES_ADMIN_URL, unavailable, withDatabase } from './services.js';
 
-beforeAll(() => ensureBuilt(), 300_000);
+useProjects();
 dropDatabasesAfterAll();
 
 const PASSWORD = 'Hunter2Secret';
@@ -80,7 +79,7 @@ describe.concurrent('a server that is not there', () => {
 
 describe.concurrent('SQLite files', () => {
   it('a file in a folder that does not exist: exit 1 naming the file, and no folder is made', async () => {
-    const missing = join(tempDir('tsgate-db-missing-'), 'no', 'such');
+    const missing = join(scratchDir(), 'no', 'such');
     const project = projectOn(`sqlite:///${join(missing, 'db.sqlite3')}`);
     const result = await project.manage(['migrate']);
     expect(result.status, result.output).toBe(1);
@@ -92,7 +91,7 @@ describe.concurrent('SQLite files', () => {
   it('sqlite:///name is relative to the project folder (BASE_DIR), wherever the command runs from', async () => {
     const project = projectOn('sqlite:///data/site.sqlite3');
     mkdirSync(project.path('data'));
-    const elsewhere = tempDir('tsgate-db-cwd-');
+    const elsewhere = scratchDir();
     const result = await project.manage(['migrate', 'notes', '0001'], {}, elsewhere);
     expect(result.status, result.output).toBe(0);
     expect(existsSync(project.path('data/site.sqlite3'))).toBe(true);

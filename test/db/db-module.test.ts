@@ -4,7 +4,7 @@
  * stand-in and `connection(alias)`, and the PRAGMAs every SQLite connection
  * is opened with.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configure, resetForTests } from '../../src/runtime/conf/settings.js';
@@ -38,6 +38,7 @@ beforeAll(() => {
 afterAll(async () => {
   await closeConnections();
   resetForTests();
+  rmSync(base, { recursive: true, force: true });
 });
 
 async function pragma(alias: string, name: string): Promise<unknown> {

@@ -5,12 +5,11 @@
  * (SQLite, PostgreSQL) and the message says what to check where it cannot
  * (MySQL/MariaDB); after fixing the file, migrate succeeds.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../management/built.js';
-import { checksum, createTableMigration, newProject, steps } from './project.js';
+import { describe, expect, it } from 'vitest';
+import { checksum, createTableMigration, newProject, steps, useProjects } from './project.js';
 import { BACKENDS, dropDatabasesAfterAll, unavailable } from './services.js';
 
-beforeAll(() => ensureBuilt(), 300_000);
+useProjects();
 dropDatabasesAfterAll();
 
 const BROKEN = `export async function up(db) {

@@ -2,17 +2,17 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DatabaseError } from '../../src/runtime/db/errors.js';
 import { loadMigrations, migrationsFolder } from '../../src/runtime/db/migrations/loader.js';
-import { tempDir } from '../helpers/process.js';
-import { ensureBuilt } from '../management/built.js';
-import { TestProject } from './project.js';
+import { scratchDir, TestProject, useProjects } from './project.js';
+
+useProjects();
 
 const UP = 'export async function up(db) {}\n';
 
 function folder(files: Readonly<Record<string, string>>): string {
-  const root = tempDir('tsgate-db-loader-');
+  const root = scratchDir();
   writeFileSync(join(root, 'package.json'), '{"type": "module"}\n');
   for (const [path, content] of Object.entries(files)) {
     const file = join(root, ...path.split('/'));
@@ -76,8 +76,6 @@ describe('loadMigrations', () => {
 });
 
 describe('a bad migration file through manage', () => {
-  beforeAll(() => ensureBuilt(), 300_000);
-
   it('migrate and showmigrations exit 1 with the message, no stack trace', async () => {
     const project = new TestProject({
       files: { 'notes/migrations/0001_initial.js': UP, 'notes/migrations/0001_again.js': UP },

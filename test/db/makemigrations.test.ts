@@ -3,11 +3,10 @@
  * migration. It never touches the database, so it runs on SQLite only.
  */
 import { readdirSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../management/built.js';
-import { STANDARD_MIGRATIONS, TestProject } from './project.js';
+import { describe, expect, it } from 'vitest';
+import { STANDARD_MIGRATIONS, TestProject, useProjects } from './project.js';
 
-beforeAll(() => ensureBuilt(), 300_000);
+useProjects();
 
 function project(files: Readonly<Record<string, string>> = STANDARD_MIGRATIONS): TestProject {
   return new TestProject({ apps: ['notes', 'tags', 'plain'], files, env: { DATABASE_URL: 'sqlite:///db.sqlite3' } });

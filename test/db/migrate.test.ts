@@ -2,12 +2,11 @@
  * `manage migrate` and its flags, run as processes against a fresh database
  * on each backend; what it did is read back from the database directly.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../management/built.js';
-import { checksum, createTableMigration, newProject, STANDARD_KEYS, STANDARD_MIGRATIONS, STANDARD_TABLES, steps } from './project.js';
+import { describe, expect, it } from 'vitest';
+import { checksum, createTableMigration, newProject, STANDARD_KEYS, STANDARD_MIGRATIONS, STANDARD_TABLES, steps, useProjects } from './project.js';
 import { BACKENDS, dropDatabasesAfterAll, freshDatabase, unavailable } from './services.js';
 
-beforeAll(() => ensureBuilt(), 300_000);
+useProjects();
 dropDatabasesAfterAll();
 
 describe.concurrent.each(BACKENDS)('migrate on $title', (backend) => {

@@ -2,14 +2,16 @@
  * A small project for the migration commands: settings, a manage script
  * over the built runtime (build/tsgate/dist), and apps whose migrations are
  * plain .js files with no imports. Commands run as separate processes, as
- * a user (or a container) runs them.
+ * a user (or a container) runs them, on a private copy of the runtime.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { REPO, tempDir } from '../helpers/process.js';
+import { ensureBuilt } from '../management/built.js';
 import { freshDatabase, type Backend, type TestDatabase } from './services.js';
 
 const MANAGE = (runtime: string) => `import { existsSync, writeFileSync } from 'node:fs';
@@ -110,7 +112,59 @@ export interface ProjectOptions {
   env?: Readonly<Record<string, string>>;
 }
 
-const RUNTIME = pathToFileURL(join(REPO, 'build', 'tsgate', 'dist', 'management', 'index.js')).href;
+let runtime: string | undefined;
+/** The folders this file made: the runtime copy and every project. */
+const made: string[] = [];
+
+/** A temporary folder, removed with the file's projects. */
+export function scratchDir(prefix = 'tsgate-db-scratch-'): string {
+  const dir = tempDir(prefix);
+  made.push(dir);
+  return dir;
+}
+
+/** In a test file that runs commands: a copy of the runtime before its tests, and its folders removed after. */
+export function useProjects(): void {
+  beforeAll(prepareRuntime, 300_000);
+  afterAll(() => {
+    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/**
+ * Builds the runtime if a source is newer, then copies build/tsgate to a
+ * folder of this test file's own (beside a node_modules link to the repo's),
+ * so a rebuild during the run (another test file's, or an edit in the
+ * working tree) never swaps the runtime under a running command.
+ * See useProjects().
+ */
+function prepareRuntime(): void {
+  const built = join(REPO, 'build', 'tsgate');
+  const stamp = () => {
+    const dist = statSync(join(built, 'dist'), { throwIfNoEntry: false });
+    return existsSync(join(REPO, 'build', '.lock')) || !dist ? undefined : `${dist.ino}:${dist.mtimeMs}`;
+  };
+  for (let attempt = 0; attempt < 100; attempt++) {
+    ensureBuilt();
+    const before = stamp();
+    if (before !== undefined) {
+      const copy = tempDir('tsgate-db-runtime-');
+      made.push(copy);
+      symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'), 'dir');
+      try {
+        cpSync(built, join(copy, 'tsgate'), { recursive: true });
+        if (stamp() === before && existsSync(join(copy, 'tsgate', 'dist', 'management', 'index.js'))) {
+          runtime = pathToFileURL(join(copy, 'tsgate', 'dist', 'management', 'index.js')).href;
+          return;
+        }
+      } catch {
+        // Swapped while copying: try again.
+      }
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+  throw new Error('build/tsgate kept changing: could not take a copy of the runtime');
+}
 
 export class TestProject {
   readonly dir: string;
@@ -118,11 +172,13 @@ export class TestProject {
 
   constructor(options: ProjectOptions = {}) {
     this.dir = tempDir('tsgate-db-');
+    made.push(this.dir);
     this.env = { ...options.env };
     // By default the apps whose files are given, in order.
     const apps = options.apps ?? [...new Set(Object.keys(options.files ?? STANDARD_MIGRATIONS).map((path) => path.split('/')[0] ?? ''))];
     this.write('package.json', '{"type": "module", "private": true}\n');
-    this.write('manage.mjs', MANAGE(RUNTIME));
+    if (!runtime) throw new Error('call useProjects() at the top of the test file');
+    this.write('manage.mjs', MANAGE(runtime));
     this.write('settings.mjs', SETTINGS(this.dir, apps));
     for (const app of apps) mkdirSync(join(this.dir, app), { recursive: true });
     for (const [path, content] of Object.entries(options.files ?? STANDARD_MIGRATIONS)) this.write(path, content);

@@ -133,7 +133,7 @@ export async function dropDatabases(): Promise<void> {
 }
 
 function randomName(): string {
-  return `tsgate_test_${randomBytes(6).toString('hex')}`;
+  return `tsgate_dbtest_${randomBytes(6).toString('hex')}`;
 }
 
 const TABLES: Record<BackendName, string> = {

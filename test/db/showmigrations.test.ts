@@ -2,12 +2,11 @@
  * `manage showmigrations` on each backend, and the warnings `migrate` and
  * `showmigrations` give for an applied migration whose file changed.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../management/built.js';
-import { checksum, newProject, STANDARD_MIGRATIONS } from './project.js';
+import { describe, expect, it } from 'vitest';
+import { checksum, newProject, STANDARD_MIGRATIONS, useProjects } from './project.js';
 import { BACKENDS, dropDatabasesAfterAll, unavailable } from './services.js';
 
-beforeAll(() => ensureBuilt(), 300_000);
+useProjects();
 dropDatabasesAfterAll();
 
 describe.concurrent.each(BACKENDS)('showmigrations on $title', (backend) => {

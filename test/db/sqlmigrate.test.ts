@@ -1,10 +1,9 @@
 /** `manage sqlmigrate` on each backend: the SQL in its dialect, not run. */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../management/built.js';
-import { newProject, STANDARD_MIGRATIONS } from './project.js';
+import { describe, expect, it } from 'vitest';
+import { newProject, STANDARD_MIGRATIONS, useProjects } from './project.js';
 import { BACKENDS, dropDatabasesAfterAll, unavailable, type BackendName } from './services.js';
 
-beforeAll(() => ensureBuilt(), 300_000);
+useProjects();
 dropDatabasesAfterAll();
 
 const FILES = {
