@@ -33,7 +33,7 @@ export const INSTALLED_APPS = ${JSON.stringify(apps)};
 export const ROOT_URLCONF = 'urls';
 export const WSGI_APPLICATION = 'wsgi:application';
 export const DATABASES = {
-  default: { URL: process.env.DATABASE_URL },
+  default: { URL: process.env.DATABASE_URL, ...(process.env.CONNECT_TIMEOUT ? { CONNECT_TIMEOUT: Number(process.env.CONNECT_TIMEOUT) } : {}) },
   ...(process.env.OTHER_DATABASE_URL ? { other: { URL: process.env.OTHER_DATABASE_URL } } : {}),
 };
 `;
