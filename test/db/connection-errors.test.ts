@@ -134,6 +134,36 @@ describe.concurrent('postgres', () => {
   });
 });
 
+describe.concurrent('postgres with a password it does not check (trust)', () => {
+  const postgres = backend('postgres');
+  if (unavailable(postgres)) return;
+
+  it('the password is in no output of a run that works, and --database can be another backend than default', async () => {
+    const { project, database } = await newProject(postgres);
+    const url = new URL(database.url);
+    url.password = PASSWORD;
+    // default on SQLite, other on PostgreSQL with a password in its URL.
+    project.env.DATABASE_URL = 'sqlite:///db.sqlite3';
+    project.env.OTHER_DATABASE_URL = url.href;
+    const results = [
+      await project.manage(['migrate', '--database', 'other']),
+      await project.manage(['migrate', '--database', 'other', '--plan']),
+      await project.manage(['showmigrations', '--database', 'other']),
+      await project.manage(['sqlmigrate', 'notes', '0001', '--database', 'other']),
+      await project.manage(['migrate', 'notes', 'zero', '--database', 'other']),
+    ];
+    for (const result of results) {
+      expect(result.status, result.output).toBe(0);
+      expectNoPassword(result);
+    }
+    expect(results[3]?.stdout).toContain(`on postgres://${url.username}@${url.hostname}:${url.port || 5432}/${database.name}\n`);
+    expect(results[4]?.stdout).toContain('Unapplying notes.0001_initial... OK');
+    // default was never touched.
+    expect((await project.manage(['showmigrations', 'notes'])).stdout).toBe('notes\n [ ] 0001_initial\n [ ] 0002_title\n [ ] 0003_archive\n [ ] 0004_label\n');
+    expect(await database.tables()).toEqual(['tsgate_migrations']);
+  });
+});
+
 describe.concurrent('mysql', () => {
   const mysql = backend('mysql');
   if (unavailable(mysql)) return;
