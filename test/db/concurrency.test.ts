@@ -88,5 +88,5 @@ describe.each(BACKENDS)('concurrent migrate on $title', (backend) => {
     expect((await database.query<{ n: unknown }>('select n from counter_hits order by n')).map((row) => num(row.n))).toEqual([1, 2, 3, 4]);
     expect((await database.recorded()).size).toBe(5);
     expect(await database.tables()).toEqual(['counter_hits', 'counter_once', 'counter_twice', 'later_more', 'later_thing', 'tsgate_migrations']);
-  }, 120_000);
+  });
 });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { REPO, tempDir } from '../helpers/process.js';
 import { ensureBuilt } from '../management/built.js';
 import { freshDatabase, type Backend, type TestDatabase } from './services.js';
@@ -123,8 +123,10 @@ export function scratchDir(prefix = 'tsgate-db-scratch-'): string {
   return dir;
 }
 
-/** In a test file that runs commands: a copy of the runtime before its tests, and its folders removed after. */
+/** In a test file that runs commands: a longer test timeout, a copy of the runtime before its tests, and its folders removed after. */
 export function useProjects(): void {
+  // A test runs a handful of commands, each a process start: room for a loaded machine.
+  vi.setConfig({ testTimeout: 120_000 });
   beforeAll(prepareRuntime, 300_000);
   afterAll(() => {
     for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
