@@ -5,7 +5,7 @@
  * CSS and JS references rewritten to hashed names (dependencies first, so a
  * file's hash covers the names it references), gzip/brotli copies kept
  * where they save space (on worker threads), and `staticfiles.json` written
- * atomically, last.
+ * atomically once every file it names is in place.
  *
  * Everything that can fail on the sources (a missing reference, a cycle)
  * is found while planning, before anything in STATIC_ROOT changes.
@@ -532,22 +532,28 @@ export async function collectStatic(options: CollectOptions): Promise<CollectRes
   }
 
   if (planned) {
-    const entries: Record<string, CacheEntry> = {};
-    for (const entry of planned.values()) {
-      const file = files.get(entry.relative) as Found;
-      const record: CacheEntry = { source: file.source, size: file.stats.size, mtimeMs: file.stats.mtimeMs, hashed: entry.hashed };
-      if (entry.refs) record.refs = entry.refs;
-      if (entry.deps) record.deps = entry.deps;
-      entries[entry.relative] = record;
-    }
-    // Rewritten only when they change: a no-op rerun writes nothing.
-    const cacheText = JSON.stringify({ version: CACHE_VERSION, key: cacheKey, entries } satisfies CacheFile);
-    if (cacheText !== cache.text) await writeAtomically(join(root, CACHE_NAME), cacheText);
-    // The manifest last, so a failure above leaves the previous one in place.
-    const manifestText = manifestJson(result.manifest ?? {});
-    if (manifestText !== readText(join(root, MANIFEST_NAME))) {
-      await writeAtomically(join(root, MANIFEST_NAME), manifestText);
-      log(`Wrote '${join(root, MANIFEST_NAME)}'`, 3);
+    // Nothing redone, every source as the cache knew it, no file added or gone: the manifest and
+    // the cache would be written as they are, so a no-op rerun writes (and serialises) nothing.
+    const unchanged =
+      redo.length === 0 && Object.keys(cached).length === files.size && [...files.values()].every((file) => fresh(file) !== undefined) && existsSync(join(root, MANIFEST_NAME));
+    if (!unchanged) {
+      // The manifest first (atomically; the run's last word for what is served), then the cache:
+      // a crash between them leaves sources the old cache does not know, which the next run redoes.
+      const manifestText = manifestJson(result.manifest ?? {});
+      if (manifestText !== readText(join(root, MANIFEST_NAME))) {
+        await writeAtomically(join(root, MANIFEST_NAME), manifestText);
+        log(`Wrote '${join(root, MANIFEST_NAME)}'`, 3);
+      }
+      const entries: Record<string, CacheEntry> = {};
+      for (const entry of planned.values()) {
+        const file = files.get(entry.relative) as Found;
+        const record: CacheEntry = { source: file.source, size: file.stats.size, mtimeMs: file.stats.mtimeMs, hashed: entry.hashed };
+        if (entry.refs) record.refs = entry.refs;
+        if (entry.deps) record.deps = entry.deps;
+        entries[entry.relative] = record;
+      }
+      const cacheText = JSON.stringify({ version: CACHE_VERSION, key: cacheKey, entries } satisfies CacheFile);
+      if (cacheText !== cache.text) await writeAtomically(join(root, CACHE_NAME), cacheText);
     }
   }
   return result;
