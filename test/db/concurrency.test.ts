@@ -89,4 +89,25 @@ describe.each(BACKENDS)('concurrent migrate on $title', (backend) => {
     expect((await database.recorded()).size).toBe(5);
     expect(await database.tables()).toEqual(['counter_hits', 'counter_once', 'counter_twice', 'later_more', 'later_thing', 'tsgate_migrations']);
   });
+
+  it(`${PROCESSES} processes at once and a migration that fails: all exit 1, the ones before it applied once, it never recorded`, async () => {
+    const { project, database } = await newProject(backend, {
+      apps: ['counter'],
+      files: {
+        'counter/migrations/0001_initial.js': FILES['counter/migrations/0001_initial.js'] ?? '',
+        'counter/migrations/0002_hit.js': hit(1, 'counter_once'),
+        'counter/migrations/0003_broken.js': "export async function up(db) {\n  await db.insertInto('counter_hits').values({ n: 99 }).execute();\n  throw new Error('broken on purpose');\n}\n",
+      },
+    });
+    const results = await migrateAtOnce(project, 'one');
+    const everything = results.map((result, index) => `--- process ${index}: ${result.output}`).join('\n');
+    for (const result of results) {
+      expect(result.status, everything).toBe(1);
+      expect(result.stderr, everything).toContain('Applying counter.0003_broken failed: broken on purpose');
+    }
+    expect(applyingLines(results).filter((line) => line.endsWith(' OK')), everything).toEqual(['Applying counter.0001_initial OK', 'Applying counter.0002_hit OK']);
+    expect([...(await database.recorded()).keys()].sort()).toEqual(['counter.0001_initial', 'counter.0002_hit']);
+    // Each run's insert went with its rolled-back transaction (no DDL before it, so on MySQL/MariaDB too).
+    expect((await database.query<{ n: unknown }>('select n from counter_hits order by n')).map((row) => num(row.n))).toEqual([1]);
+  });
 });
