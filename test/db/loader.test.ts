@@ -87,4 +87,17 @@ describe('a bad migration file through manage', () => {
       expect(result.stderr).toBe("DatabaseError: The app 'notes' has two migrations numbered 0001: 0001_again and 0001_initial. Renumber one of them.\n");
     }
   });
+
+  it('a migration that cannot be imported is named with its cause, exit 1, no stack trace', async () => {
+    const project = new TestProject({
+      files: { 'notes/migrations/0001_initial.js': UP, 'notes/migrations/0002_broken.js': 'export async function up(db) {\n' },
+      env: { DATABASE_URL: 'sqlite:///db.sqlite3' },
+    });
+    for (const command of ['migrate', 'showmigrations']) {
+      const result = await project.manage([command]);
+      expect(result.status, result.output).toBe(1);
+      expect(result.stderr).toMatch(/^DatabaseError: Cannot load the migration notes\.0002_broken \(.*0002_broken\.js\): SyntaxError: /);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 });

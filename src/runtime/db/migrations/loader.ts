@@ -44,6 +44,16 @@ function checkModule(exports: Record<string, unknown>, where: string): Migration
   return exports as unknown as Migration;
 }
 
+/** Imports a migration file; one that cannot load is named, with the cause, and no stack. */
+async function importMigration(file: string, key: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new DatabaseError(`Cannot load the migration ${key} (${file}): ${cause}`, { cause: error });
+  }
+}
+
 async function loadApp(app: string, roots: MigrationRoots): Promise<MigrationFile[]> {
   const folder = migrationsFolder(app, roots.moduleRoot);
   if (!existsSync(folder)) return [];
@@ -60,7 +70,7 @@ async function loadApp(app: string, roots: MigrationRoots): Promise<MigrationFil
     const number = Number(name.slice(0, 4));
     const clash = migrations.find((other) => other.number === number);
     if (clash) throw new DatabaseError(`The app '${app}' has two migrations numbered ${name.slice(0, 4)}: ${clash.name} and ${name}. Renumber one of them.`);
-    const module = checkModule((await import(pathToFileURL(file).href)) as Record<string, unknown>, `${app}.${name} (${file})`);
+    const module = checkModule(await importMigration(file, `${app}.${name}`), `${app}.${name} (${file})`);
     migrations.push({ app, name, key: `${app}.${name}`, number, file, checksum: checksumOf(file, roots), module });
   }
   return migrations;

@@ -26,7 +26,7 @@ export async function hasMigrationsTable(db: MigrationDb): Promise<boolean> {
 /** The applied migrations by key (`pages.0001_initial`); none when the table is not there yet. */
 export async function appliedMigrations(db: MigrationDb): Promise<Map<string, AppliedMigration>> {
   if (!(await hasMigrationsTable(db))) return new Map();
-  const rows = (await db.selectFrom(MIGRATIONS_TABLE).select(['app', 'name', 'checksum', 'applied']).execute()) as AppliedMigration[];
+  const rows = (await db.selectFrom(MIGRATIONS_TABLE).select(['app', 'name', 'checksum', 'applied']).orderBy('app').orderBy('name').execute()) as AppliedMigration[];
   return new Map(rows.map((row) => [`${row.app}.${row.name}`, row]));
 }
 
