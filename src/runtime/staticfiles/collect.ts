@@ -389,24 +389,26 @@ export async function collectStatic(options: CollectOptions): Promise<CollectRes
   const { files, duplicates } = await gatherStaticFiles(options.sources, options.ignore ?? DEFAULT_IGNORE_PATTERNS);
   for (const { path, used, skipped } of duplicates) log(`Found another file with the destination path '${path}'. It will be ignored (using '${used}', not '${skipped}').`, 2);
 
-  // What the copy step will do (an lstat each); after --clear everything is copied.
+  // The cache is only trusted for the same settings.
   const toPath = (relative: string): string => join(root, ...relative.split('/'));
-  const toCopy: Found[] = [];
-  const unmodified = new Set<string>();
-  for (const file of files.values()) {
-    if (!clear && upToDate(toPath(file.relative), file, link)) unmodified.add(file.relative);
-    else toCopy.push(file);
-  }
-  toCopy.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
-
-  // The cache is only trusted for the same post-processing settings.
-  const cacheKey = JSON.stringify({ staticUrl, compress, brotliQuality: compress ? brotliQuality : null, strict });
+  const cacheKey = JSON.stringify({ staticUrl, compress, brotliQuality: compress ? brotliQuality : null, strict, link });
   const cache = clear || !postProcess ? { entries: {}, text: undefined } : readCache(root, cacheKey);
   const cached = cache.entries;
   const fresh = (file: Found): CacheEntry | undefined => {
     const entry = cached[file.relative];
     return entry && entry.source === file.source && entry.size === file.stats.size && entry.mtimeMs === file.stats.mtimeMs ? entry : undefined;
   };
+
+  // What the copy step will do; after --clear everything is copied. A source the cache knows was
+  // copied (or linked) by a finished run with these settings: its copy only has to still be there.
+  const toCopy: Found[] = [];
+  const unmodified = new Set<string>();
+  for (const file of files.values()) {
+    const destination = toPath(file.relative);
+    if (!clear && (fresh(file) !== undefined ? existsSync(destination) : upToDate(destination, file, link))) unmodified.add(file.relative);
+    else toCopy.push(file);
+  }
+  toCopy.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
   // Small files that will be copied or hashed are read once, here, and kept for hashing, copying and compressing.
   const bytes = new Map<string, Buffer>();
   for (const file of files.values()) {
