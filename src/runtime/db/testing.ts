@@ -47,8 +47,9 @@ async function exists(db: Kysely<unknown>, target: ServerTarget, name: string): 
 
 async function serverTestDatabase(alias: string, url: string, target: ServerTarget, keep: boolean): Promise<TestDatabase> {
   const name = `test_${target.database}`;
-  const connection = getConnection(alias);
+  // The connection is looked up on each use: the caller closes every pool between making and dropping.
   const run = async (statement: string) => {
+    const connection = getConnection(alias);
     try {
       await sql.raw(statement).execute(connection.db);
     } catch (error) {
@@ -56,7 +57,7 @@ async function serverTestDatabase(alias: string, url: string, target: ServerTarg
     }
   };
   if (!keep) await run(`drop database if exists ${quoted(target, name)}`);
-  if (!keep || !(await exists(connection.db, target, name))) await run(`create database ${quoted(target, name)}`);
+  if (!keep || !(await exists(getConnection(alias).db, target, name))) await run(`create database ${quoted(target, name)}`);
   const testUrl = new URL(url);
   testUrl.pathname = `/${encodeURIComponent(name)}`;
   return { alias, url: testUrl.href, name, destroy: async () => (keep ? undefined : run(`drop database if exists ${quoted(target, name)}`)) };
