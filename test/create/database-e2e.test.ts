@@ -1,12 +1,9 @@
 /**
  * The database choice end to end: a project generated with --database
- * postgres or mysql installs its driver and migrates a real database.
- * (SQLite, the default, is covered by test/e2e.) A missing server skips
- * with a notice, or fails under TSGATE_REQUIRE_SERVICES=1.
- *
- * Not yet here: the project's own `npm test` on that database, which fails
- * today in the runtime's test command (PostgreSQL: "driver has already been
- * destroyed" while destroying the test database; MySQL: it does not exit).
+ * postgres or mysql installs its driver, migrates a real database, and
+ * passes its own tests against a test database made beside it on that
+ * server. (SQLite, the default, is covered by test/e2e.) A missing server
+ * skips with a notice, or fails under TSGATE_REQUIRE_SERVICES=1.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +18,7 @@ for (const name of ['postgres', 'mysql'] as const) {
     const server = backend(name);
     if (unavailable(server)) return;
 
-    it('installs the driver and migrates a real database', { timeout: 600_000 }, async () => {
+    it('installs the driver, migrates a real database and passes its own tests there', { timeout: 600_000 }, async () => {
       const cwd = tempDir('tsgate-create-db-');
       const created = runGenerator(['site', '--database', name, '--no-git'], cwd);
       expect(created.status, created.stdout + created.stderr).toBe(0);
@@ -35,6 +32,13 @@ for (const name of ['postgres', 'mysql'] as const) {
       expect(migrate.status, migrate.stdout + migrate.stderr).toBe(0);
       expect(await database.tables()).toContain('tsgate_migrations');
       expect([...(await database.recorded()).keys()]).toContain('pages.0001_initial');
+
+      // npm test: manage test makes test_<name> on the same server, migrates it, runs the tests, drops it, and exits.
+      const tested = runSync('npm', ['test'], { cwd: project, env });
+      expect(tested.status, tested.stdout + tested.stderr).toBe(0);
+      expect(tested.stdout).toMatch(/# fail 0/);
+      expect(tested.stderr).toContain(`Creating test database for alias 'default' (test_`);
+      expect(tested.stderr).toContain("Destroying test database for alias 'default'...");
     });
   });
 }
