@@ -1,8 +1,7 @@
 /** `staticfiles.json`, as Django's ManifestStaticFilesStorage: read leniently, written atomically. */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomically } from './atomic.js';
 
 export const MANIFEST_NAME = 'staticfiles.json';
 export const MANIFEST_VERSION = '1.1';
@@ -29,12 +28,5 @@ export function manifestJson(paths: Readonly<Record<string, string>>): string {
 
 /** Writes the manifest to a temporary file in `root`, then renames it over `staticfiles.json`. */
 export async function writeManifest(root: string, paths: Readonly<Record<string, string>>): Promise<void> {
-  const temporary = join(root, `.${MANIFEST_NAME}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, manifestJson(paths));
-    await rename(temporary, join(root, MANIFEST_NAME));
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeAtomically(join(root, MANIFEST_NAME), manifestJson(paths));
 }

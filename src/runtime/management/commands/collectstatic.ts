@@ -13,8 +13,10 @@
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { configure } from '../../conf/settings.js';
-import { collectStatic, collectSummary, CollectStaticError, DEFAULT_IGNORE_PATTERNS } from '../../staticfiles/collect.js';
+import { collectStatic, collectSummary } from '../../staticfiles/collect.js';
+import { CollectStaticError } from '../../staticfiles/errors.js';
 import { projectFinders } from '../../staticfiles/finders.js';
+import { DEFAULT_IGNORE_PATTERNS } from '../../staticfiles/ignore.js';
 import { CommandError, flag, stringList, stringOption, type Command } from '../base.js';
 
 function verbosity(value: string | undefined): number {

@@ -1,0 +1,38 @@
+/** STATIC_ROOT: checked before anything is collected into it, and where each collected file goes there. */
+import { realpathSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { CollectStaticError } from './errors.js';
+import type { StaticSource } from './finders.js';
+
+function inside(child: string, parent: string): boolean {
+  return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+}
+
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** The absolute STATIC_ROOT; throws when it is unset, or inside a source folder (a run would collect its own output). */
+export function staticRoot(root: string | undefined, sources: readonly StaticSource[]): string {
+  if (root === undefined || root === '') {
+    throw new CollectStaticError("You're using the staticfiles app without having set the required STATIC_ROOT setting to a filesystem path.");
+  }
+  const resolved = resolve(root);
+  const realRoot = realOrResolved(resolved);
+  for (const { dir } of sources) {
+    const realDir = realOrResolved(dir);
+    if (inside(realRoot, realDir)) {
+      throw new CollectStaticError(`STATIC_ROOT ('${resolved}') is inside the static source folder '${dir}': collectstatic would copy its own output. Move STATIC_ROOT outside the source folders.`);
+    }
+  }
+  return resolved;
+}
+
+/** Where the file at `relative` (a `/`-separated path under STATIC_URL) lives in `root`. */
+export function pathIn(root: string, relative: string): string {
+  return join(root, ...relative.split('/'));
+}
