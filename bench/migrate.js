@@ -34,11 +34,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { TSGATE_DIST } from './lib/harness.js';
+import { writeManageProject } from './lib/manage-project.js';
 import { loadAverageNow, machine, machineLine, markdownTable, round, textTable } from './lib/report.js';
 
 export const name = 'migrate';
@@ -206,17 +205,8 @@ export async function down(db) {
 
 /** Writes the project into `dir`: package.json, manage.mjs, settings.mjs and the migrations. @param {string} dir */
 function writeProject(dir) {
-  const runtime = pathToFileURL(join(TSGATE_DIST, 'management', 'index.js')).href;
-  writeFileSync(join(dir, 'package.json'), '{"type": "module", "private": true}\n');
-  writeFileSync(
-    join(dir, 'manage.mjs'),
-    `import { executeFromCommandLine } from ${JSON.stringify(runtime)};
-process.env.TSGATE_SETTINGS_MODULE ??= 'settings';
-await executeFromCommandLine(process.argv.slice(2), { root: new URL('.', import.meta.url) });
-`,
-  );
-  writeFileSync(
-    join(dir, 'settings.mjs'),
+  writeManageProject(
+    dir,
     `import { fileURLToPath } from 'node:url';
 export const BASE_DIR = fileURLToPath(new URL('.', import.meta.url));
 export const DEBUG = true;

@@ -34,8 +34,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ROOT, TSGATE_DIST } from './lib/harness.js';
+import { ROOT } from './lib/harness.js';
+import { writeManageProject } from './lib/manage-project.js';
 import { loadAverageNow, machine, machineLine, markdownTable, round, textTable } from './lib/report.js';
 
 export const name = 'static-collect';
@@ -96,17 +96,8 @@ function collect(dir, root, extra = []) {
 
 /** @param {string} dir */
 function writeProject(dir) {
-  const runtime = pathToFileURL(join(TSGATE_DIST, 'management', 'index.js')).href;
-  writeFileSync(join(dir, 'package.json'), '{"type": "module", "private": true}\n');
-  writeFileSync(
-    join(dir, 'manage.mjs'),
-    `import { executeFromCommandLine } from ${JSON.stringify(runtime)};
-process.env.TSGATE_SETTINGS_MODULE ??= 'settings';
-await executeFromCommandLine(process.argv.slice(2), { root: new URL('.', import.meta.url) });
-`,
-  );
-  writeFileSync(
-    join(dir, 'settings.mjs'),
+  writeManageProject(
+    dir,
     `import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 export const BASE_DIR = fileURLToPath(new URL('.', import.meta.url));

@@ -9,13 +9,10 @@
  *
  * The primary prints `READY` once every worker listens.
  */
-import cluster from 'node:cluster';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BODY_TEXT, CONTENT_TYPE } from './servers/body.js';
+import { runtimeModule, serveApp } from './servers/serve-app.js';
 
-/** @typedef {import('../src/runtime/server/index.js').ServerOptions} ServerOptions */
 /** @typedef {import('../src/runtime/tsgi/types.js').Application} Application */
 
 const { values } = parseArgs({
@@ -26,14 +23,10 @@ const { values } = parseArgs({
     root: { type: 'string' },
   },
 });
-const workers = Number(values.workers);
 if (!values.root) throw new Error('--root STATIC_ROOT is required');
 
-const dist = process.env.TSGATE_DIST || join(import.meta.dirname, '..', 'build', 'tsgate', 'dist');
-/** @type {{ serve: (options: ServerOptions, appSpec: string, loadApp: () => Promise<Application>) => Promise<number | undefined> }} */
-const { serve } = await import(pathToFileURL(join(dist, 'server', 'index.js')).href);
 /** @type {{ withProjectStatic: (app: Application, settings: object) => Application }} */
-const { withProjectStatic } = await import(pathToFileURL(join(dist, 'staticfiles', 'index.js')).href);
+const { withProjectStatic } = await runtimeModule('staticfiles');
 
 const BODY = new TextEncoder().encode(BODY_TEXT);
 
@@ -51,21 +44,4 @@ const application = withProjectStatic(hello, {
   INSTALLED_APPS: [],
 });
 
-if (cluster.isPrimary) {
-  let listening = 0;
-  cluster.on('listening', () => {
-    listening += 1;
-    if (listening === workers) process.stdout.write('READY\n');
-  });
-}
-
-/** @type {ServerOptions} */
-const options = {
-  binds: [{ host: values.host, port: Number(values.port) }],
-  workers,
-  keepAlive: 2,
-  gracefulTimeout: 10,
-  logLevel: 'warning',
-};
-const code = await serve(options, 'bench/static-serve-server.js:application', async () => application);
-if (code !== undefined) process.exit(code);
+await serveApp(application, 'bench/static-serve-server.js:application', { host: values.host, port: Number(values.port), workers: Number(values.workers) });

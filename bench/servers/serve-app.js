@@ -1,0 +1,43 @@
+// @ts-check
+/**
+ * What the benchmark servers on tsgate's `serve()` share: the runtime loaded
+ * by path (TSGATE_DIST, default build/tsgate/dist, so type-checking bench/
+ * never needs a build), and `serveApp()`, which runs the prefork server with
+ * the benchmark settings and prints `READY` once every worker listens.
+ * node:cluster re-runs the calling script in each worker, so it is called
+ * at top level in both.
+ */
+import cluster from 'node:cluster';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** @typedef {import('../../src/runtime/server/index.js').ServerOptions} ServerOptions */
+/** @typedef {import('../../src/runtime/tsgi/types.js').Application} Application */
+
+export const TSGATE_DIST = process.env.TSGATE_DIST || join(import.meta.dirname, '..', '..', 'build', 'tsgate', 'dist');
+
+/** Imports a module of the compiled runtime, e.g. `runtimeModule('staticfiles')`. @param {string} folder */
+export function runtimeModule(folder) {
+  return import(pathToFileURL(join(TSGATE_DIST, folder, 'index.js')).href);
+}
+
+/**
+ * @param {Application} application
+ * @param {string} appSpec  for the server's messages
+ * @param {{ host: string, port: number, workers: number }} bind
+ */
+export async function serveApp(application, appSpec, { host, port, workers }) {
+  /** @type {{ serve: (options: ServerOptions, appSpec: string, loadApp: () => Promise<Application>) => Promise<number | undefined> }} */
+  const { serve } = await runtimeModule('server');
+  if (cluster.isPrimary) {
+    let listening = 0;
+    cluster.on('listening', () => {
+      listening += 1;
+      if (listening === workers) process.stdout.write('READY\n');
+    });
+  }
+  /** @type {ServerOptions} */
+  const options = { binds: [{ host, port }], workers, keepAlive: 2, gracefulTimeout: 10, logLevel: 'warning' };
+  const code = await serve(options, appSpec, async () => application);
+  if (code !== undefined) process.exit(code);
+}
