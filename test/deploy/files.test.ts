@@ -84,7 +84,7 @@ describe('Dockerfile', () => {
 describe('.dockerignore', () => {
   it('keeps secrets, dependencies, build output, the local database and git out of the context', () => {
     const ignored = dockerIgnore(project);
-    for (const path of ['node_modules', 'node_modules/x/index.js', 'dist', '.env', '.env.production', 'db.sqlite3', '.git', 'staticfiles']) {
+    for (const path of ['node_modules', 'node_modules/x/index.js', 'dist', '.env', '.env.production', 'db.sqlite3', '.git', 'staticfiles', '.tsgate/template.lock.json']) {
       expect(ignored(path), path).toBe(true);
     }
     for (const path of ['.env.example', 'package.json', 'package-lock.json', 'vendor', 'pages/templates/pages/welcome.html', 'static', 'Dockerfile']) {
