@@ -2,6 +2,17 @@ export type PackageManagerName = 'npm' | 'pnpm' | 'yarn' | 'bun';
 
 export const PACKAGE_MANAGERS: readonly PackageManagerName[] = ['npm', 'pnpm', 'yarn', 'bun'];
 
+/** How the Dockerfile and the CI workflow install from the lock file alone. */
+export interface CleanInstall {
+  /** Makes the package manager available in node's image (corepack, or npm for bun); none for npm. */
+  setup: string | undefined;
+  lockfile: string;
+  /** Installs exactly what the lock file says, failing if package.json disagrees with it. */
+  install: string;
+  /** Leaves only the production dependencies in node_modules. */
+  prune: string;
+}
+
 export interface PackageManager {
   name: PackageManagerName;
   /** The install command as a user types it. */
@@ -10,15 +21,41 @@ export interface PackageManager {
   run: string;
   /** The install flag that uses the local cache only; undefined where there is none. */
   offline: string | undefined;
+  ci: CleanInstall;
 }
 
 const MANAGERS: Record<PackageManagerName, PackageManager> = {
-  npm: { name: 'npm', install: 'npm install', run: 'npm run', offline: '--offline' },
-  pnpm: { name: 'pnpm', install: 'pnpm install', run: 'pnpm', offline: '--offline' },
+  npm: {
+    name: 'npm',
+    install: 'npm install',
+    run: 'npm run',
+    offline: '--offline',
+    ci: { setup: undefined, lockfile: 'package-lock.json', install: 'npm ci', prune: 'npm prune --omit=dev' },
+  },
+  pnpm: {
+    name: 'pnpm',
+    install: 'pnpm install',
+    run: 'pnpm',
+    offline: '--offline',
+    ci: { setup: 'corepack enable', lockfile: 'pnpm-lock.yaml', install: 'pnpm install --frozen-lockfile', prune: 'pnpm prune --prod' },
+  },
   // Yarn 1's flag (Yarn 2+ has none: it reads its offline mirror by itself).
-  yarn: { name: 'yarn', install: 'yarn', run: 'yarn', offline: '--offline' },
+  yarn: {
+    name: 'yarn',
+    install: 'yarn',
+    run: 'yarn',
+    offline: '--offline',
+    // Yarn 1 has no prune: a production-only install in place of the full one.
+    ci: { setup: 'corepack enable', lockfile: 'yarn.lock', install: 'yarn install --frozen-lockfile', prune: 'rm -rf node_modules && yarn install --frozen-lockfile --production' },
+  },
   // bun has no cache-only flag: it takes what its cache has first anyway.
-  bun: { name: 'bun', install: 'bun install', run: 'bun run', offline: undefined },
+  bun: {
+    name: 'bun',
+    install: 'bun install',
+    run: 'bun run',
+    offline: undefined,
+    ci: { setup: 'npm install --global bun@1', lockfile: 'bun.lock', install: 'bun install --frozen-lockfile', prune: 'rm -rf node_modules && bun install --frozen-lockfile --production' },
+  },
 };
 
 export function packageManager(name: PackageManagerName): PackageManager {

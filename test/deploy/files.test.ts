@@ -201,13 +201,43 @@ describe('GitHub Actions workflow', () => {
     expect(steps.some((step) => step.uses?.startsWith('actions/checkout@'))).toBe(true);
     expect(steps.find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(22);
     const runs = steps.map((step) => step.run ?? '');
-    const order = ['npm ci', 'npm run typecheck', 'npm test', 'npm run build'].map((run) => runs.indexOf(run));
+    const order = ['npm ci', 'npm run typecheck', 'npm run test', 'npm run build'].map((run) => runs.indexOf(run));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     const check = steps.find((step) => step.run?.includes('node dist/manage.js check --deploy'));
     expect(check?.env?.NODE_ENV).toBe('production');
     expect(runs.indexOf(check?.run ?? '')).toBeGreaterThan(order.at(-1) ?? Infinity);
     expect(runs.some((run) => /^docker build\b.* \.$/.test(run))).toBe(true);
+  });
+
+  it('with --database postgres or mysql, the tests get that server as a service, and DATABASE_URL pointing at it', () => {
+    for (const [database, image, url] of [
+      ['postgres', /^postgres:16/, /^postgres:\/\/postgres:postgres@localhost:5432\//],
+      ['mysql', /^mariadb:11/, /^mysql:\/\/root:root@127\.0\.0\.1:3306\//],
+    ] as const) {
+      const workflow = parseYaml(readFileSync(join(generateProject(['--database', database]), '.github', 'workflows', 'ci.yml'), 'utf8'));
+      const services = Object.values(workflow.jobs.test.services as Record<string, { image: string; ports: string[] }>);
+      expect(services.map((service) => service.image)).toEqual([expect.stringMatching(image)]);
+      expect(workflow.jobs.test.env.DATABASE_URL).toMatch(url);
+    }
+    expect(yamlOf('.github/workflows/ci.yml').jobs.test.services).toBeUndefined();
+  });
+});
+
+describe('the package manager chosen', () => {
+  it('with --pm pnpm, the Dockerfile and the workflow install from pnpm-lock.yaml with pnpm, and prune with it', () => {
+    const pnpmProject = generateProject(['--pm', 'pnpm']);
+    const pnpmStages = dockerStages(pnpmProject);
+    const deps = stage(pnpmStages, 'deps');
+    const depsRuns = deps.commands.filter((c) => c.name === 'RUN').map((c) => String(c.args));
+    expect(depsRuns).toEqual(expect.arrayContaining(['corepack enable', 'pnpm install --frozen-lockfile']));
+    expect(depsRuns.join('\n')).not.toMatch(/\bnpm ci\b/);
+    expect(deps.commands.filter((c) => c.name === 'COPY').flatMap((c) => copyArgs(c).sources)).toEqual(expect.arrayContaining(['package.json', 'pnpm-lock.yaml']));
+    const buildRun = stage(pnpmStages, 'build').commands.filter((c) => c.name === 'RUN').map((c) => String(c.args)).join(' && ');
+    expect(buildRun).toMatch(/pnpm build[\s\S]*pnpm prune --prod/);
+    const workflow = parseYaml(readFileSync(join(pnpmProject, '.github', 'workflows', 'ci.yml'), 'utf8'));
+    const runs = (workflow.jobs.test.steps as { run?: string }[]).map((step) => step.run ?? '');
+    expect(runs).toEqual(expect.arrayContaining(['corepack enable', 'pnpm install --frozen-lockfile', 'pnpm typecheck', 'pnpm test', 'pnpm build']));
   });
 });
 
