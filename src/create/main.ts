@@ -143,7 +143,8 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
   const nextSteps = [
     ...(cd ? [`cd ${cd.includes(' ') ? JSON.stringify(cd) : cd}`] : []),
     ...(choices.install && !installFailed ? [] : [installCommand]),
-    `${pm.run} dev          # http://127.0.0.1:8000`,
+    `${pm.run} manage -- migrate   # makes the database tables`,
+    `${pm.run} dev                 # http://127.0.0.1:8000`,
     `${pm.run} test`,
     `${pm.run} manage -- help`,
   ];
