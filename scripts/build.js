@@ -4,7 +4,7 @@
 // its final place and swapped in, so a running server or test never sees a
 // half-built tree.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,7 +61,9 @@ function lock(/** @type {string} */ dir) {
       } catch {
         // The owner has made the folder but not yet written its pid.
       }
-      if (owner > 0 && !alive(owner)) rmSync(dir, { recursive: true, force: true });
+      // A lock with no pid long after it was made belongs to a build that died before writing it.
+      const orphaned = owner === 0 && Date.now() - (statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 10_000;
+      if ((owner > 0 && !alive(owner)) || orphaned) rmSync(dir, { recursive: true, force: true });
       else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }

@@ -21,10 +21,6 @@ export function database(name: DatabaseName): Database {
   return ALL[name];
 }
 
-export function isDatabaseName(name: string): name is DatabaseName {
-  return (DATABASES as readonly string[]).includes(name);
-}
-
 /**
  * What templates see: `database` (the name), `db.sqlite` / `db.postgres` /
  * `db.mysql` for `{{#if}}` (handlebars has no equality helper), and `driver`.

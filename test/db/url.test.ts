@@ -69,6 +69,13 @@ describe('parseDatabaseUrl: servers', () => {
     expect(parsed('mysql://root:%F0%9F%94%91key@h/d')).toMatchObject({ password: '🔑key' });
   });
 
+  it('a literal % that is not percent-encoding is a DatabaseUrlError saying to write %25, not a URIError', () => {
+    for (const url of ['postgres://app:50%off@db/site', 'mysql://root@db/sales%', 'sqlite:///data%zz.db']) {
+      expect(refusal(url)).toMatch(/^it has a % that is not followed by two hex digits: write a literal % as %25/);
+    }
+    expect(refusal('postgres://app:50%off@db/site')).not.toContain('50%off');
+  });
+
   it('an empty password is no password', () => {
     expect(parsed('mysql://root:@127.0.0.1/test')).toMatchObject({ backend: 'mysql', password: undefined });
   });

@@ -111,7 +111,3 @@ export function createDialect(target: DatabaseTarget, options: ConnectionOptions
   if (target.backend === 'sqlite') return sqliteDialect(target, options);
   return target.backend === 'postgres' ? postgresDialect(target, options) : mysqlDialect(target, options);
 }
-
-export function backendName(backend: DatabaseTarget['backend']): string {
-  return DRIVERS[backend].name;
-}

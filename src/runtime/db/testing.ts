@@ -66,13 +66,19 @@ async function serverTestDatabase(alias: string, url: string, target: ServerTarg
 /** Makes one test database per alias; `keep` reuses them between runs (`--keepdb`). */
 export async function createTestDatabases(settings: Readonly<Settings>, keep: boolean): Promise<TestDatabase[]> {
   const made: TestDatabase[] = [];
-  for (const [alias, entry] of Object.entries(settings.DATABASES)) {
-    const target = parseDatabaseUrl(entry.URL);
-    made.push(
-      target.backend === 'sqlite'
-        ? sqliteTestDatabase(alias, target.filename, keep, settings.BASE_DIR ?? process.cwd())
-        : await serverTestDatabase(alias, entry.URL, target, keep),
-    );
+  try {
+    for (const [alias, entry] of Object.entries(settings.DATABASES)) {
+      const target = parseDatabaseUrl(entry.URL);
+      made.push(
+        target.backend === 'sqlite'
+          ? sqliteTestDatabase(alias, target.filename, keep, settings.BASE_DIR ?? process.cwd())
+          : await serverTestDatabase(alias, entry.URL, target, keep),
+      );
+    }
+  } catch (error) {
+    // The ones already made go again, so a failure leaves no stray test database behind.
+    for (const database of made) await database.destroy().catch(() => undefined);
+    throw error;
   }
   return made;
 }

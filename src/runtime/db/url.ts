@@ -53,6 +53,15 @@ const SSL_MODES: Record<string, ServerTarget['ssl']> = {
   'verify-full': { rejectUnauthorized: true },
 };
 
+/** A percent-decoded part of the URL; a stray `%` is a clear error, not a URIError. */
+function decodePart(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new DatabaseUrlError('it has a % that is not followed by two hex digits: write a literal % as %25 (in the password too)');
+  }
+}
+
 /** The URL with its password replaced by `***`, for messages and logs. */
 export function redactUrl(text: string): string {
   // Up to the last @ of the authority: the URL parser (and so the driver) reads an unencoded @ as part of the password.
@@ -70,7 +79,7 @@ export function schemeOf(text: string): string {
 function parseSqlite(text: string): SqliteTarget {
   const rest = text.slice(text.indexOf(':') + 1);
   if (!rest.startsWith('//')) throw new DatabaseUrlError('a SQLite URL starts with sqlite:// — e.g. sqlite:///db.sqlite3');
-  const path = decodeURIComponent(rest.slice(2).split('?')[0] ?? '');
+  const path = decodePart(rest.slice(2).split('?')[0] ?? '');
   if (path === ':memory:' || path === '/:memory:') return { backend: 'sqlite', filename: ':memory:' };
   if (!path.startsWith('/') || path === '/') {
     throw new DatabaseUrlError('a SQLite URL names a file: sqlite:///db.sqlite3 (in the project folder), sqlite:////abs/path.db, or sqlite://:memory:');
@@ -85,10 +94,10 @@ function parseServer(text: string, backend: ServerTarget['backend']): ServerTarg
   } catch {
     throw new DatabaseUrlError('it is not a valid URL');
   }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const database = decodePart(url.pathname.replace(/^\//, ''));
   if (!database || database.includes('/')) throw new DatabaseUrlError(`it names no database: add it as the path, e.g. ${schemeOf(text)}://user:password@host/name`);
   const socketHost = url.searchParams.get('host');
-  const host = socketHost ?? decodeURIComponent(url.hostname).replace(/^\[|\]$/g, '');
+  const host = socketHost ?? decodePart(url.hostname).replace(/^\[|\]$/g, '');
   if (!host) throw new DatabaseUrlError(`it names no host, e.g. ${schemeOf(text)}://user:password@localhost/${database}`);
   const sslmode = url.searchParams.get('sslmode') ?? url.searchParams.get('ssl-mode')?.toLowerCase().replace('_', '-') ?? (url.searchParams.get('ssl') === 'true' ? 'verify-full' : 'disable');
   const ssl = SSL_MODES[MYSQL_SSL_MODES[sslmode] ?? sslmode];
@@ -97,8 +106,8 @@ function parseServer(text: string, backend: ServerTarget['backend']): ServerTarg
     backend,
     host,
     port: url.port ? Number(url.port) : DEFAULT_PORTS[backend],
-    user: decodeURIComponent(url.username) || (backend === 'postgres' ? 'postgres' : 'root'),
-    password: url.password ? decodeURIComponent(url.password) : undefined,
+    user: decodePart(url.username) || (backend === 'postgres' ? 'postgres' : 'root'),
+    password: url.password ? decodePart(url.password) : undefined,
     database,
     ssl,
   };

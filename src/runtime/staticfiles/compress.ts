@@ -18,7 +18,6 @@
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set(['css', 'js', 'mjs', 'json', 'svg', 'html', 'txt', 'xml', 'map']);
@@ -30,11 +29,6 @@ export const DEFAULT_BROTLI_QUALITY = 9;
 export function isCompressible(file: string): boolean {
   const dot = file.lastIndexOf('.');
   return dot !== -1 && COMPRESSIBLE_EXTENSIONS.has(file.slice(dot + 1).toLowerCase());
-}
-
-/** Whether `name` is already a compressed copy (for callers that list outputs). */
-export function isPrecompressed(name: string): boolean {
-  return /\.(gz|br)$/.test(basename(name));
 }
 
 /**

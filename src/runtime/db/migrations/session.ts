@@ -31,6 +31,23 @@ export interface LockNotice {
   waiting(): void;
 }
 
+/**
+ * Runs `work`, then `cleanUp` whatever happened. A clean-up that fails
+ * after `work` failed (the connection dropped, say) does not hide the
+ * error that matters: the first one is thrown.
+ */
+async function withCleanUp<T>(work: () => Promise<T>, cleanUp: () => Promise<unknown>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await cleanUp().catch(() => undefined);
+    throw error;
+  }
+  await cleanUp();
+  return result;
+}
+
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
@@ -52,26 +69,25 @@ async function sqliteSession<T>(conn: MigrationDb, notice: LockNotice, run: (ses
   let savepoints = 0;
   const session: MigrationSession = {
     db: conn,
-    async atomic(work) {
+    async atomic<R>(work: (db: MigrationDb) => Promise<R>): Promise<R> {
       const name = sql.id(`tsgate_migration_${++savepoints}`);
       await sql`savepoint ${name}`.execute(conn);
+      let result: R;
       try {
-        const result = await work(conn);
-        await sql`release savepoint ${name}`.execute(conn);
-        return result;
+        result = await work(conn);
       } catch (error) {
-        await sql`rollback to savepoint ${name}`.execute(conn);
-        await sql`release savepoint ${name}`.execute(conn);
+        await sql`rollback to savepoint ${name}`
+          .execute(conn)
+          .then(() => sql`release savepoint ${name}`.execute(conn))
+          .catch(() => undefined);
         throw error;
       }
+      await sql`release savepoint ${name}`.execute(conn);
+      return result;
     },
   };
-  try {
-    return await run(session);
-  } finally {
-    // What was applied before a failure stays applied and recorded, as on the other databases.
-    await sql`commit`.execute(conn);
-  }
+  // What was applied before a failure stays applied and recorded, as on the other databases.
+  return withCleanUp(() => run(session), () => sql`commit`.execute(conn));
 }
 
 function transactional(conn: MigrationDb): MigrationSession {
@@ -87,11 +103,7 @@ async function postgresSession<T>(conn: MigrationDb, notice: LockNotice, run: (s
     await sql`select pg_advisory_lock(${high}, ${low})`.execute(conn);
     await sql`reset lock_timeout`.execute(conn);
   }
-  try {
-    return await run(transactional(conn));
-  } finally {
-    await sql`select pg_advisory_unlock(${high}, ${low})`.execute(conn);
-  }
+  return withCleanUp(() => run(transactional(conn)), () => sql`select pg_advisory_unlock(${high}, ${low})`.execute(conn));
 }
 
 async function mysqlSession<T>(conn: MigrationDb, notice: LockNotice, run: (session: MigrationSession) => Promise<T>): Promise<T> {
@@ -103,11 +115,7 @@ async function mysqlSession<T>(conn: MigrationDb, notice: LockNotice, run: (sess
     notice.waiting();
     if ((await tryLock(LOCK_WAIT_SECONDS)) !== 1) throw new DatabaseError(`Another migrate has held the lock '${name}' for ${LOCK_WAIT_SECONDS} s; giving up.`);
   }
-  try {
-    return await run(transactional(conn));
-  } finally {
-    await sql`select release_lock(${name})`.execute(conn);
-  }
+  return withCleanUp(() => run(transactional(conn)), () => sql`select release_lock(${name})`.execute(conn));
 }
 
 /** Takes the migration lock on one connection of `db`, runs `run`, and lets go, whatever happens. */

@@ -151,11 +151,14 @@ async function setUpTestDatabases(keep: boolean): Promise<TestDatabase[]> {
   }
 }
 
-/** Runs `manage migrate` on the test databases, in a child process that reads them from `env`; its output is shown only when it fails. */
-async function migrateTestDatabases(env: NodeJS.ProcessEnv): Promise<void> {
-  const result = spawnSync(process.execPath, [...process.execArgv, process.argv[1] ?? 'manage', 'migrate', '--noinput'], { env, encoding: 'utf8' });
-  if (result.status !== 0) {
-    throw new CommandError(`migrating the test databases failed:\n${result.stdout}${result.stderr}`);
+/** Runs `manage migrate` on each test database, in a child process that reads them from `env`; its output is shown only when it fails. */
+async function migrateTestDatabases(databases: readonly TestDatabase[], env: NodeJS.ProcessEnv): Promise<void> {
+  for (const { alias } of databases) {
+    const argv = [...process.execArgv, process.argv[1] ?? 'manage', 'migrate', '--noinput', '--database', alias];
+    const result = spawnSync(process.execPath, argv, { env, encoding: 'utf8' });
+    if (result.status !== 0) {
+      throw new CommandError(`migrating the test database for alias '${alias}' failed:\n${result.stdout}${result.stderr}`);
+    }
   }
 }
 
@@ -191,7 +194,7 @@ const command: Command = {
     const databases = await setUpTestDatabases(keep);
     try {
       const env = { ...process.env, [TEST_DATABASES_VARIABLE]: JSON.stringify(Object.fromEntries(databases.map((database) => [database.alias, database.url]))) };
-      await migrateTestDatabases(env);
+      await migrateTestDatabases(databases, env);
       return await runNodeTests(
         files.map((file) => shown(file)),
         flags,
