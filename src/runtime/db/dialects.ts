@@ -41,6 +41,23 @@ export function sqlitePath(target: SqliteTarget, baseDir: string): string {
   return target.filename === ':memory:' || isAbsolute(target.filename) ? target.filename : resolve(baseDir, target.filename);
 }
 
+/**
+ * Turns on WAL. Converting a new file takes a lock that SQLite does not
+ * always wait for with the busy handler, so several processes opening the
+ * same new file at once (containers running migrate together) retry here.
+ */
+function walMode(database: import('better-sqlite3').Database): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || attempt >= 100) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
 function sqliteDialect(target: SqliteTarget, options: ConnectionOptions): Dialect {
   const filename = sqlitePath(target, options.baseDir);
   return new SqliteDialect({
@@ -54,7 +71,7 @@ function sqliteDialect(target: SqliteTarget, options: ConnectionOptions): Dialec
       }
       // WAL lets readers go on while one process writes; the busy timeout
       // makes a second writer wait instead of failing at once.
-      if (filename !== ':memory:') database.pragma('journal_mode = WAL');
+      if (filename !== ':memory:') walMode(database);
       database.pragma('synchronous = NORMAL');
       database.pragma('foreign_keys = ON');
       return database;
