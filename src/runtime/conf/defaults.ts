@@ -19,6 +19,7 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   STATIC_URL: '/static/',
   STATIC_ROOT: undefined,
   STATICFILES_DIRS: [],
+  STATICFILES_MANIFEST_STRICT: true,
   TEMPLATES: [],
   LOG_LEVEL: 'info',
   SECURE_HSTS_SECONDS: 0,

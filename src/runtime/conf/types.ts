@@ -90,6 +90,8 @@ export interface KnownSettings {
   STATIC_ROOT: string | undefined;
   /** Extra static source folders, besides each app's `static/`. */
   STATICFILES_DIRS: readonly StaticFilesDir[];
+  /** collectstatic: a reference to a missing file is an error (true) or a warning that leaves it as written (false). */
+  STATICFILES_MANIFEST_STRICT: boolean;
   /** Template engines. */
   TEMPLATES: readonly TemplateEngineSettings[];
   /** The least severe log messages that are written. */

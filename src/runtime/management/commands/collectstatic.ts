@@ -87,8 +87,7 @@ const command: Command = {
     const level = verbosity(stringOption(args, 'verbosity'));
     const quality = brotliQuality(stringOption(args, 'brotli-quality'));
     const settings = await configure();
-    const strict = settings.STATICFILES_MANIFEST_STRICT ?? true;
-    if (typeof strict !== 'boolean') throw new CommandError(`STATICFILES_MANIFEST_STRICT must be true or false, got ${JSON.stringify(strict)}`);
+    const strict = settings.STATICFILES_MANIFEST_STRICT;
     const baseDir = settings.BASE_DIR ?? process.cwd();
     if (settings.STATIC_ROOT === undefined || settings.STATIC_ROOT === '') {
       throw new CommandError("You're using the staticfiles app without having set the required STATIC_ROOT setting to a filesystem path.");
