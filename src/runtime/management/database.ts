@@ -22,15 +22,20 @@ export interface MigrationContext {
   db: MigrationDb;
 }
 
+/** Every installed app's migrations, as a graph. */
+async function loadGraph(settings: Readonly<Settings>): Promise<MigrationGraph> {
+  const roots = { moduleRoot: getModuleRoot(), baseDir: settings.BASE_DIR ?? process.cwd() };
+  return new MigrationGraph(await loadMigrations(settings.INSTALLED_APPS, roots), settings.INSTALLED_APPS);
+}
+
 /** Loads settings and migrations, opens the connection, runs `work`, and closes every connection. */
 export async function withMigrations<T>(args: ParsedArgs, work: (context: MigrationContext) => Promise<T>): Promise<T> {
   const settings = await configure();
-  const graph = new MigrationGraph(await loadMigrations(settings.INSTALLED_APPS, { moduleRoot: getModuleRoot(), baseDir: settings.BASE_DIR ?? process.cwd() }), settings.INSTALLED_APPS);
-  const alias = stringOption(args, 'database') ?? 'default';
-  if (!(alias in settings.DATABASES)) throw new CommandError(`There is no database '${alias}' in DATABASES (it has: ${Object.keys(settings.DATABASES).join(', ')}).`);
-  const connection = getConnection(alias);
+  const graph = await loadGraph(settings);
+  // An unknown alias is a DatabaseError naming the ones there are.
+  const connection = getConnection(stringOption(args, 'database') ?? 'default');
   try {
-    await checkConnection(alias);
+    await checkConnection(connection.alias);
     return await work({ settings, graph, connection, db: connection.db as MigrationDb });
   } catch (error) {
     // A driver's error names the server but not which setting; a DatabaseError already says both.
@@ -60,7 +65,7 @@ export async function readApplied(context: MigrationContext): Promise<Map<string
  */
 export async function unappliedNotice(settings: Readonly<Settings>, command = 'npm run manage migrate'): Promise<string> {
   try {
-    const graph = new MigrationGraph(await loadMigrations(settings.INSTALLED_APPS, { moduleRoot: getModuleRoot(), baseDir: settings.BASE_DIR ?? process.cwd() }), settings.INSTALLED_APPS);
+    const graph = await loadGraph(settings);
     const applied = await appliedMigrations(getConnection('default').db as MigrationDb);
     const unapplied = graph.order.filter((key) => !applied.has(key));
     if (unapplied.length === 0) return '';
