@@ -22,6 +22,11 @@ export interface MigrationContext {
   db: MigrationDb;
 }
 
+/** Throws a CommandError unless `app` is in INSTALLED_APPS (`apps`). */
+export function requireInstalledApp(apps: readonly string[], app: string): void {
+  if (!apps.includes(app)) throw new CommandError(`No installed app with the label '${app}'. INSTALLED_APPS: ${apps.join(', ') || 'none'}.`);
+}
+
 /** Every installed app's migrations, as a graph. */
 async function loadGraph(settings: Readonly<Settings>): Promise<MigrationGraph> {
   const roots = { moduleRoot: getModuleRoot(), baseDir: settings.BASE_DIR ?? process.cwd() };

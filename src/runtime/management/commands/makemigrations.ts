@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { configure } from '../../conf/settings.js';
 import { migrationsFolder } from '../../db/migrations/index.js';
 import { CommandError, stringOption, type Command } from '../base.js';
+import { requireInstalledApp } from '../database.js';
 import { packageTemplateDir, substitute } from '../package-templates.js';
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
@@ -40,7 +41,7 @@ const command: Command = {
       );
     }
     if (extra !== undefined) throw new CommandError('makemigrations takes one app', 2);
-    if (!settings.INSTALLED_APPS.includes(app)) throw new CommandError(`No installed app with the label '${app}'. INSTALLED_APPS: ${settings.INSTALLED_APPS.join(', ') || 'none'}.`);
+    requireInstalledApp(settings.INSTALLED_APPS, app);
     const baseDir = settings.BASE_DIR ?? process.cwd();
     const folder = migrationsFolder(app, baseDir);
     const appFolder = join(folder, '..');

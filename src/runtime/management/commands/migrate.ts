@@ -6,13 +6,13 @@
 import { ensureMigrationsTable, makePlan, runPlan, withMigrationLock, type PlanStep, type Target } from '../../db/migrations/index.js';
 import type { MigrationGraph } from '../../db/migrations/graph.js';
 import { CommandError, flag, type Command, type ParsedArgs } from '../base.js';
-import { DATABASE_OPTION, readApplied, withMigrations } from '../database.js';
+import { DATABASE_OPTION, readApplied, requireInstalledApp, withMigrations } from '../database.js';
 
 function parseTarget(graph: MigrationGraph, args: ParsedArgs): Target {
   const [app, name, extra] = args.positionals;
   if (extra !== undefined) throw new CommandError('migrate takes at most an app and a migration: manage migrate [APP [MIGRATION|zero]]', 2);
   if (app === undefined) return { kind: 'all' };
-  if (!graph.apps.includes(app)) throw new CommandError(`No installed app with the label '${app}'. INSTALLED_APPS: ${graph.apps.join(', ') || 'none'}.`);
+  requireInstalledApp(graph.apps, app);
   if (name === undefined) {
     if (graph.ofApp(app).length === 0) throw new CommandError(`The app '${app}' has no migrations.`);
     return { kind: 'latest', app };

@@ -4,8 +4,8 @@
  * migrations whose file changed since, or whose file is gone, are marked.
  */
 import type { AppliedMigration, MigrationFile } from '../../db/migrations/index.js';
-import { CommandError, flag, type Command } from '../base.js';
-import { DATABASE_OPTION, readApplied, withMigrations } from '../database.js';
+import { flag, type Command } from '../base.js';
+import { DATABASE_OPTION, readApplied, requireInstalledApp, withMigrations } from '../database.js';
 
 function mark(migration: MigrationFile, applied: ReadonlyMap<string, AppliedMigration>): string {
   return applied.has(migration.key) ? '[X]' : '[ ]';
@@ -26,8 +26,7 @@ const command: Command = {
   async handle(args) {
     return withMigrations(args, async (context) => {
       const { graph } = context;
-      const unknown = args.positionals.find((app) => !graph.apps.includes(app));
-      if (unknown !== undefined) throw new CommandError(`No installed app with the label '${unknown}'. INSTALLED_APPS: ${graph.apps.join(', ') || 'none'}.`);
+      for (const app of args.positionals) requireInstalledApp(graph.apps, app);
       const applied = await readApplied(context);
       const apps = args.positionals.length > 0 ? args.positionals : graph.apps;
       const lines: string[] = [];
