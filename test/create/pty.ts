@@ -28,6 +28,17 @@ export function closeAll(): void {
   running.clear();
 }
 
+/**
+ * The environment of a person at a colour terminal: the variables that make
+ * node turn colour off (a CI run sets CI, which alone means "no colour" to
+ * node's getColorDepth) are taken out, so the test sees what a user sees.
+ */
+function userTerminalEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
+  for (const name of ['CI', 'NO_COLOR', 'FORCE_COLOR', 'NODE_DISABLE_COLORS']) delete env[name];
+  return env;
+}
+
 export class Terminal {
   output = '';
   readonly exited: Promise<number>;
@@ -35,7 +46,7 @@ export class Terminal {
 
   constructor(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
     const command = `stty cols 100 rows 40; exec ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}`;
-    this.child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: { ...process.env, TERM: 'xterm-256color', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: { ...userTerminalEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (data: Buffer) => (this.output += data.toString()));
     this.child.stderr.on('data', (data: Buffer) => (this.output += data.toString()));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code ?? -1)));
