@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -27,6 +28,32 @@ function copyTree(/** @type {string} */ from, /** @type {string} */ to) {
   cpSync(from, fresh, { recursive: true });
   rmSync(to, { recursive: true, force: true });
   renameSync(fresh, to);
+}
+
+/**
+ * Replaces the runtime's compiled `dist/db/kysely.js` (`export * from
+ * 'kysely'`) with Kysely bundled into that one module: node's per-module
+ * cost for Kysely's 263 files is ~14 MB of RSS in every server worker (see
+ * src/runtime/db/kysely.ts). The declarations still come from the kysely
+ * package, so the runtime depends on exactly the version bundled here.
+ * Returns that version.
+ */
+function bundleKysely(/** @type {string} */ distDir) {
+  const manifest = join(root, 'node_modules', 'kysely', 'package.json');
+  const { version, license } = JSON.parse(readFileSync(manifest, 'utf8'));
+  buildSync({
+    entryPoints: ['kysely'],
+    absWorkingDir: root,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile: join(distDir, 'db', 'kysely.js'),
+    allowOverwrite: true,
+    banner: { js: `// Kysely ${version} (${license} licence, https://kysely.dev), bundled into one module by tsgate's build.` },
+    logLevel: 'warning',
+  });
+  return version;
 }
 
 /** True while process `pid` runs. */
@@ -74,10 +101,13 @@ compile('tsconfig.create.json', join(root, 'dist', 'create'));
 const pkgDir = join(root, 'build', 'tsgate');
 mkdirSync(pkgDir, { recursive: true });
 compile('tsconfig.runtime.json', join(pkgDir, 'dist'));
+const kyselyVersion = bundleKysely(join(pkgDir, 'dist'));
 // `manage startapp` and `manage makemigrations` render templates that ship inside the runtime package.
 mkdirSync(join(pkgDir, 'templates'), { recursive: true });
 for (const name of ['app', 'migration']) copyTree(join(root, 'templates', name), join(pkgDir, 'templates', name));
-copyFileSync(join(root, 'src', 'runtime', 'package.json'), join(pkgDir, 'package.json'));
+const runtimeManifest = JSON.parse(readFileSync(join(root, 'src', 'runtime', 'package.json'), 'utf8'));
+runtimeManifest.dependencies.kysely = kyselyVersion;
+writeFileSync(join(pkgDir, 'package.json'), `${JSON.stringify(runtimeManifest, null, 2)}\n`);
 copyFileSync(join(root, 'src', 'runtime', 'README.md'), join(pkgDir, 'README.md'));
 // Packed beside, then renamed over the old tarball, so an install never reads a half-written one.
 const packDir = join(root, 'build', '.pack');

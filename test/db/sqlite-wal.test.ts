@@ -18,8 +18,9 @@ const ROUNDS = 10;
 /** Opens `file` through the built runtime's SQLite dialect once the clock reaches `start`, and runs `select 1`. */
 function opener(file: string, start: number): Promise<string> {
   const dialects = pathToFileURL(join(REPO, 'build', 'tsgate', 'dist', 'db', 'dialects.js')).href;
+  const kysely = pathToFileURL(join(REPO, 'build', 'tsgate', 'dist', 'db', 'kysely.js')).href;
   const script = `
-    import { Kysely, sql } from 'kysely';
+    const { Kysely, sql } = await import(${JSON.stringify(kysely)});
     const { createDialect } = await import(${JSON.stringify(dialects)});
     const dialect = createDialect({ backend: 'sqlite', filename: ${JSON.stringify(file)} }, { where: 'test', baseDir: '/', poolSize: 1, connectTimeout: 10, driverOptions: {} });
     const db = new Kysely({ dialect });

@@ -5,7 +5,7 @@
  * DatabaseError naming the setting and the host, never the password.
  */
 import { existsSync } from 'node:fs';
-import { Kysely, sql } from 'kysely';
+import { Kysely, sql } from './kysely.js';
 import { settings } from '../conf/settings.js';
 import type { DatabaseSettings } from '../conf/types.js';
 import { createDialect, sqlitePath } from './dialects.js';

@@ -4,7 +4,7 @@
  * the driver its DATABASE_URL needs, and a missing one is a clear message.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+import { MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from './kysely.js';
 import { DatabaseError } from './errors.js';
 import type { DatabaseTarget, ServerTarget, SqliteTarget } from './url.js';
 

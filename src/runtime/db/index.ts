@@ -8,7 +8,7 @@
  *       interface Database { pages_visit: { id: number; count: number } }
  *     }
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from './kysely.js';
 import { getConnection } from './connections.js';
 
 /** The project's tables; each app adds its own by declaration merging (see above). */
@@ -32,7 +32,7 @@ export const db: Kysely<Database> = new Proxy({} as Kysely<Database>, {
   },
 });
 
-export { sql, type Kysely } from 'kysely';
+export { sql, type Kysely } from './kysely.js';
 export { checkConnection, closeConnections } from './connections.js';
 export { DatabaseError } from './errors.js';
 export { redactUrl, parseDatabaseUrl, type Backend, type DatabaseTarget } from './url.js';

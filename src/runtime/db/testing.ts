@@ -7,9 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from './kysely.js';
 import type { Settings } from '../conf/types.js';
 import { connectionError, getConnection } from './connections.js';
+import { DatabaseError } from './errors.js';
 import { sqlitePath } from './dialects.js';
 import { parseDatabaseUrl, type ServerTarget } from './url.js';
 
@@ -20,6 +21,17 @@ export interface TestDatabase {
   /** Where it is, for messages: `test_site` or a file path. */
   name: string;
   destroy(): Promise<void>;
+}
+
+export interface TestDatabaseOptions {
+  /** Reuse the test databases that exist and keep them afterwards (`--keepdb`). */
+  keep: boolean;
+  /**
+   * Asked when a server already has the test database, left by an earlier
+   * run that was stopped, and `keep` is off: true drops it and makes it
+   * afresh, false cancels the run and leaves it.
+   */
+  replaceExisting(alias: string, name: string): Promise<boolean>;
 }
 
 function quoted(target: ServerTarget, name: string): string {
@@ -45,7 +57,7 @@ async function exists(db: Kysely<unknown>, target: ServerTarget, name: string): 
   return (await query.execute(db)).rows.length > 0;
 }
 
-async function serverTestDatabase(alias: string, url: string, target: ServerTarget, keep: boolean): Promise<TestDatabase> {
+async function serverTestDatabase(alias: string, url: string, target: ServerTarget, options: TestDatabaseOptions): Promise<TestDatabase> {
   const name = `test_${target.database}`;
   // The connection is looked up on each use: the caller closes every pool between making and dropping.
   const run = async (statement: string) => {
@@ -56,23 +68,28 @@ async function serverTestDatabase(alias: string, url: string, target: ServerTarg
       throw connectionError(connection, error);
     }
   };
-  if (!keep) await run(`drop database if exists ${quoted(target, name)}`);
-  if (!keep || !(await exists(getConnection(alias).db, target, name))) await run(`create database ${quoted(target, name)}`);
+  const drop = () => run(`drop database if exists ${quoted(target, name)}`);
+  const existed = await exists(getConnection(alias).db, target, name);
+  if (existed && !options.keep) {
+    if (!(await options.replaceExisting(alias, name))) throw new DatabaseError(`Tests cancelled: the test database '${name}' is left as it was.`);
+    await drop();
+  }
+  if (!existed || !options.keep) await run(`create database ${quoted(target, name)}`);
   const testUrl = new URL(url);
   testUrl.pathname = `/${encodeURIComponent(name)}`;
-  return { alias, url: testUrl.href, name, destroy: async () => (keep ? undefined : run(`drop database if exists ${quoted(target, name)}`)) };
+  return { alias, url: testUrl.href, name, destroy: async () => (options.keep ? undefined : drop()) };
 }
 
-/** Makes one test database per alias; `keep` reuses them between runs (`--keepdb`). */
-export async function createTestDatabases(settings: Readonly<Settings>, keep: boolean): Promise<TestDatabase[]> {
+/** Makes one test database per alias (see TestDatabaseOptions). */
+export async function createTestDatabases(settings: Readonly<Settings>, options: TestDatabaseOptions): Promise<TestDatabase[]> {
   const made: TestDatabase[] = [];
   try {
     for (const [alias, entry] of Object.entries(settings.DATABASES)) {
       const target = parseDatabaseUrl(entry.URL);
       made.push(
         target.backend === 'sqlite'
-          ? sqliteTestDatabase(alias, target.filename, keep, settings.BASE_DIR ?? process.cwd())
-          : await serverTestDatabase(alias, entry.URL, target, keep),
+          ? sqliteTestDatabase(alias, target.filename, options.keep, settings.BASE_DIR ?? process.cwd())
+          : await serverTestDatabase(alias, entry.URL, target, options),
       );
     }
   } catch (error) {

@@ -20,7 +20,7 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Driver,
-} from 'kysely';
+} from '../kysely.js';
 import type { Backend } from '../url.js';
 import type { MigrationDb } from './types.js';
 

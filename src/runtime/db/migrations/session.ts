@@ -9,7 +9,7 @@
  * - SQLite: BEGIN IMMEDIATE holds the write lock for the run (Kysely's own
  *   migrator takes none there); each migration in a savepoint.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '../kysely.js';
 import { DatabaseError } from '../errors.js';
 import type { Backend } from '../url.js';
 import type { MigrationDb } from './types.js';

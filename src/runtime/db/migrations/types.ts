@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.js';
 
 /**
  * What a migration is given: the database as it is when the migration runs,

@@ -1,0 +1,51 @@
+/**
+ * The built runtime carries Kysely as one bundled module (scripts/build.js,
+ * src/runtime/db/kysely.ts): loading `tsgate/db` must not reach the kysely
+ * package's own files, whose 263 modules cost every server worker ~14 MB.
+ * A runtime module that imports 'kysely' directly, or a build that stops
+ * bundling, fails here.
+ */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../management/built.js';
+import { REPO, runSync, tempDir } from '../helpers/process.js';
+
+const DIST = join(REPO, 'build', 'tsgate', 'dist');
+
+/** Every module URL node loads while importing `entries`, through a load hook. */
+function modulesLoadedBy(entries: string[]): string[] {
+  const dir = tempDir();
+  const hooks = join(dir, 'hooks.mjs');
+  writeFileSync(hooks, `export async function load(url, context, next) { console.log('loaded', url); return next(url, context); }\n`);
+  const script = `
+    import { register } from 'node:module';
+    register(${JSON.stringify(pathToFileURL(hooks).href)});
+    for (const entry of ${JSON.stringify(entries.map((entry) => pathToFileURL(entry).href))}) await import(entry);
+  `;
+  const result = runSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO });
+  if (result.status !== 0) throw new Error(`importing ${entries.join(', ')} failed:\n${result.stderr}`);
+  return result.stdout.split('\n').filter((line) => line.startsWith('loaded ')).map((line) => line.slice('loaded '.length));
+}
+
+describe('the runtime bundles Kysely', () => {
+  beforeAll(() => ensureBuilt(), 300_000);
+
+  it('no module of tsgate/db loads a file of the kysely package', () => {
+    const modules = readdirSync(join(DIST, 'db'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
+    expect(modules).toEqual(expect.arrayContaining(['index.js', 'dialects.js', join('migrations', 'session.js')]));
+    const loaded = modulesLoadedBy(modules.map((file) => join(DIST, 'db', file)));
+    expect(loaded).toContain(pathToFileURL(join(DIST, 'db', 'kysely.js')).href);
+    expect(loaded.filter((url) => url.includes('/node_modules/kysely/'))).toEqual([]);
+  });
+
+  it('depends on exactly the Kysely version it bundled, whose declarations it re-exports', () => {
+    const bundled = readFileSync(join(DIST, 'db', 'kysely.js'), 'utf8');
+    const { version } = JSON.parse(readFileSync(join(REPO, 'node_modules', 'kysely', 'package.json'), 'utf8')) as { version: string };
+    const manifest = JSON.parse(readFileSync(join(REPO, 'build', 'tsgate', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(bundled.split('\n', 1)[0]).toContain(`Kysely ${version}`);
+    expect(manifest.dependencies.kysely).toBe(version);
+    expect(readFileSync(join(DIST, 'db', 'kysely.d.ts'), 'utf8')).toMatch(/export \* from 'kysely'/);
+  });
+});
