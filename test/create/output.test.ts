@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO, runGenerator, runSync, tempDir } from '../helpers/process.js';
-import { closeAll, hasScript, plain, Terminal } from './pty.js';
+import { closeAll, hasScript, plain, Terminal } from '../helpers/pty.js';
 
 afterEach(closeAll);
 

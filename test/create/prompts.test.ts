@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runGenerator, tempDir } from '../helpers/process.js';
-import { closeAll, hasScript, KEY, plain, Terminal } from './pty.js';
+import { closeAll, hasScript, KEY, plain, Terminal } from '../helpers/pty.js';
 
 afterEach(closeAll);
 

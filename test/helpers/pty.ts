@@ -1,10 +1,10 @@
 /**
- * Runs the generator on a pseudo-terminal, so that it prompts: util-linux
+ * Runs the generator (or another node program) on a pseudo-terminal, so that it prompts: util-linux
  * `script` gives the command a terminal and relays our keystrokes to it.
  * No native module needed.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { CLI } from '../helpers/process.js';
+import { CLI } from './process.js';
 
 export const KEY = { enter: '\r', down: '\x1b[B', ctrlC: '\x03', backspace: '\x7f' };
 
@@ -44,8 +44,9 @@ export class Terminal {
   readonly exited: Promise<number>;
   private readonly child;
 
-  constructor(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-    const command = `stty cols 100 rows 40; exec ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}`;
+  /** Runs `node PROGRAM ARGS` (the generator's CLI by default) on a terminal. */
+  constructor(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, program = CLI) {
+    const command = `stty cols 100 rows 40; exec ${[process.execPath, program, ...args].map(shellQuote).join(' ')}`;
     this.child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: { ...userTerminalEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (data: Buffer) => (this.output += data.toString()));
     this.child.stderr.on('data', (data: Buffer) => (this.output += data.toString()));

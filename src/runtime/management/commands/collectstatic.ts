@@ -10,7 +10,6 @@
  * `manifest_strict`, whitenoise's `WHITENOISE_MANIFEST_STRICT`) turns a
  * missing referenced file from an error into a warning.
  */
-import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { configure } from '../../conf/settings.js';
 import { collectStatic, collectSummary } from '../../staticfiles/collect.js';
@@ -18,6 +17,7 @@ import { CollectStaticError } from '../../staticfiles/errors.js';
 import { projectFinders } from '../../staticfiles/finders.js';
 import { DEFAULT_IGNORE_PATTERNS } from '../../staticfiles/ignore.js';
 import { CommandError, flag, stringList, stringOption, type Command } from '../base.js';
+import { ask, canAsk, NOINPUT_OPTIONS, noInput } from '../prompt.js';
 
 function verbosity(value: string | undefined): number {
   if (value === undefined) return 1;
@@ -58,22 +58,16 @@ function brotliQuality(value: string | undefined): number | undefined {
 
 async function confirm(root: string, clear: boolean): Promise<boolean> {
   const action = clear ? 'This will DELETE ALL FILES in this location!' : 'This will overwrite existing files!';
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await rl.question(
-      `\nYou have requested to collect static files at the destination\nlocation as specified in your settings:\n\n    ${root}\n\n${action}\nAre you sure you want to do this? [y/N] `,
-    );
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+  const answer = await ask(
+    `\nYou have requested to collect static files at the destination\nlocation as specified in your settings:\n\n    ${root}\n\n${action}\nAre you sure you want to do this? [y/N] `,
+  );
+  return /^y(es)?$/i.test(answer);
 }
 
 const command: Command = {
   help: 'Collects the static files into STATIC_ROOT, with hashed names, a manifest and precompressed copies.',
   options: {
-    noinput: { type: 'boolean', help: 'do NOT prompt for confirmation (required when stdin is not a terminal)' },
-    'no-input': { type: 'boolean', help: 'same as --noinput' },
+    ...NOINPUT_OPTIONS,
     clear: { type: 'boolean', short: 'c', help: 'delete everything in STATIC_ROOT before copying' },
     link: { type: 'boolean', short: 'l', help: 'symlink each original instead of copying it (hashed and compressed copies are still files)' },
     'dry-run': { type: 'boolean', short: 'n', help: 'print what would be done, change nothing' },
@@ -97,9 +91,8 @@ const command: Command = {
     const sources = finders.sources.map((source) => ({ prefix: source.prefix, dir: resolve(baseDir, source.dir) }));
     const dryRun = flag(args, 'dry-run');
     const clear = flag(args, 'clear');
-    const noinput = flag(args, 'noinput') || flag(args, 'no-input');
-    if (!noinput && !dryRun) {
-      if (!process.stdin.isTTY) {
+    if (!noInput(args) && !dryRun) {
+      if (!canAsk()) {
         throw new CommandError('collectstatic would overwrite files in STATIC_ROOT and stdin is not a terminal to confirm it: pass --noinput.');
       }
       if (!(await confirm(root, clear))) throw new CommandError('Collecting static files cancelled.');

@@ -6,7 +6,9 @@
  * node's test runner in a child process, which gets this process's node
  * flags (the tsx loader in development) and environment as they are. The
  * exit code is the runner's. As in Django, the tests get fresh test
- * databases, migrated first and dropped afterwards (`--keepdb` keeps them).
+ * databases, migrated first and dropped afterwards (`--keepdb` keeps them);
+ * one an earlier run left behind is dropped only once the user says yes
+ * (`--noinput` says it for scripts and CI).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { configure, SETTINGS_MODULE_VARIABLE, TEST_DATABASES_VARIABLE } from '..
 import { closeConnections } from '../../db/connections.js';
 import { createTestDatabases, type TestDatabase } from '../../db/testing.js';
 import { CommandError, flag, stringList, stringOption, type Command } from '../base.js';
+import { ask, canAsk, NOINPUT_OPTIONS, noInput } from '../prompt.js';
 
 /** Folders never searched for tests, at any depth (dot folders neither). */
 const EXCLUDED = new Set(['node_modules', 'dist', 'vendor']);
@@ -137,11 +140,28 @@ export function runNodeTests(files: readonly string[], runnerFlags: readonly str
   });
 }
 
+/**
+ * Asks, as Django does, before dropping a test database an earlier run left
+ * behind: yes on `--noinput`, an error when there is no terminal to ask.
+ */
+async function replaceExisting(alias: string, name: string, noinput: boolean): Promise<boolean> {
+  process.stderr.write(`The test database '${name}' for alias '${alias}' already exists: an earlier run left it.\n`);
+  if (!noinput) {
+    if (!canAsk()) {
+      throw new CommandError(`stdin is not a terminal to confirm deleting the test database '${name}': pass --noinput to delete it, or --keepdb to reuse it.`);
+    }
+    const answer = await ask(`Type 'yes' if you would like to try deleting the test database '${name}', or 'no' to cancel: `);
+    if (answer !== 'yes') return false;
+  }
+  process.stderr.write(`Destroying old test database for alias '${alias}'...\n`);
+  return true;
+}
+
 /** Makes the test databases, saying so as Django does. */
-async function setUpTestDatabases(keep: boolean): Promise<TestDatabase[]> {
+async function setUpTestDatabases(keep: boolean, noinput: boolean): Promise<TestDatabase[]> {
   const settings = await configure();
   try {
-    const databases = await createTestDatabases(settings, keep);
+    const databases = await createTestDatabases(settings, { keep, replaceExisting: (alias, name) => replaceExisting(alias, name, noinput) });
     for (const database of databases) {
       process.stderr.write(`${keep ? 'Using existing' : 'Creating'} test database for alias '${database.alias}' (${database.name})...\n`);
     }
@@ -175,6 +195,7 @@ const command: Command = {
     'name-pattern': { type: 'string', short: 'k', multiple: true, metavar: 'PATTERN', help: 'run only tests whose name matches this regular expression; repeatable' },
     reporter: { type: 'string', metavar: 'NAME', help: "node's test reporter: spec, tap or dot (default: spec on a terminal, tap otherwise)" },
     keepdb: { type: 'boolean', help: 'keep the test databases between runs (faster; migrations still run)' },
+    ...NOINPUT_OPTIONS,
   },
   async handle(args) {
     const layout = testLayout();
@@ -191,7 +212,7 @@ const command: Command = {
     // On stderr, so that stdout carries only the runner's report (TAP when piped).
     process.stderr.write(`Found ${files.length} test file${files.length === 1 ? '' : 's'}.\n`);
     const keep = flag(args, 'keepdb');
-    const databases = await setUpTestDatabases(keep);
+    const databases = await setUpTestDatabases(keep, noInput(args));
     try {
       const env = { ...process.env, [TEST_DATABASES_VARIABLE]: JSON.stringify(Object.fromEntries(databases.map((database) => [database.alias, database.url]))) };
       await migrateTestDatabases(databases, env);
