@@ -14,7 +14,7 @@ import { lockFile } from './lock.js';
 import { validateProjectName } from './name.js';
 import type { CreateOptions } from './options.js';
 import type { Output } from './output.js';
-import { detectPackageManager, packageManager } from './package-manager.js';
+import { buildScriptPackages, detectPackageManager, packageManager, packageManagerContext } from './package-manager.js';
 import { generatorVersion, projectTemplate, runtimeTarball } from './paths.js';
 import { settleChoices, type Choices } from './prompt.js';
 import { renderFiles, writeFiles, type TemplateContext } from './render.js';
@@ -32,9 +32,10 @@ export function templateContext(name: string, choices: Omit<Choices, 'target' | 
     name,
     runtimeTarball: runtime,
     secretKey,
-    pm: packageManager(choices.pm),
     example: choices.example,
+    ...packageManagerContext(choices.pm),
     ...databaseContext(choices.database),
+    buildScripts: buildScriptPackages(database(choices.database).driver.name),
   };
 }
 

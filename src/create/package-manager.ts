@@ -58,6 +58,23 @@ const MANAGERS: Record<PackageManagerName, PackageManager> = {
   },
 };
 
+/**
+ * The dependencies whose install scripts the project needs run: the SQLite
+ * driver compiles a native module, and tsx's esbuild checks its binary.
+ * pnpm 10 and bun run no dependency's scripts unless the project's
+ * package.json lists it (better-sqlite3 then fails at the first query), and
+ * npm 11 warns about each one not listed; templates write the list in the
+ * field the chosen package manager reads.
+ */
+export function buildScriptPackages(driver: string): string[] {
+  return driver === 'better-sqlite3' ? ['better-sqlite3', 'esbuild'] : ['esbuild'];
+}
+
+/** What templates see: `pmIs.npm` … for `{{#if}}` (handlebars has no equality helper). */
+export function packageManagerContext(name: PackageManagerName): Record<string, unknown> {
+  return { pm: MANAGERS[name], pmIs: Object.fromEntries(PACKAGE_MANAGERS.map((candidate) => [candidate, candidate === name])) };
+}
+
 export function packageManager(name: PackageManagerName): PackageManager {
   return MANAGERS[name];
 }

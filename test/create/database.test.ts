@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { renderFiles } from '../../src/create/render.js';
 import { isExampleFile, templateContext } from '../../src/create/main.js';
 import { PROJECT_TEMPLATE } from '../../src/create/paths.js';
+import type { DatabaseName } from '../../src/create/database.js';
+import type { PackageManagerName } from '../../src/create/package-manager.js';
 import { runGenerator, tempDir } from '../helpers/process.js';
 
 const QUICK = ['--no-install', '--no-git'];
@@ -117,5 +119,32 @@ describe('--no-example', () => {
     expect(context(false)).toMatchObject({ example: false, database: 'sqlite', db: { sqlite: true, postgres: false, mysql: false } });
     const files = await renderFiles(PROJECT_TEMPLATE, context(false), isExampleFile);
     expect(files.filter((file) => file.path.startsWith('pages/'))).toEqual([]);
+  });
+});
+
+describe('install scripts the package manager must allow', () => {
+  /** package.json as rendered for a package manager and a database. */
+  async function packageJson(pm: PackageManagerName, database: DatabaseName): Promise<Record<string, unknown>> {
+    const files = await renderFiles(PROJECT_TEMPLATE, templateContext('site', { database, example: true, pm }, 'tsgate-0.1.0.tgz', 'x'));
+    const file = files.find((candidate) => candidate.path === 'package.json');
+    return JSON.parse(String(file?.content)) as Record<string, unknown>;
+  }
+
+  it.each([
+    ['npm', 'allowScripts', { 'better-sqlite3': true, esbuild: true }, { esbuild: true }],
+    ['pnpm', 'pnpm', { onlyBuiltDependencies: ['better-sqlite3', 'esbuild'] }, { onlyBuiltDependencies: ['esbuild'] }],
+    ['bun', 'trustedDependencies', ['better-sqlite3', 'esbuild'], ['esbuild']],
+  ] as const)('%s: package.json lists the SQLite driver (native) and esbuild in %s', async (pm, field, withSqlite, withPostgres) => {
+    const sqlite = await packageJson(pm, 'sqlite');
+    expect(sqlite[field]).toEqual(withSqlite);
+    expect((await packageJson(pm, 'postgres'))[field]).toEqual(withPostgres);
+    // Only the chosen package manager's field.
+    const others = ['allowScripts', 'pnpm', 'trustedDependencies'].filter((name) => name !== field);
+    expect(others.filter((name) => name in sqlite)).toEqual([]);
+  });
+
+  it('yarn runs dependencies’ install scripts by itself: no field', async () => {
+    const pkg = await packageJson('yarn', 'sqlite');
+    expect(['allowScripts', 'pnpm', 'trustedDependencies'].filter((name) => name in pkg)).toEqual([]);
   });
 });
