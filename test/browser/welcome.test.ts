@@ -89,6 +89,7 @@ async function tearDown(): Promise<void> {
 }
 
 describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped: no ${CHROMIUM})` : ''}`, () => {
+  // Generating runs npm install, which compiles better-sqlite3: minutes on a busy machine.
   beforeAll(async () => {
     if (MISSING) throw new Error(`${CHROMIUM} is missing and TSGATE_REQUIRE_BROWSER=1: install Debian's chromium package (apt-get install -y chromium)`);
 
@@ -129,7 +130,7 @@ describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped:
     });
     context.setDefaultTimeout(15_000);
     page = context.pages()[0] ?? (await context.newPage());
-  }, 60_000);
+  }, 900_000);
 
   afterAll(tearDown, 30_000);
 

@@ -13,14 +13,14 @@ export function tempDir(prefix = 'tsgate-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Runs a command to completion, capturing its output as text. */
-export function runSync(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): SpawnSyncReturns<string> {
+/** Runs a command to completion (killed after `timeoutMs`, 5 minutes by default), capturing its output as text. */
+export function runSync(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
   return spawnSync(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     input: options.input ?? '',
     encoding: 'utf8',
-    timeout: 300_000,
+    timeout: options.timeoutMs ?? 300_000,
   });
 }
 
