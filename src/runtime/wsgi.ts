@@ -9,7 +9,7 @@ import { createApplication, flatten, path, setUrlconf, text, type Route, type Ur
 import type { Application } from './tsgi/types.js';
 import { configureTemplates } from './shortcuts.js';
 import { logger } from './logging/index.js';
-import { readinessProblem } from './db/connections.js';
+import { readinessProblem } from './db/readiness.js';
 import { validate } from './tsgi/validate.js';
 
 export interface WsgiOptions {
@@ -18,14 +18,15 @@ export interface WsgiOptions {
 }
 
 /**
- * Readiness: the app is loaded and the default database answers. The cause
- * of a failure is logged, not sent: the probe's answer is public.
+ * Readiness: the app is loaded, the default database answers and its
+ * migrations are applied (db/readiness.ts). The details of a failure are
+ * logged; the probe's answer, which anyone can read, names only the kind.
  */
 async function readyz() {
   const problem = await readinessProblem();
   if (problem === undefined) return text('ready\n');
-  logger.warning(`/readyz: not ready: ${problem}`);
-  return text('not ready: database unavailable\n', 503);
+  logger.warning(`/readyz: not ready: ${problem.detail}`);
+  return text(`not ready: ${problem.reason}\n`, 503);
 }
 
 /** Liveness (`/healthz`): the process answers. Readiness (`/readyz`): see above. */

@@ -168,6 +168,12 @@ function prepareRuntime(): void {
   throw new Error('build/tsgate kept changing: could not take a copy of the runtime');
 }
 
+/** The file URL of a module of this test file's runtime copy: `runtimeModule('db/readiness.js')`. */
+export function runtimeModule(path: string): string {
+  if (!runtime) throw new Error('call useProjects() at the top of the test file');
+  return new URL(`../${path}`, runtime).href;
+}
+
 export class TestProject {
   readonly dir: string;
   env: Record<string, string>;

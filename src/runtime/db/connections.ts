@@ -4,11 +4,10 @@
  * worker has its own). Errors from a first connection are turned into a
  * DatabaseError naming the setting and the host, never the password.
  */
-import { existsSync } from 'node:fs';
 import { Kysely, sql } from './kysely.js';
 import { settings } from '../conf/settings.js';
 import type { DatabaseSettings } from '../conf/types.js';
-import { createDialect, sqlitePath } from './dialects.js';
+import { createDialect } from './dialects.js';
 import { DatabaseError } from './errors.js';
 import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from './url.js';
 
@@ -81,26 +80,4 @@ export async function closeConnections(): Promise<void> {
   const closing = [...open.values()].map((connection) => connection.db.destroy());
   open.clear();
   await Promise.allSettled(closing);
-}
-
-/**
- * Why `alias` cannot serve requests now, or undefined when it answers
- * `select 1` within `timeoutMs`. A SQLite file that is not there yet is
- * reported, not created: before `migrate` the app is not ready.
- */
-export async function readinessProblem(alias = 'default', timeoutMs = 2000): Promise<string | undefined> {
-  const connection = getConnection(alias);
-  const { target } = connection;
-  if (target.backend === 'sqlite' && target.filename !== ':memory:' && !existsSync(sqlitePath(target, settings.BASE_DIR ?? process.cwd()))) {
-    return `${connection.label}: the database file does not exist yet (run manage migrate)`;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`${connection.label}: no answer within ${timeoutMs} ms`), timeoutMs);
-  });
-  try {
-    return await Promise.race([checkConnection(alias).then(() => undefined, (error: Error) => error.message), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

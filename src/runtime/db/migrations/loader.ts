@@ -54,10 +54,11 @@ async function importMigration(file: string, key: string): Promise<Record<string
   }
 }
 
-async function loadApp(app: string, roots: MigrationRoots): Promise<MigrationFile[]> {
-  const folder = migrationsFolder(app, roots.moduleRoot);
-  if (!existsSync(folder)) return [];
+/** An app's migration files by name (`0001_initial` → its path), in order; read from the folder, not imported. */
+function migrationFiles(app: string, moduleRoot: string): Map<string, string> {
+  const folder = migrationsFolder(app, moduleRoot);
   const byName = new Map<string, string>();
+  if (!existsSync(folder)) return byName;
   for (const entry of readdirSync(folder).sort()) {
     const match = MIGRATION_FILE.exec(entry);
     if (match && !entry.endsWith('.d.ts') && !entry.endsWith('.d.mts')) {
@@ -65,6 +66,16 @@ async function loadApp(app: string, roots: MigrationRoots): Promise<MigrationFil
       if (!byName.has(name)) byName.set(name, join(folder, entry));
     }
   }
+  return byName;
+}
+
+/** Every installed app's migration keys (`pages.0001_initial`), from file names alone: nothing is imported. */
+export function migrationKeys(apps: readonly string[], moduleRoot: string): string[] {
+  return apps.flatMap((app) => [...migrationFiles(app, moduleRoot).keys()].map((name) => `${app}.${name}`));
+}
+
+async function loadApp(app: string, roots: MigrationRoots): Promise<MigrationFile[]> {
+  const byName = migrationFiles(app, roots.moduleRoot);
   const migrations: MigrationFile[] = [];
   for (const [name, file] of byName) {
     const number = Number(name.slice(0, 4));

@@ -1,0 +1,70 @@
+/**
+ * `/readyz`'s database check (db/readiness.ts) on each backend: not ready
+ * while the database is missing or any migration on disk is unapplied —
+ * the log detail names them — and ready once `migrate` has run them all.
+ * Each check is a fresh process, as a new worker would make it.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { newProject, runtimeModule, useProjects, type TestProject } from './project.js';
+import { BACKENDS, dropDatabasesAfterAll, unavailable } from './services.js';
+
+useProjects();
+dropDatabasesAfterAll();
+
+interface NotReady {
+  reason: string;
+  detail: string;
+}
+
+/** What readinessProblem() says in a new process of the project: null when ready. */
+function readiness(project: TestProject): NotReady | null {
+  project.write(
+    'readyz.mjs',
+    `import { configure, setModuleRoot } from ${JSON.stringify(runtimeModule('conf/index.js'))};
+import { closeConnections } from ${JSON.stringify(runtimeModule('db/connections.js'))};
+import { readinessProblem } from ${JSON.stringify(runtimeModule('db/readiness.js'))};
+setModuleRoot(new URL('.', import.meta.url));
+await configure();
+console.log(JSON.stringify((await readinessProblem()) ?? null));
+await closeConnections();
+`,
+  );
+  const env = { ...process.env, TSGATE_SETTINGS_MODULE: 'settings', ...project.env };
+  const result = spawnSync(process.execPath, ['readyz.mjs'], { cwd: project.dir, env, encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`readyz.mjs failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  return JSON.parse(result.stdout) as NotReady | null;
+}
+
+describe.concurrent.each(BACKENDS)('readiness on $title', (backend) => {
+  if (unavailable(backend)) return;
+
+  it('is not ready until every migration on disk is applied, naming the unapplied ones in the detail only', async () => {
+    const { project } = await newProject(backend);
+    const before = readiness(project);
+    if (backend.name === 'sqlite') {
+      // No file yet: not created by the check, and not ready.
+      expect(before).toMatchObject({ reason: 'database unavailable', detail: expect.stringContaining('does not exist yet') });
+      expect((await project.manage(['migrate', 'notes', '0001'])).status).toBe(0);
+    } else {
+      expect(before).toEqual({ reason: 'migrations not applied', detail: expect.stringContaining('6 unapplied migration(s): notes.0001_initial, notes.0002_title, notes.0003_archive, …') });
+      expect(before?.detail).not.toContain('password');
+      expect((await project.manage(['migrate', 'notes', '0001'])).status).toBe(0);
+    }
+    expect(readiness(project)).toEqual({ reason: 'migrations not applied', detail: expect.stringContaining('5 unapplied migration(s)') });
+
+    const all = await project.manage(['migrate']);
+    expect(all.status, all.output).toBe(0);
+    expect(readiness(project)).toBeNull();
+
+    // A migration file added to the project (the next release) makes it not ready again until migrated.
+    project.write('tags/migrations/0003_more.mjs', 'export async function up() {}\nexport async function down() {}\n');
+    expect(readiness(project)).toEqual({ reason: 'migrations not applied', detail: expect.stringMatching(/1 unapplied migration\(s\): tags\.0003_more \(run manage migrate\)$/) });
+  });
+
+  it('is ready at once for a project without migrations', async () => {
+    const { project } = await newProject(backend, { apps: [], files: {} });
+    if (backend.name === 'sqlite') expect((await project.manage(['migrate'])).status).toBe(0);
+    expect(readiness(project)).toBeNull();
+  });
+});
