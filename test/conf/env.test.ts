@@ -93,7 +93,7 @@ describe('env.url', () => {
 
   it('refuses a value that is not a URL, without showing its password', () => {
     const error = failure(() => makeEnv({ DATABASE_URL: '//admin:hunter2@db:5432/site' }).url('DATABASE_URL'));
-    expect(error.message).toMatch(/^DATABASE_URL="\/\/\*\*\*@db:5432\/site" is not a valid URL — set DATABASE_URL to a full URL with a scheme, e\.g\. DATABASE_URL=https:\/\//);
+    expect(error.message).toMatch(/^DATABASE_URL="\/\/admin:\*\*\*@db:5432\/site" is not a valid URL — set DATABASE_URL to a full URL with a scheme, e\.g\. DATABASE_URL=https:\/\//);
     expect(error.message).not.toContain('hunter2');
   });
 

@@ -144,6 +144,9 @@ describe('redactUrl', () => {
     ['postgres://db/site', 'postgres://db/site'],
     ['sqlite:///db.sqlite3', 'sqlite:///db.sqlite3'],
     ['not a url', 'not a url'],
+    // Not a valid URL (the message saying so shows it) and several URLs in one text: masked all the same.
+    ['postgres//app:secret@db/site', 'postgres//app:***@db/site'],
+    ['from redis://:a@r/0 to redis://u:b@s/1', 'from redis://:***@r/0 to redis://u:***@s/1'],
   ])('%s → %s', (url, redacted) => {
     expect(redactUrl(url)).toBe(redacted);
   });

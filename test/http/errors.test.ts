@@ -94,4 +94,8 @@ describe('maskSettings', () => {
       PLAIN: 'mysql://h/d',
     });
   });
+
+  it('masks a password with an unencoded @ whole: the driver reads up to the last @', () => {
+    expect(maskSettings({ URL: 'postgres://app:p@ss@db/x' })).toEqual({ URL: 'postgres://app:********************@db/x' });
+  });
 });

@@ -9,6 +9,7 @@
  * every bad variable is reported at once together with the settings checks.
  */
 import { ImproperlyConfigured } from './errors.js';
+import { redactUrl } from './redact.js';
 
 type Source = NodeJS.ProcessEnv;
 
@@ -50,11 +51,6 @@ function raw(source: Source, name: string): string | undefined {
 function missing<T>(name: string, fallback: T | undefined, placeholder: T): T {
   if (fallback !== undefined) return fallback;
   return fail(name, `${name} is not set — set the ${name} environment variable`, placeholder);
-}
-
-/** A URL for messages, with any user:password replaced, so secrets stay out of logs. */
-function redact(text: string): string {
-  return text.replace(/\/\/[^/@]*@/, '//***@');
 }
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
@@ -109,12 +105,12 @@ export function makeEnv(source: Source = process.env) {
       const schemes = options.schemes;
       // The fallback is the best example of what the setting wants, when it fits.
       const fits = fallback !== undefined && URL.canParse(String(fallback)) && (!schemes || schemes.includes(new URL(String(fallback)).protocol.slice(0, -1)));
-      const example = fits ? redact(String(fallback)) : `${schemes?.[0] ?? 'https'}://example.com/`;
+      const example = fits ? redactUrl(String(fallback)) : `${schemes?.[0] ?? 'https'}://example.com/`;
       let url: URL;
       try {
         url = new URL(value);
       } catch {
-        const message = `${name}=${JSON.stringify(redact(value))} is not a valid URL — set ${name} to a full URL with a scheme, e.g. ${name}=${example}`;
+        const message = `${name}=${JSON.stringify(redactUrl(value))} is not a valid URL — set ${name} to a full URL with a scheme, e.g. ${name}=${example}`;
         return fail(name, message, new URL(PLACEHOLDER_URL));
       }
       const scheme = url.protocol.slice(0, -1);

@@ -3,6 +3,7 @@
  * and for connecting, so a URL that passes `configure()` connects the same
  * way. Messages never carry the password: `redactUrl()` is what they show.
  */
+export { redactUrl } from '../conf/redact.js';
 
 export type Backend = 'sqlite' | 'postgres' | 'mysql';
 
@@ -60,12 +61,6 @@ function decodePart(text: string): string {
   } catch {
     throw new DatabaseUrlError('it has a % that is not followed by two hex digits: write a literal % as %25 (in the password too)');
   }
-}
-
-/** The URL with its password replaced by `***`, for messages and logs. */
-export function redactUrl(text: string): string {
-  // Up to the last @ of the authority: the URL parser (and so the driver) reads an unencoded @ as part of the password.
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^/?#]*@/i, '$1:***@');
 }
 
 export function schemeOf(text: string): string {

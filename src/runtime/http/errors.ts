@@ -5,6 +5,7 @@
  * logged once as JSON with a request id, and nothing secret in page or log.
  */
 import { randomUUID } from 'node:crypto';
+import { redactUrl } from '../conf/redact.js';
 import { logger } from '../logging/index.js';
 import { HttpError } from '../tsgi/errors.js';
 import type { Handler } from './middleware.js';
@@ -17,7 +18,7 @@ const MASK = '********************';
 
 function cleanse(key: string, value: unknown): unknown {
   if (HIDDEN.test(key)) return MASK;
-  if (typeof value === 'string') return value.replace(/(\/\/[^:/@]*:)[^@/]+@/, `$1${MASK}@`);
+  if (typeof value === 'string') return redactUrl(value, MASK);
   if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
   if (Array.isArray(value)) return value.map((item, index) => cleanse(String(index), item));
   if (typeof value === 'object' && value !== null) return maskSettings(value as Record<string, unknown>);
