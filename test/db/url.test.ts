@@ -144,9 +144,13 @@ describe('redactUrl', () => {
     ['postgres://db/site', 'postgres://db/site'],
     ['sqlite:///db.sqlite3', 'sqlite:///db.sqlite3'],
     ['not a url', 'not a url'],
-    // Not a valid URL (the message saying so shows it) and several URLs in one text: masked all the same.
+    // No valid URL (the message saying so shows it): a missing colon, a password with / ? # or a space.
     ['postgres//app:secret@db/site', 'postgres//app:***@db/site'],
-    ['from redis://:a@r/0 to redis://u:b@s/1', 'from redis://:***@r/0 to redis://u:***@s/1'],
+    ['postgres://app:abc/def+g==@db/site', 'postgres://app:***@db/site'],
+    ['postgres://app:a?b#c@db/site', 'postgres://app:***@db/site'],
+    ['postgres://app:pa ss@db/site', 'postgres://app:***@db/site'],
+    // An @ in the query: the host is masked too, the password never shown.
+    ['postgres://app:secret@db/site?application_name=a@b', 'postgres://app:***@b'],
   ])('%s → %s', (url, redacted) => {
     expect(redactUrl(url)).toBe(redacted);
   });
