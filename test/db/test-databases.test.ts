@@ -5,7 +5,7 @@
  * which flag to pass; --keepdb reuses it. Each case on PostgreSQL and
  * MariaDB, with the manage script on a pseudo-terminal where it asks.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAll, hasScript, KEY, Terminal } from '../helpers/pty.js';
 import { newProject, STANDARD_MIGRATIONS, useProjects, type TestProject } from './project.js';
 import { backend, dropDatabasesAfterAll, unavailable, type TestDatabase } from './services.js';
@@ -13,6 +13,12 @@ import { backend, dropDatabasesAfterAll, unavailable, type TestDatabase } from '
 useProjects();
 dropDatabasesAfterAll();
 afterEach(closeAll);
+
+/** Leftovers a failing test did not drop, with the database to drop them from. */
+const leftovers: { database: TestDatabase; name: string }[] = [];
+afterAll(async () => {
+  for (const { database, name } of leftovers.splice(0)) await database.query(`drop database if exists ${name}`).catch(() => undefined);
+});
 
 /** One test file: it passes only against the test database, with the migrations applied. */
 const SMOKE_TEST = `import { test } from 'node:test';
@@ -28,6 +34,7 @@ async function projectWithLeftover(server: ReturnType<typeof backend>): Promise<
   const { project, database } = await newProject(server, { files: { ...STANDARD_MIGRATIONS, 'test/smoke.test.mjs': SMOKE_TEST } });
   const leftover = `test_${database.name}`;
   await database.query(`create database ${leftover}`);
+  leftovers.push({ database, name: leftover });
   return { project, database, leftover };
 }
 
@@ -52,7 +59,6 @@ for (const name of ['postgres', 'mysql'] as const) {
       expect(run.stderr).toContain('pass --noinput to delete it, or --keepdb to reuse it');
       expect(run.stdout).not.toMatch(/# pass/);
       expect(await exists(database, leftover)).toBe(true);
-      await database.query(`drop database ${leftover}`);
     });
 
     it('--noinput drops it, makes it afresh, runs the tests and drops it afterwards', async () => {
@@ -71,7 +77,6 @@ for (const name of ['postgres', 'mysql'] as const) {
       expect(run.stderr).toContain(`Using existing test database for alias 'default' (${leftover})`);
       expect(run.stderr).not.toContain('Destroying');
       expect(await exists(database, leftover)).toBe(true);
-      await database.query(`drop database ${leftover}`);
     });
 
     it.skipIf(!hasScript)("on a terminal asks: 'no' cancels and keeps it, 'yes' replaces it", async () => {
@@ -91,6 +96,29 @@ for (const name of ['postgres', 'mysql'] as const) {
       expect(accepted.output).toContain("Destroying old test database for alias 'default'...");
       expect(accepted.output).toMatch(/pass 1|✔ runs against the test database/);
       expect(await exists(database, leftover)).toBe(false);
+    });
+
+    it.skipIf(!hasScript)('Ctrl-C at the question cancels with exit 130 and no stack, the database kept', async () => {
+      const { project, database, leftover } = await projectWithLeftover(server);
+      const env = { TSGATE_SETTINGS_MODULE: 'settings', ...project.env };
+      const term = new Terminal(['test'], project.dir, env, project.path('manage.mjs'));
+      await term.answer(/or 'no' to cancel:/, KEY.ctrlC);
+      expect(await term.exited).toBe(130);
+      expect(term.output).toContain('CommandError: Cancelled.');
+      expect(term.output).not.toMatch(/AbortError|\n\s+at /);
+      expect(await exists(database, leftover)).toBe(true);
+    });
+
+    it('two aliases naming the same database share one test database, made and dropped once, asked about once', async () => {
+      const { project, database } = await newProject(server, { files: { ...STANDARD_MIGRATIONS, 'test/smoke.test.mjs': SMOKE_TEST } });
+      project.env.OTHER_DATABASE_URL = database.url;
+      const run = await project.manage(['test']);
+      expect(run.status, run.output).toBe(0);
+      expect(run.stderr).toContain(`Creating test database for alias 'default' (test_${database.name})...`);
+      expect(run.stderr).toContain(`Using the test database of alias 'default' for alias 'other' (test_${database.name})...`);
+      expect(run.stderr).not.toContain('already exists');
+      expect(run.stderr.match(/Destroying test database/g)).toHaveLength(1);
+      expect(await exists(database, `test_${database.name}`)).toBe(false);
     });
   });
 }

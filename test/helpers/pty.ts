@@ -31,11 +31,12 @@ export function closeAll(): void {
 /**
  * The environment of a person at a colour terminal: the variables that make
  * node turn colour off (a CI run sets CI, which alone means "no colour" to
- * node's getColorDepth) are taken out, so the test sees what a user sees.
+ * node's getColorDepth) are taken out, so the test sees what a user sees;
+ * so are node flags and test databases a test run may have set.
  */
 function userTerminalEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
-  for (const name of ['CI', 'NO_COLOR', 'FORCE_COLOR', 'NODE_DISABLE_COLORS']) delete env[name];
+  for (const name of ['CI', 'NO_COLOR', 'FORCE_COLOR', 'NODE_DISABLE_COLORS', 'NODE_OPTIONS', 'TSGATE_TEST_DATABASES']) delete env[name];
   return env;
 }
 

@@ -20,6 +20,8 @@ export interface TestDatabase {
   url: string;
   /** Where it is, for messages: `test_site` or a file path. */
   name: string;
+  /** The alias whose test database this one shares, when both name the same database. */
+  sameAs?: string;
   destroy(): Promise<void>;
 }
 
@@ -80,17 +82,36 @@ async function serverTestDatabase(alias: string, url: string, target: ServerTarg
   return { alias, url: testUrl.href, name, destroy: async () => (options.keep ? undefined : drop()) };
 }
 
-/** Makes one test database per alias (see TestDatabaseOptions). */
+/** What makes two aliases the same database, as Django's test signature: the server and the name, or the file. */
+function signature(target: ReturnType<typeof parseDatabaseUrl>, baseDir: string): string {
+  if (target.backend === 'sqlite') return target.filename === ':memory:' ? '' : `sqlite:${sqlitePath(target, baseDir)}`;
+  return `${target.backend}://${target.host}:${target.port}/${target.database}`;
+}
+
+/**
+ * Makes one test database per database in DATABASES (see
+ * TestDatabaseOptions); aliases naming the same database share one, made
+ * and dropped once.
+ */
 export async function createTestDatabases(settings: Readonly<Settings>, options: TestDatabaseOptions): Promise<TestDatabase[]> {
   const made: TestDatabase[] = [];
+  const bySignature = new Map<string, TestDatabase>();
+  const baseDir = settings.BASE_DIR ?? process.cwd();
   try {
     for (const [alias, entry] of Object.entries(settings.DATABASES)) {
       const target = parseDatabaseUrl(entry.URL);
-      made.push(
+      const key = signature(target, baseDir);
+      const same = key === '' ? undefined : bySignature.get(key);
+      if (same) {
+        made.push({ alias, url: same.url, name: same.name, sameAs: same.alias, destroy: async () => undefined });
+        continue;
+      }
+      const database =
         target.backend === 'sqlite'
-          ? sqliteTestDatabase(alias, target.filename, options.keep, settings.BASE_DIR ?? process.cwd())
-          : await serverTestDatabase(alias, entry.URL, target, options),
-      );
+          ? sqliteTestDatabase(alias, target.filename, options.keep, baseDir)
+          : await serverTestDatabase(alias, entry.URL, target, options);
+      made.push(database);
+      if (key !== '') bySignature.set(key, database);
     }
   } catch (error) {
     // The ones already made go again, so a failure leaves no stray test database behind.

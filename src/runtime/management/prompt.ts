@@ -4,7 +4,7 @@
  * containers pass.
  */
 import { createInterface } from 'node:readline/promises';
-import { flag, type OptionSpec, type ParsedArgs } from './base.js';
+import { CommandError, flag, type OptionSpec, type ParsedArgs } from './base.js';
 
 /** `--noinput`, and its Django alias `--no-input`. */
 export const NOINPUT_OPTIONS: Record<string, OptionSpec> = {
@@ -21,11 +21,20 @@ export function canAsk(): boolean {
   return process.stdin.isTTY === true;
 }
 
-/** Asks `question` on the terminal and resolves to the answer, trimmed. */
-export async function ask(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+/**
+ * Asks `question` on the terminal and resolves to the answer, trimmed. The
+ * question goes to `output`: stdout, as Django's do, or stderr for a command
+ * whose stdout is a report. Ctrl-C or Ctrl-D cancels the command (exit 130
+ * or 1) with a line, not a stack.
+ */
+export async function ask(question: string, output: NodeJS.WritableStream = process.stdout): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output });
   try {
     return (await rl.question(question)).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ABORT_ERR') throw error;
+    output.write('\n');
+    throw new CommandError('Cancelled.', /Ctrl\+C/.test((error as Error).message) ? 130 : 1);
   } finally {
     rl.close();
   }

@@ -150,7 +150,8 @@ async function replaceExisting(alias: string, name: string, noinput: boolean): P
     if (!canAsk()) {
       throw new CommandError(`stdin is not a terminal to confirm deleting the test database '${name}': pass --noinput to delete it, or --keepdb to reuse it.`);
     }
-    const answer = await ask(`Type 'yes' if you would like to try deleting the test database '${name}', or 'no' to cancel: `);
+    // On stderr: stdout carries the test runner's report.
+    const answer = await ask(`Type 'yes' if you would like to try deleting the test database '${name}', or 'no' to cancel: `, process.stderr);
     if (answer !== 'yes') return false;
   }
   process.stderr.write(`Destroying old test database for alias '${alias}'...\n`);
@@ -163,7 +164,8 @@ async function setUpTestDatabases(keep: boolean, noinput: boolean): Promise<Test
   try {
     const databases = await createTestDatabases(settings, { keep, replaceExisting: (alias, name) => replaceExisting(alias, name, noinput) });
     for (const database of databases) {
-      process.stderr.write(`${keep ? 'Using existing' : 'Creating'} test database for alias '${database.alias}' (${database.name})...\n`);
+      const action = database.sameAs ? `Using the test database of alias '${database.sameAs}'` : `${keep ? 'Using existing' : 'Creating'} test database`;
+      process.stderr.write(`${action} for alias '${database.alias}' (${database.name})...\n`);
     }
     return databases;
   } finally {
@@ -173,7 +175,8 @@ async function setUpTestDatabases(keep: boolean, noinput: boolean): Promise<Test
 
 /** Runs `manage migrate` on each test database, in a child process that reads them from `env`; its output is shown only when it fails. */
 async function migrateTestDatabases(databases: readonly TestDatabase[], env: NodeJS.ProcessEnv): Promise<void> {
-  for (const { alias } of databases) {
+  for (const { alias, sameAs } of databases) {
+    if (sameAs) continue; // migrated as its alias
     const argv = [...process.execArgv, process.argv[1] ?? 'manage', 'migrate', '--noinput', '--database', alias];
     const result = spawnSync(process.execPath, argv, { env, encoding: 'utf8' });
     if (result.status !== 0) {
@@ -223,7 +226,7 @@ const command: Command = {
       );
     } finally {
       for (const database of databases) {
-        if (!keep) process.stderr.write(`Destroying test database for alias '${database.alias}'...\n`);
+        if (!keep && !database.sameAs) process.stderr.write(`Destroying test database for alias '${database.alias}'...\n`);
         await database.destroy();
       }
       await closeConnections();
