@@ -50,9 +50,10 @@ function bundleKysely(/** @type {string} */ distDir) {
     target: 'node20',
     outfile: join(distDir, 'db', 'kysely.js'),
     allowOverwrite: true,
-    banner: { js: `// Kysely ${version} (${license} licence, https://kysely.dev), bundled into one module by tsgate's build.` },
+    banner: { js: `// Kysely ${version} (https://kysely.dev), bundled into one module by tsgate's build. ${license} licence: kysely.LICENSE beside this file.` },
     logLevel: 'warning',
   });
+  copyFileSync(join(root, 'node_modules', 'kysely', 'LICENSE'), join(distDir, 'db', 'kysely.LICENSE'));
   return version;
 }
 

@@ -5,7 +5,7 @@
  * A runtime module that imports 'kysely' directly, or a build that stops
  * bundling, fails here.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,29 @@ describe('the runtime bundles Kysely', () => {
     expect(loaded.filter((url) => url.includes('/node_modules/kysely/'))).toEqual([]);
   });
 
+  it('no other module of the built runtime imports the kysely package', () => {
+    const modules = readdirSync(DIST, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js') && file !== join('db', 'kysely.js'));
+    expect(modules.length).toBeGreaterThan(50);
+    const importsKysely = /\bfrom\s*['"]kysely['"]|\bimport\s*\(\s*['"]kysely['"]\s*\)|\brequire\s*\(\s*['"]kysely['"]\s*\)/;
+    expect(modules.filter((file) => importsKysely.test(readFileSync(join(DIST, file), 'utf8')))).toEqual([]);
+  });
+
+  it("projects get the same copy as tsgate/kysely: its sql is tsgate/db's", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(join(REPO, 'build', 'tsgate'), join(dir, 'node_modules', 'tsgate'), 'dir');
+    const script = `
+      const kysely = await import('tsgate/kysely');
+      const db = await import('tsgate/db');
+      console.log(JSON.stringify({ same: kysely.sql === db.sql, noResult: typeof kysely.NoResultError, url: import.meta.resolve('tsgate/kysely') }));
+    `;
+    const result = runSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir });
+    expect(result.status, result.stderr).toBe(0);
+    const seen = JSON.parse(result.stdout) as { same: boolean; noResult: string; url: string };
+    expect(seen).toMatchObject({ same: true, noResult: 'function' });
+    expect(seen.url).toMatch(/\/dist\/db\/kysely\.js$/);
+  });
+
   it('depends on exactly the Kysely version it bundled, whose declarations it re-exports', () => {
     const bundled = readFileSync(join(DIST, 'db', 'kysely.js'), 'utf8');
     const { version } = JSON.parse(readFileSync(join(REPO, 'node_modules', 'kysely', 'package.json'), 'utf8')) as { version: string };
@@ -47,5 +70,7 @@ describe('the runtime bundles Kysely', () => {
     expect(bundled.split('\n', 1)[0]).toContain(`Kysely ${version}`);
     expect(manifest.dependencies.kysely).toBe(version);
     expect(readFileSync(join(DIST, 'db', 'kysely.d.ts'), 'utf8')).toMatch(/export \* from 'kysely'/);
+    // MIT asks for its notice to travel with the copy.
+    expect(readFileSync(join(DIST, 'db', 'kysely.LICENSE'), 'utf8')).toContain('Permission is hereby granted');
   });
 });
