@@ -71,8 +71,8 @@ export function buildScriptPackages(driver: string): string[] {
 }
 
 /** What templates see: `pmIs.npm` … for `{{#if}}` (handlebars has no equality helper). */
-export function packageManagerContext(name: PackageManagerName): Record<string, unknown> {
-  return { pm: MANAGERS[name], pmIs: Object.fromEntries(PACKAGE_MANAGERS.map((candidate) => [candidate, candidate === name])) };
+export function packageManagerContext(name: PackageManagerName): { pm: PackageManager; pmIs: Record<PackageManagerName, boolean> } {
+  return { pm: MANAGERS[name], pmIs: { npm: name === 'npm', pnpm: name === 'pnpm', yarn: name === 'yarn', bun: name === 'bun' } };
 }
 
 export function packageManager(name: PackageManagerName): PackageManager {

@@ -6,9 +6,9 @@
  * it), and the project migrates and passes its own tests with pnpm. npm, the
  * default, is covered by test/e2e.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { CLI, runSync, tempDir } from '../helpers/process.js';
 
 /** A folder holding a `pnpm` that runs pnpm 10 through npx. */
@@ -23,6 +23,7 @@ function pnpmOnPath(): string {
 it('a SQLite project made with --pm pnpm installs with pnpm 10, builds its driver, migrates and passes its tests', { timeout: 900_000 }, () => {
   const env = { PATH: `${pnpmOnPath()}${delimiter}${process.env.PATH ?? ''}` };
   const cwd = tempDir('tsgate-create-pnpm-');
+  onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
   // The install compiles better-sqlite3 (no prebuilt binary offline): minutes on a busy machine.
   const created = runSync(process.execPath, [CLI, 'site', '--pm', 'pnpm', '--no-git'], { cwd, env, timeoutMs: 600_000 });
   expect(created.status, created.stdout + created.stderr).toBe(0);

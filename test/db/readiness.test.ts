@@ -48,7 +48,6 @@ describe.concurrent.each(BACKENDS)('readiness on $title', (backend) => {
       expect((await project.manage(['migrate', 'notes', '0001'])).status).toBe(0);
     } else {
       expect(before).toEqual({ reason: 'migrations not applied', detail: expect.stringContaining('6 unapplied migration(s): notes.0001_initial, notes.0002_title, notes.0003_archive, …') });
-      expect(before?.detail).not.toContain('password');
       expect((await project.manage(['migrate', 'notes', '0001'])).status).toBe(0);
     }
     expect(readiness(project)).toEqual({ reason: 'migrations not applied', detail: expect.stringContaining('5 unapplied migration(s)') });

@@ -166,7 +166,11 @@ describe('the Dockerfile steps in a clean copy', () => {
     const healthz = await fetchText(port, '/healthz');
     expect(healthz.status).toBe(200);
     // Not ready until migrate has made the database: what the compose migrate service, the Procfile's release and the k8s Job run.
-    expect((await fetchText(port, '/readyz')).status).toBe(503);
+    expect(await fetchText(port, '/readyz')).toMatchObject({ status: 503, body: 'not ready: database unavailable\n' });
+    // A database that exists (here: made by a migrate that applies nothing) but lacks the project's migrations is not ready either.
+    const nothing = spawnSync(process.execPath, ['dist/manage.js', 'migrate', 'pages', 'zero', '--noinput'], { cwd: runtime, env, ...as, encoding: 'utf8', timeout: 60_000 });
+    expect(nothing.status, `${nothing.stdout}${nothing.stderr}`).toBe(0);
+    expect(await fetchText(port, '/readyz')).toMatchObject({ status: 503, body: 'not ready: migrations not applied\n' });
     const migrate = spawnSync(process.execPath, ['dist/manage.js', 'migrate', '--noinput'], { cwd: runtime, env, ...as, encoding: 'utf8', timeout: 60_000 });
     expect(migrate.status, `${migrate.stdout}${migrate.stderr}`).toBe(0);
     expect(migrate.stdout).toContain('Applying pages.0001_initial... OK');
