@@ -61,6 +61,17 @@ describe.concurrent.each(BACKENDS)('readiness on $title', (backend) => {
     expect(readiness(project)).toEqual({ reason: 'migrations not applied', detail: expect.stringMatching(/1 unapplied migration\(s\): tags\.0003_more \(run manage migrate\)$/) });
   });
 
+  it('with READYZ_WAITS_FOR_MIGRATIONS = false, is ready once the database answers, migrated or not', async () => {
+    const { project } = await newProject(backend);
+    project.write('settings_nowait.mjs', "export * from './settings.mjs';\nexport const READYZ_WAITS_FOR_MIGRATIONS = false;\n");
+    project.env.TSGATE_SETTINGS_MODULE = 'settings_nowait';
+    if (backend.name === 'sqlite') {
+      expect(readiness(project)).toMatchObject({ reason: 'database unavailable' });
+      expect((await project.manage(['migrate', 'notes', '0001'])).status).toBe(0);
+    }
+    expect(readiness(project)).toBeNull();
+  });
+
   it('is ready at once for a project without migrations', async () => {
     const { project } = await newProject(backend, { apps: [], files: {} });
     if (backend.name === 'sqlite') expect((await project.manage(['migrate'])).status).toBe(0);

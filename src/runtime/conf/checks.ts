@@ -262,6 +262,7 @@ const RULES: Record<keyof KnownSettings, Rule> = {
       : [`STATIC_ROOT must be a folder path, or undefined when static files are not collected, got ${show(value)} — e.g. STATIC_ROOT = join(BASE_DIR, 'staticfiles')`],
   STATICFILES_DIRS: checkStaticfilesDirs,
   STATICFILES_MANIFEST_STRICT: boolean('STATICFILES_MANIFEST_STRICT'),
+  READYZ_WAITS_FOR_MIGRATIONS: boolean('READYZ_WAITS_FOR_MIGRATIONS'),
   TEMPLATES: checkTemplates,
   LOG_LEVEL: (value) =>
     (LOG_LEVEL_NAMES as readonly unknown[]).includes(value)

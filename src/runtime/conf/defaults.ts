@@ -20,6 +20,7 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   STATIC_ROOT: undefined,
   STATICFILES_DIRS: [],
   STATICFILES_MANIFEST_STRICT: true,
+  READYZ_WAITS_FOR_MIGRATIONS: true,
   TEMPLATES: [],
   LOG_LEVEL: 'info',
   SECURE_HSTS_SECONDS: 0,

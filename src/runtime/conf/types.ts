@@ -92,6 +92,8 @@ export interface KnownSettings {
   STATICFILES_DIRS: readonly StaticFilesDir[];
   /** collectstatic: a reference to a missing file is an error (true) or a warning that leaves it as written (false). */
   STATICFILES_MANIFEST_STRICT: boolean;
+  /** `/readyz` is 503 until every migration on disk is applied (true), or only until the database answers (false). */
+  READYZ_WAITS_FOR_MIGRATIONS: boolean;
   /** Template engines. */
   TEMPLATES: readonly TemplateEngineSettings[];
   /** The least severe log messages that are written. */

@@ -4,7 +4,9 @@
  * release takes no traffic until `migrate` (the compose service, the
  * release phase, the Kubernetes Job) has made its tables; until then the
  * old release keeps serving. Once everything is applied that is remembered:
- * a running process's migration files do not change.
+ * a running process's migration files do not change. A pipeline that
+ * migrates only after the rollout (waiting for it first) sets
+ * READYZ_WAITS_FOR_MIGRATIONS = false.
  */
 import { existsSync } from 'node:fs';
 import { getModuleRoot } from '../conf/modules.js';
@@ -50,7 +52,8 @@ async function unapplied(connection: Connection<unknown>): Promise<NotReady | un
 export async function readinessProblem(alias = 'default', timeoutMs = 2000): Promise<NotReady | undefined> {
   const connection = getConnection(alias);
   const check = async () => {
-    const problem = (await unreachable(connection)) ?? (migrated.has(alias) ? undefined : await unapplied(connection));
+    const waits = settings.READYZ_WAITS_FOR_MIGRATIONS && !migrated.has(alias);
+    const problem = (await unreachable(connection)) ?? (waits ? await unapplied(connection) : undefined);
     if (problem === undefined) migrated.add(alias);
     return problem;
   };
