@@ -41,7 +41,7 @@ async function unreachable(connection: Connection<unknown>): Promise<NotReady | 
 }
 
 async function unapplied(connection: Connection<unknown>): Promise<NotReady | undefined> {
-  const applied = await appliedMigrations(connection.db as MigrationDb);
+  const applied = await appliedMigrations(connection.db as MigrationDb, connection.target.backend);
   const pending = migrationKeys(settings.INSTALLED_APPS, getModuleRoot()).filter((key) => !applied.has(key));
   if (pending.length === 0) return undefined;
   const listed = pending.length > 3 ? `${pending.slice(0, 3).join(', ')}, …` : pending.join(', ');

@@ -54,7 +54,7 @@ export async function withMigrations<T>(args: ParsedArgs, work: (context: Migrat
 
 /** The applied migrations, with a warning on stderr for each one whose file changed since. */
 export async function readApplied(context: MigrationContext): Promise<Map<string, AppliedMigration>> {
-  const applied = await appliedMigrations(context.db);
+  const applied = await appliedMigrations(context.db, context.connection.target.backend);
   for (const migration of changedSinceApplied(context.graph, applied)) {
     process.stderr.write(
       `Warning: ${migration.key} has changed since it was applied (${migration.file}). Applied migrations are not run again: put the edit back, or write a new migration for the change.\n`,
@@ -71,7 +71,8 @@ export async function readApplied(context: MigrationContext): Promise<Map<string
 export async function unappliedNotice(settings: Readonly<Settings>, command = 'npm run manage migrate'): Promise<string> {
   try {
     const graph = await loadGraph(settings);
-    const applied = await appliedMigrations(getConnection('default').db as MigrationDb);
+    const connection = getConnection('default');
+    const applied = await appliedMigrations(connection.db as MigrationDb, connection.target.backend);
     const unapplied = graph.order.filter((key) => !applied.has(key));
     if (unapplied.length === 0) return '';
     const apps = [...new Set(unapplied.map((key) => graph.nodes.get(key)?.app))].join(', ');

@@ -2,6 +2,8 @@
  * The table of applied migrations, `tsgate_migrations`: Django's
  * django_migrations plus the checksum of the file as it was applied.
  */
+import { sql } from '../kysely.js';
+import type { Backend } from '../url.js';
 import type { AppliedMigration, MigrationDb, MigrationFile } from './types.js';
 
 export const MIGRATIONS_TABLE = 'tsgate_migrations';
@@ -18,14 +20,24 @@ export async function ensureMigrationsTable(db: MigrationDb): Promise<void> {
     .execute();
 }
 
-export async function hasMigrationsTable(db: MigrationDb): Promise<boolean> {
-  const tables = await db.introspection.getTables();
-  return tables.some((table) => table.name === MIGRATIONS_TABLE);
+/**
+ * Whether the table is there: one catalog lookup, not an introspection of
+ * every table (readiness asks this on each probe until migrate has run).
+ * PostgreSQL resolves the name through search_path, as creating it did.
+ */
+export async function hasMigrationsTable(db: MigrationDb, backend: Backend): Promise<boolean> {
+  const lookup =
+    backend === 'sqlite'
+      ? sql`select 1 from sqlite_master where type = 'table' and name = ${MIGRATIONS_TABLE}`
+      : backend === 'postgres'
+        ? sql`select 1 where to_regclass(${MIGRATIONS_TABLE}) is not null`
+        : sql`select 1 from information_schema.tables where table_schema = database() and table_name = ${MIGRATIONS_TABLE}`;
+  return (await lookup.execute(db)).rows.length > 0;
 }
 
 /** The applied migrations by key (`pages.0001_initial`); none when the table is not there yet. */
-export async function appliedMigrations(db: MigrationDb): Promise<Map<string, AppliedMigration>> {
-  if (!(await hasMigrationsTable(db))) return new Map();
+export async function appliedMigrations(db: MigrationDb, backend: Backend): Promise<Map<string, AppliedMigration>> {
+  if (!(await hasMigrationsTable(db, backend))) return new Map();
   const rows = (await db.selectFrom(MIGRATIONS_TABLE).select(['app', 'name', 'checksum', 'applied']).orderBy('app').orderBy('name').execute()) as AppliedMigration[];
   return new Map(rows.map((row) => [`${row.app}.${row.name}`, row]));
 }
