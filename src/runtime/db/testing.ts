@@ -12,7 +12,7 @@ import type { Settings } from '../conf/types.js';
 import { connectionError, getConnection } from './connections.js';
 import { DatabaseError } from './errors.js';
 import { sqlitePath } from './dialects.js';
-import { parseDatabaseUrl, type ServerTarget } from './url.js';
+import { parseDatabaseUrl, type DatabaseTarget, type ServerTarget } from './url.js';
 
 export interface TestDatabase {
   alias: string;
@@ -83,7 +83,7 @@ async function serverTestDatabase(alias: string, url: string, target: ServerTarg
 }
 
 /** What makes two aliases the same database, as Django's test signature: the server and the name, or the file. */
-function signature(target: ReturnType<typeof parseDatabaseUrl>, baseDir: string): string {
+function signature(target: DatabaseTarget, baseDir: string): string {
   if (target.backend === 'sqlite') return target.filename === ':memory:' ? '' : `sqlite:${sqlitePath(target, baseDir)}`;
   return `${target.backend}://${target.host}:${target.port}/${target.database}`;
 }
