@@ -22,6 +22,13 @@ export interface PackageManager {
   /** The install flag that uses the local cache only; undefined where there is none. */
   offline: string | undefined;
   ci: CleanInstall;
+  /**
+   * package.json's `packageManager`, where the generated files need one
+   * version: Yarn 1, whose flags the Dockerfile and workflow use. Corepack
+   * then runs it in the project (on a machine whose yarn is Yarn 4) and in
+   * the image, and the lock file stays Yarn 1's.
+   */
+  packageManagerField?: string;
 }
 
 const MANAGERS: Record<PackageManagerName, PackageManager> = {
@@ -47,6 +54,7 @@ const MANAGERS: Record<PackageManagerName, PackageManager> = {
     offline: '--offline',
     // Yarn 1 has no prune: a production-only install in place of the full one.
     ci: { setup: 'corepack enable', lockfile: 'yarn.lock', install: 'yarn install --frozen-lockfile', prune: 'rm -rf node_modules && yarn install --frozen-lockfile --production' },
+    packageManagerField: 'yarn@1.22.22',
   },
   // bun has no cache-only flag: it takes what its cache has first anyway.
   bun: {

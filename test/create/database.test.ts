@@ -143,8 +143,10 @@ describe('install scripts the package manager must allow', () => {
     expect(others.filter((name) => name in sqlite)).toEqual([]);
   });
 
-  it('yarn runs dependencies’ install scripts by itself: no field', async () => {
+  it('yarn runs dependencies’ install scripts by itself: no field; the project pins Yarn 1, whose flags its files use', async () => {
     const pkg = await packageJson('yarn', 'sqlite');
     expect(['allowScripts', 'pnpm', 'trustedDependencies'].filter((name) => name in pkg)).toEqual([]);
+    expect(pkg.packageManager).toBe('yarn@1.22.22');
+    for (const pm of ['npm', 'pnpm', 'bun'] as const) expect(await packageJson(pm, 'sqlite')).not.toHaveProperty('packageManager');
   });
 });
