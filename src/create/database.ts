@@ -7,12 +7,16 @@ export const DATABASES: readonly DatabaseName[] = ['sqlite', 'postgres', 'mysql'
 export interface Database {
   name: DatabaseName;
   label: string;
-  /** The driver package and its range; better-sqlite3 stays on 12, since 13 crashes on Node 20 (DESIGN.md §11). */
-  driver: { name: string; version: string };
+  /**
+   * The driver package and its range; better-sqlite3 stays on 12, since 13
+   * crashes on Node 20 (DESIGN.md §11). `installScript`: it compiles a native
+   * module when installed, which the package manager must be allowed to run.
+   */
+  driver: { name: string; version: string; installScript?: true };
 }
 
 const ALL: Record<DatabaseName, Database> = {
-  sqlite: { name: 'sqlite', label: 'SQLite (a file, nothing to run)', driver: { name: 'better-sqlite3', version: '^12.4.1' } },
+  sqlite: { name: 'sqlite', label: 'SQLite (a file, nothing to run)', driver: { name: 'better-sqlite3', version: '^12.4.1', installScript: true } },
   postgres: { name: 'postgres', label: 'PostgreSQL', driver: { name: 'pg', version: '^8.16.3' } },
   mysql: { name: 'mysql', label: 'MySQL / MariaDB', driver: { name: 'mysql2', version: '^3.15.3' } },
 };

@@ -35,7 +35,7 @@ export function templateContext(name: string, choices: Omit<Choices, 'target' | 
     example: choices.example,
     ...packageManagerContext(choices.pm),
     ...databaseContext(choices.database),
-    buildScripts: buildScriptPackages(database(choices.database).driver.name),
+    buildScripts: buildScriptPackages(database(choices.database).driver),
   };
 }
 

@@ -74,8 +74,8 @@ const MANAGERS: Record<PackageManagerName, PackageManager> = {
  * npm 11 warns about each one not listed; templates write the list in the
  * field the chosen package manager reads.
  */
-export function buildScriptPackages(driver: string): string[] {
-  return driver === 'better-sqlite3' ? ['better-sqlite3', 'esbuild'] : ['esbuild'];
+export function buildScriptPackages(driver: { name: string; installScript?: true }): string[] {
+  return driver.installScript ? [driver.name, 'esbuild'] : ['esbuild'];
 }
 
 /** What templates see: `pmIs.npm` … for `{{#if}}` (handlebars has no equality helper). */
