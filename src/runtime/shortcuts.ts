@@ -4,7 +4,7 @@
  * the project's templates/ first, then each installed app's templates/.
  */
 import { join } from 'node:path';
-import type { Settings } from './conf/settings.js';
+import { settings as loadedSettings, type Settings } from './conf/settings.js';
 import type { Request } from './http/request.js';
 import { html, type HttpResponse } from './http/response.js';
 import { reverse } from './http/urls.js';
@@ -23,6 +23,14 @@ export function configureTemplates(settings: Readonly<Settings>): TemplateEngine
     reverse,
   });
   return engine;
+}
+
+/**
+ * The project's engine, built from the loaded settings if the application
+ * has not built it: a command or a task worker renders too (an email).
+ */
+export function projectTemplates(): TemplateEngine {
+  return engine ?? configureTemplates(loadedSettings);
 }
 
 export function templateEngine(): TemplateEngine {

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { KNOWN_SETTINGS, isPlainObject } from './defaults.js';
 import { DatabaseUrlError, parseDatabaseUrl } from '../db/url.js';
+import { MailUrlError, parseMailUrl } from '../mail/url.js';
 import { PLACEHOLDER_URL } from './env.js';
 import { CROSS_ORIGIN_OPENER_POLICIES, LOG_LEVEL_NAMES, REFERRER_POLICIES, type KnownSettings } from './types.js';
 
@@ -104,6 +105,19 @@ function checkDatabaseUrl(where: string, text: string, fix: string): string[] {
   } catch (error) {
     // The URL itself is not echoed: it carries its password.
     if (error instanceof DatabaseUrlError) return [`${where}.URL is not usable: ${error.message} — ${fix}`];
+    throw error;
+  }
+}
+
+function checkEmailUrl(value: unknown): string[] {
+  const fix = "e.g. EMAIL_URL = env.str('EMAIL_URL', 'console://'), or smtp://user:password@mail.example.com:587";
+  if (typeof value !== 'string') return [`EMAIL_URL must be a string, got ${kind(value)} — ${fix}`];
+  try {
+    parseMailUrl(value);
+    return [];
+  } catch (error) {
+    // The URL itself is not echoed: it carries its password.
+    if (error instanceof MailUrlError) return [`EMAIL_URL is not usable: ${error.message}`];
     throw error;
   }
 }
@@ -294,6 +308,13 @@ const RULES: Record<keyof KnownSettings, Rule> = {
   CSRF_COOKIE_SECURE: boolean('CSRF_COOKIE_SECURE'),
   CSRF_COOKIE_HTTPONLY: boolean('CSRF_COOKIE_HTTPONLY'),
   CSRF_COOKIE_SAMESITE: sameSite('CSRF_COOKIE_SAMESITE', 'CSRF_COOKIE_SECURE'),
+  EMAIL_URL: checkEmailUrl,
+  DEFAULT_FROM_EMAIL: (value) =>
+    typeof value === 'string' && value.trim() !== '' && !/[\r\n]/.test(value)
+      ? []
+      : [`DEFAULT_FROM_EMAIL must be one address on one line, got ${show(value)} — e.g. DEFAULT_FROM_EMAIL = 'Site <noreply@example.com>'`],
+  EMAIL_TIMEOUT: integer('EMAIL_TIMEOUT', 1, "env.int('EMAIL_TIMEOUT', 10)"),
+  EMAIL_OPTIONS: (value) => (isPlainObject(value) ? [] : [`EMAIL_OPTIONS must be an object of nodemailer transport options, got ${show(value)} — e.g. EMAIL_OPTIONS = { tls: { ca: [caPem] } }`]),
   SILENCED_SYSTEM_CHECKS: stringList('SILENCED_SYSTEM_CHECKS', "['security.W004']", (id) =>
     CHECK_ID.test(id) ? undefined : `SILENCED_SYSTEM_CHECKS entry ${show(id)} is not a system check ID — use the ID in parentheses in manage check's output, e.g. 'security.W004'`,
   ),

@@ -40,6 +40,11 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   CSRF_COOKIE_SECURE: false,
   CSRF_COOKIE_HTTPONLY: false,
   CSRF_COOKIE_SAMESITE: 'Lax',
+  // Development prints each message; `check --deploy` warns while production still does.
+  EMAIL_URL: 'console://',
+  DEFAULT_FROM_EMAIL: 'webmaster@localhost',
+  EMAIL_TIMEOUT: 10,
+  EMAIL_OPTIONS: {},
   SILENCED_SYSTEM_CHECKS: [],
 });
 

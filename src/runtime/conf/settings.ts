@@ -36,6 +36,13 @@ function withTestDatabases(databases: unknown): unknown {
   );
 }
 
+/**
+ * Set by `manage test` for the test processes it starts. Email then goes to
+ * tsgate/mail's `outbox` (memory://) whatever EMAIL_URL says, as Django's
+ * test runner does, so no test run ever sends real mail.
+ */
+export const TEST_RUN_VARIABLE = 'TSGATE_TEST_RUN';
+
 let current: Readonly<Settings> | undefined;
 let loading: Promise<Readonly<Settings>> | undefined;
 
@@ -68,6 +75,7 @@ async function load(moduleName: string | undefined): Promise<Readonly<Settings>>
   const values: Record<string, unknown> = { ...DEFAULTS };
   for (const [name, value] of Object.entries(module)) if (SETTING_NAME.test(name)) values[name] = value;
   values.DATABASES = withTestDatabases(values.DATABASES);
+  if (process.env[TEST_RUN_VARIABLE] === '1') values.EMAIL_URL = 'memory://';
   // A setting whose variable was already reported is not reported again.
   const reported = new Set(envProblems.map((problem) => problem.name));
   const problems = [

@@ -124,6 +124,20 @@ export interface KnownSettings {
   CSRF_COOKIE_SECURE: boolean;
   CSRF_COOKIE_HTTPONLY: boolean;
   CSRF_COOKIE_SAMESITE: SameSite;
+  /**
+   * Which backend sends email: `console://` (prints it), `memory://` (keeps
+   * it in tsgate/mail's `outbox`, for tests), `file:///folder` or `file:folder`
+   * (one .eml file per message), `smtp://user:password@host:587` (STARTTLS,
+   * required except on loopback; `?starttls=required|opportunistic|never`) or
+   * `smtps://user:password@host:465`.
+   */
+  EMAIL_URL: string;
+  /** The sender of email that names none. */
+  DEFAULT_FROM_EMAIL: string;
+  /** Seconds to wait for the SMTP server at each step (connect, greeting, each command). */
+  EMAIL_TIMEOUT: number;
+  /** Passed to nodemailer's SMTP transport as is, e.g. `{ tls: { ca: [pem] } }` for a private CA. */
+  EMAIL_OPTIONS: Readonly<Record<string, unknown>>;
   /** IDs of system check messages not to report, e.g. `['security.W004']`; `manage check` counts them as silenced. */
   SILENCED_SYSTEM_CHECKS: readonly string[];
 }

@@ -154,8 +154,9 @@ export function createTemplateEngine(options: TemplateEngineOptions): TemplateEn
         cause: error,
       });
     }
-    // srcName puts the template's name into the `loc` helpers receive.
-    const compileOptions: CompileOptions & { srcName: string } = { srcName: name, preventIndent: true };
+    // srcName puts the template's name into the `loc` helpers receive. A
+    // `.txt` template (an email's text, a subject) is not HTML: no escaping.
+    const compileOptions: CompileOptions & { srcName: string } = { srcName: name, preventIndent: true, noEscape: name.endsWith('.txt') };
     const compiled = env.compile(source, compileOptions);
     const template: LoadedTemplate = {
       name,

@@ -16,7 +16,7 @@ import { constants } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { findModuleFile, getModuleRoot } from '../../conf/modules.js';
 import { projectDir } from '../../conf/project.js';
-import { configure, SETTINGS_MODULE_VARIABLE, TEST_DATABASES_VARIABLE } from '../../conf/settings.js';
+import { configure, SETTINGS_MODULE_VARIABLE, TEST_DATABASES_VARIABLE, TEST_RUN_VARIABLE } from '../../conf/settings.js';
 import { closeConnections } from '../../db/connections.js';
 import { createTestDatabases, type TestDatabase } from '../../db/testing.js';
 import { CommandError, flag, stringList, stringOption, type Command } from '../base.js';
@@ -217,7 +217,7 @@ const command: Command = {
     const keep = flag(args, 'keepdb');
     const databases = await setUpTestDatabases(keep, noInput(args));
     try {
-      const env = { ...process.env, [TEST_DATABASES_VARIABLE]: JSON.stringify(Object.fromEntries(databases.map((database) => [database.alias, database.url]))) };
+      const env = { ...process.env, [TEST_RUN_VARIABLE]: '1', [TEST_DATABASES_VARIABLE]: JSON.stringify(Object.fromEntries(databases.map((database) => [database.alias, database.url]))) };
       await migrateTestDatabases(databases, env);
       return await runNodeTests(
         files.map((file) => shown(file)),
