@@ -10,6 +10,7 @@ import {
   checkContentTypeNosniff,
   checkCsrfCookieSecure,
   checkDebug,
+  checkEmailBackend,
   checkHsts,
   checkSecretKey,
   checkSessionCookieSecure,
@@ -37,6 +38,7 @@ function settingsWith(overrides: Partial<Settings> = {}): Settings {
     SECURE_SSL_REDIRECT: true,
     SESSION_COOKIE_SECURE: true,
     CSRF_COOKIE_SECURE: true,
+    EMAIL_URL: 'smtp://site:pw@smtp.example.com:587',
     ...overrides,
   };
 }
@@ -76,6 +78,17 @@ const CASES: readonly Case[] = [
       { DEBUG: true, DATABASES: { default: { URL: 'sqlite:///db.sqlite3' } } },
     ],
   ],
+  [
+    'mail.W001',
+    checkEmailBackend,
+    [{ EMAIL_URL: 'console://' }, { EMAIL_URL: 'memory://' }],
+    [
+      { EMAIL_URL: 'smtps://site:pw@smtp.example.com:465' },
+      { EMAIL_URL: 'file:///var/mail/site' },
+      // In development the console is the default, and DEBUG is reported by security.W018.
+      { DEBUG: true, EMAIL_URL: 'console://' },
+    ],
+  ],
 ];
 
 describe('deployment checks', () => {
@@ -104,7 +117,7 @@ describe('deployment checks', () => {
   it("all fire on tsgate's defaults (with DEBUG false), but for the ones whose default is safe", () => {
     const settings: Settings = { ...DEFAULTS, ROOT_URLCONF: 'site.urls', WSGI_APPLICATION: 'site.wsgi:application' };
     const ids = DEPLOY_CHECKS.flatMap(([check]) => check(settings)).map((message) => message.id);
-    expect(ids.sort()).toEqual(['database.W001', 'security.W004', 'security.W008', 'security.W009', 'security.W012', 'security.W016', 'security.W020']);
+    expect(ids.sort()).toEqual(['database.W001', 'mail.W001', 'security.W004', 'security.W008', 'security.W009', 'security.W012', 'security.W016', 'security.W020']);
   });
 
   it('every check is listed once, with its tag', () => {

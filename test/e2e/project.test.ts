@@ -95,13 +95,14 @@ describe('a generated project', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
-  it('passes check --deploy with no issues once SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are set', () => {
+  it('passes check --deploy with no issues once SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_URL are set', () => {
     const result = npm(['run', '--silent', 'manage', '--', 'check', '--deploy'], {
       NODE_ENV: 'production',
       DEBUG: 'false',
       SECRET_KEY: PRODUCTION_ENV.SECRET_KEY,
       ALLOWED_HOSTS: 'example.com',
       DATABASE_URL: 'postgres://app:secret@db.internal:5432/app',
+      EMAIL_URL: 'smtp://app:secret@smtp.internal:587',
       SECURE_SSL_REDIRECT: '',
     });
     expect(result.status, result.stdout + result.stderr).toBe(0);

@@ -149,6 +149,23 @@ export const checkSqliteInProduction: DeployCheck = (settings) =>
       ]
     : [];
 
+/**
+ * mail.W001 (tsgate): EMAIL_URL keeps or prints mail (console://, memory://)
+ * while DEBUG is false, so password-reset and other emails reach nobody.
+ */
+export const checkEmailBackend: DeployCheck = (settings) => {
+  const backend = scheme(settings.EMAIL_URL);
+  return settings.DEBUG === false && (backend === 'console' || backend === 'memory')
+    ? [
+        warning(
+          'mail.W001',
+          `EMAIL_URL is ${backend}:// while DEBUG is false: email is ${backend === 'console' ? 'printed to the log' : 'kept in memory'}, not sent, so password resets and other messages reach nobody.`,
+          'Set EMAIL_URL to your mail server in the production environment, e.g. EMAIL_URL=smtp://user:password@smtp.example.com:587; if the site sends no email, add \'mail.W001\' to SILENCED_SYSTEM_CHECKS.',
+        ),
+      ]
+    : [];
+};
+
 /** Every deployment check with its tag, in the order they are reported. */
 export const DEPLOY_CHECKS: readonly (readonly [DeployCheck, string])[] = [
   [checkHsts, 'security'],
@@ -161,4 +178,5 @@ export const DEPLOY_CHECKS: readonly (readonly [DeployCheck, string])[] = [
   [checkXFrameOptions, 'security'],
   [checkAllowedHosts, 'security'],
   [checkSqliteInProduction, 'database'],
+  [checkEmailBackend, 'mail'],
 ];

@@ -30,6 +30,7 @@ export {
   checkContentTypeNosniff,
   checkCsrfCookieSecure,
   checkDebug,
+  checkEmailBackend,
   checkHsts,
   checkSecretKey,
   checkSessionCookieSecure,
