@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Apps } from '../../src/runtime/apps/index.js';
 import { DatabaseError } from '../../src/runtime/db/errors.js';
 import { loadMigrations, migrationsFolder } from '../../src/runtime/db/migrations/loader.js';
 import { scratchDir, TestProject, useProjects } from './project.js';
@@ -24,7 +25,7 @@ function folder(files: Readonly<Record<string, string>>): string {
 
 async function loadError(files: Readonly<Record<string, string>>, apps = ['notes']): Promise<string> {
   const root = folder(files);
-  const error = await loadMigrations(apps, { moduleRoot: root, baseDir: root }).then(
+  const error = await loadMigrations(new Apps(apps, { moduleRoot: root, baseDir: root }).all).then(
     () => undefined,
     (caught: unknown) => caught,
   );
@@ -43,7 +44,8 @@ describe('loadMigrations', () => {
       'notes/migrations/README.md': '# notes',
       'apps/tags/migrations/0001_initial.js': `${UP}export const dependencies = [['notes', '0002_title']];\n`,
     });
-    const found = await loadMigrations(['apps.tags', 'notes', 'nothing'], { moduleRoot: root, baseDir: root });
+    const apps = new Apps(['apps.tags', 'notes', 'nothing'], { moduleRoot: root, baseDir: root });
+    const found = await loadMigrations(apps.all);
     expect(found.map((m) => [m.key, m.number, m.file])).toEqual([
       ['apps.tags.0001_initial', 1, join(root, 'apps', 'tags', 'migrations', '0001_initial.js')],
       ['notes.0001_initial', 1, join(root, 'notes', 'migrations', '0001_initial.js')],
@@ -52,13 +54,13 @@ describe('loadMigrations', () => {
     expect(found[0]?.module.dependencies).toEqual([['notes', '0002_title']]);
     expect(typeof found[1]?.module.down).toBe('function');
     expect(found[1]?.module.initial).toBe(true);
-    expect(migrationsFolder('apps.tags', root)).toBe(join(root, 'apps', 'tags', 'migrations'));
+    expect(migrationsFolder(apps.all[0] as (typeof apps.all)[number])).toBe(join(root, 'apps', 'tags', 'migrations'));
   });
 
   it('checksums the TypeScript source when there is one, else the file imported', async () => {
     const source = `${UP}// the source\n`;
     const root = folder({ 'src/notes/migrations/0001_initial.ts': source, 'dist/notes/migrations/0001_initial.js': UP, 'dist/notes/migrations/0002_more.js': UP });
-    const found = await loadMigrations(['notes'], { moduleRoot: join(root, 'dist'), baseDir: join(root, 'src') });
+    const found = await loadMigrations(new Apps(['notes'], { moduleRoot: join(root, 'dist'), baseDir: join(root, 'src') }).all);
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
     expect(found.map((m) => m.checksum)).toEqual([sha(source), sha(UP)]);
   });
@@ -72,6 +74,27 @@ describe('loadMigrations', () => {
   ])('a bad migration folder is a DatabaseError saying what is wrong (%#)', async (files, ...parts) => {
     const message = await loadError(files);
     for (const part of parts) expect(message).toContain(part);
+  });
+});
+
+describe('a tsgate app (tsgate.NAME)', () => {
+  it("is found inside the tsgate package's folder and keyed by its label, the last segment", async () => {
+    const root = folder({ 'notes/migrations/0001_initial.js': `${UP}export const dependencies = [['demo', '0001_initial']];\n` });
+    const tsgateDir = folder({ 'demo/migrations/0001_initial.js': UP });
+    const apps = new Apps(['tsgate.demo', 'notes'], { moduleRoot: root, baseDir: root, tsgateDir });
+    expect(apps.labels).toEqual(['demo', 'notes']);
+    expect(apps.find('demo')).toMatchObject({ name: 'tsgate.demo', label: 'demo', path: join(tsgateDir, 'demo'), sourcePath: join(tsgateDir, 'demo'), builtin: true });
+    expect(apps.find('notes')).toMatchObject({ name: 'notes', label: 'notes', path: join(root, 'notes'), builtin: false });
+    const found = await loadMigrations(apps.all);
+    expect(found.map((m) => [m.app, m.key, m.file])).toEqual([
+      ['demo', 'demo.0001_initial', join(tsgateDir, 'demo', 'migrations', '0001_initial.js')],
+      ['notes', 'notes.0001_initial', join(root, 'notes', 'migrations', '0001_initial.js')],
+    ]);
+  });
+
+  it('two apps with one label cannot both be installed', () => {
+    const make = () => new Apps(['auth', 'tsgate.auth'], { moduleRoot: '/p', baseDir: '/p' });
+    expect(make).toThrow("INSTALLED_APPS: 'auth' and 'tsgate.auth' have the same label 'auth'");
   });
 });
 

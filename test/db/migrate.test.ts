@@ -114,7 +114,7 @@ describe.concurrent.each(BACKENDS)('migrate on $title', (backend) => {
     expect(missing.stderr).toContain("Cannot find a migration matching '0009' in the app 'notes'");
     const noApp = await project.manage(['migrate', 'nope']);
     expect(noApp.status, noApp.output).toBe(1);
-    expect(noApp.stderr).toContain("No installed app with the label 'nope'. INSTALLED_APPS: notes, tags.");
+    expect(noApp.stderr).toContain("No installed app with the label 'nope'. Installed apps: notes, tags.");
     const extra = await project.manage(['migrate', 'notes', '0001', 'more']);
     expect(extra.status, extra.output).toBe(2);
     expect(extra.stderr).toContain('migrate takes at most an app and a migration');

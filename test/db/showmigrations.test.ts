@@ -59,7 +59,7 @@ describe.concurrent.each(BACKENDS)('showmigrations on $title', (backend) => {
     expect(plainPlan.stdout).toBe('(no migrations)\n');
     const unknown = await project.manage(['showmigrations', 'nope']);
     expect(unknown.status, unknown.output).toBe(1);
-    expect(unknown.stderr).toContain("No installed app with the label 'nope'. INSTALLED_APPS: notes, tags, plain.");
+    expect(unknown.stderr).toContain("No installed app with the label 'nope'. Installed apps: notes, tags, plain.");
   });
 
   it('an applied file edited since: marked by showmigrations, warned about by migrate, and not run again', async () => {

@@ -9,7 +9,7 @@
  * READYZ_WAITS_FOR_MIGRATIONS = false.
  */
 import { existsSync } from 'node:fs';
-import { getModuleRoot } from '../conf/modules.js';
+import { installedApps } from '../apps/index.js';
 import { settings } from '../conf/settings.js';
 import { checkConnection, getConnection, type Connection } from './connections.js';
 import { sqlitePath } from './dialects.js';
@@ -42,7 +42,7 @@ async function unreachable(connection: Connection<unknown>): Promise<NotReady | 
 
 async function unapplied(connection: Connection<unknown>): Promise<NotReady | undefined> {
   const applied = await appliedMigrations(connection.db as MigrationDb, connection.target.backend);
-  const pending = migrationKeys(settings.INSTALLED_APPS, getModuleRoot()).filter((key) => !applied.has(key));
+  const pending = migrationKeys(installedApps(settings).all).filter((key) => !applied.has(key));
   if (pending.length === 0) return undefined;
   const listed = pending.length > 3 ? `${pending.slice(0, 3).join(', ')}, …` : pending.join(', ');
   return { reason: 'migrations not applied', detail: `${connection.label}: ${pending.length} unapplied migration(s): ${listed} (run manage migrate)` };

@@ -3,8 +3,8 @@
  * graph read from the installed apps, and the `--database` connection,
  * closed again when the command is done so the process can exit.
  */
+import { installedApps } from '../apps/index.js';
 import { configure } from '../conf/settings.js';
-import { getModuleRoot } from '../conf/modules.js';
 import type { Settings } from '../conf/types.js';
 import { checkConnection, closeConnections, connectionError, getConnection, type Connection } from '../db/connections.js';
 import { DatabaseError } from '../db/errors.js';
@@ -22,15 +22,15 @@ export interface MigrationContext {
   db: MigrationDb;
 }
 
-/** Throws a CommandError unless `app` is in INSTALLED_APPS (`apps`). */
-export function requireInstalledApp(apps: readonly string[], app: string): void {
-  if (!apps.includes(app)) throw new CommandError(`No installed app with the label '${app}'. INSTALLED_APPS: ${apps.join(', ') || 'none'}.`);
+/** Throws a CommandError unless `app` is the label of an installed app (`labels`). */
+export function requireInstalledApp(labels: readonly string[], app: string): void {
+  if (!labels.includes(app)) throw new CommandError(`No installed app with the label '${app}'. Installed apps: ${labels.join(', ') || 'none'}.`);
 }
 
 /** Every installed app's migrations, as a graph. */
-async function loadGraph(settings: Readonly<Settings>): Promise<MigrationGraph> {
-  const roots = { moduleRoot: getModuleRoot(), baseDir: settings.BASE_DIR ?? process.cwd() };
-  return new MigrationGraph(await loadMigrations(settings.INSTALLED_APPS, roots), settings.INSTALLED_APPS);
+export async function loadGraph(settings: Readonly<Settings>): Promise<MigrationGraph> {
+  const apps = installedApps(settings);
+  return new MigrationGraph(await loadMigrations(apps.all), apps.labels);
 }
 
 /** Loads settings and migrations, opens the connection, runs `work`, and closes every connection. */

@@ -3,11 +3,13 @@
  * in development, `dist/app/migrations/0001_initial.js` once built) and
  * imports them. The checksum is taken from the TypeScript source when it is
  * there, so development and the built project record the same one.
+ * Migrations are keyed by the app's label: `pages.0001_initial`, `auth.0001_initial`.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { AppConfig } from '../../apps/index.js';
 import { DatabaseError } from '../errors.js';
 import type { Migration, MigrationFile } from './types.js';
 
@@ -15,20 +17,19 @@ import type { Migration, MigrationFile } from './types.js';
 const MIGRATION_FILE = /^(\d{4})_(\w+)\.(?:[cm]?js|[cm]?ts)$/;
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
-export interface MigrationRoots {
-  /** Where modules are imported from: the project folder, or dist/. */
-  moduleRoot: string;
-  /** The project folder, where the TypeScript sources are. */
-  baseDir: string;
+/** The folder an app's migrations are imported from (`dist/pages/migrations` once built). */
+export function migrationsFolder(app: AppConfig): string {
+  return join(app.path, 'migrations');
 }
 
-export function migrationsFolder(app: string, root: string): string {
-  return join(root, ...app.split('.'), 'migrations');
+/** The folder makemigrations writes an app's migrations into: beside its sources. */
+export function sourceMigrationsFolder(app: AppConfig): string {
+  return join(app.sourcePath, 'migrations');
 }
 
-function checksumOf(file: string, roots: MigrationRoots): string {
-  const stem = relative(roots.moduleRoot, file).replace(/\.[cm]?[jt]s$/, '');
-  const source = SOURCE_EXTENSIONS.map((ext) => join(roots.baseDir, stem + ext)).find((candidate) => existsSync(candidate)) ?? file;
+function checksumOf(file: string, app: AppConfig): string {
+  const stem = relative(app.path, file).replace(/\.[cm]?[jt]s$/, '');
+  const source = SOURCE_EXTENSIONS.map((ext) => join(app.sourcePath, stem + ext)).find((candidate) => existsSync(candidate)) ?? file;
   return createHash('sha256').update(readFileSync(source)).digest('hex');
 }
 
@@ -55,8 +56,8 @@ async function importMigration(file: string, key: string): Promise<Record<string
 }
 
 /** An app's migration files by name (`0001_initial` → its path), in order; read from the folder, not imported. */
-function migrationFiles(app: string, moduleRoot: string): Map<string, string> {
-  const folder = migrationsFolder(app, moduleRoot);
+function migrationFiles(app: AppConfig): Map<string, string> {
+  const folder = migrationsFolder(app);
   const byName = new Map<string, string>();
   if (!existsSync(folder)) return byName;
   for (const entry of readdirSync(folder).sort()) {
@@ -70,26 +71,27 @@ function migrationFiles(app: string, moduleRoot: string): Map<string, string> {
 }
 
 /** Every installed app's migration keys (`pages.0001_initial`), from file names alone: nothing is imported. */
-export function migrationKeys(apps: readonly string[], moduleRoot: string): string[] {
-  return apps.flatMap((app) => [...migrationFiles(app, moduleRoot).keys()].map((name) => `${app}.${name}`));
+export function migrationKeys(apps: readonly AppConfig[]): string[] {
+  return apps.flatMap((app) => [...migrationFiles(app).keys()].map((name) => `${app.label}.${name}`));
 }
 
-async function loadApp(app: string, roots: MigrationRoots): Promise<MigrationFile[]> {
-  const byName = migrationFiles(app, roots.moduleRoot);
+async function loadApp(app: AppConfig): Promise<MigrationFile[]> {
+  const byName = migrationFiles(app);
+  const label = app.label;
   const migrations: MigrationFile[] = [];
   for (const [name, file] of byName) {
     const number = Number(name.slice(0, 4));
     const clash = migrations.find((other) => other.number === number);
-    if (clash) throw new DatabaseError(`The app '${app}' has two migrations numbered ${name.slice(0, 4)}: ${clash.name} and ${name}. Renumber one of them.`);
-    const module = checkModule(await importMigration(file, `${app}.${name}`), `${app}.${name} (${file})`);
-    migrations.push({ app, name, key: `${app}.${name}`, number, file, checksum: checksumOf(file, roots), module });
+    if (clash) throw new DatabaseError(`The app '${label}' has two migrations numbered ${name.slice(0, 4)}: ${clash.name} and ${name}. Renumber one of them.`);
+    const module = checkModule(await importMigration(file, `${label}.${name}`), `${label}.${name} (${file})`);
+    migrations.push({ app: label, name, key: `${label}.${name}`, number, file, checksum: checksumOf(file, app), module });
   }
   return migrations;
 }
 
 /** Every installed app's migrations, in INSTALLED_APPS order, then by number. */
-export async function loadMigrations(apps: readonly string[], roots: MigrationRoots): Promise<MigrationFile[]> {
+export async function loadMigrations(apps: readonly AppConfig[]): Promise<MigrationFile[]> {
   const found: MigrationFile[] = [];
-  for (const app of apps) found.push(...(await loadApp(app, roots)));
+  for (const app of apps) found.push(...(await loadApp(app)));
   return found;
 }

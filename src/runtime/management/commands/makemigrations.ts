@@ -7,7 +7,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { configure } from '../../conf/settings.js';
-import { migrationsFolder } from '../../db/migrations/index.js';
+import { installedApps } from '../../apps/index.js';
+import { sourceMigrationsFolder } from '../../db/migrations/index.js';
 import { CommandError, stringOption, type Command } from '../base.js';
 import { requireInstalledApp } from '../database.js';
 import { packageTemplateDir, substitute } from '../package-templates.js';
@@ -41,9 +42,9 @@ const command: Command = {
       );
     }
     if (extra !== undefined) throw new CommandError('makemigrations takes one app', 2);
-    requireInstalledApp(settings.INSTALLED_APPS, app);
-    const baseDir = settings.BASE_DIR ?? process.cwd();
-    const folder = migrationsFolder(app, baseDir);
+    const apps = installedApps(settings);
+    requireInstalledApp(apps.labels, app);
+    const folder = sourceMigrationsFolder(apps.find(app) as NonNullable<ReturnType<typeof apps.find>>);
     const appFolder = join(folder, '..');
     if (!statSync(appFolder, { throwIfNoEntry: false })?.isDirectory()) throw new CommandError(`The app '${app}' has no folder ${appFolder}.`);
     const number = nextNumber(folder);
