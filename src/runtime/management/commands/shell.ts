@@ -64,10 +64,11 @@ function compile(code: string): () => Promise<unknown> {
 /** Where tsgate's own files are: their stack frames are not the user's. */
 const RUNTIME_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
-/** An error from CODE: its message, and the stack frames in the project's own files (models.ts…), not the runtime's or a package's. */
+/** An error from CODE: its message, and the stack frames in the project's own files (models.ts…), not the runtime's, a package's or manage's. */
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return inspect(error);
-  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && !line.includes(RUNTIME_DIR) && !/node_modules|node:internal/.test(line));
+  const own = (line: string): boolean => !line.includes(RUNTIME_DIR) && !line.includes(process.argv[1] ?? RUNTIME_DIR) && !/node_modules|node:internal/.test(line);
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && own(line));
   return [`${error.name}: ${error.message}`, ...frames].join('\n');
 }
 
