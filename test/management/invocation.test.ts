@@ -101,11 +101,13 @@ describe('options npm kept for itself', () => {
     expect(swallowedByNpm(migrate, { ...NPM, npm_config_database: 'true' })).toEqual([{ flag: '--database', detached: true }]);
   });
 
-  it('are looked for only in an npm script: not under pnpm, Yarn or bun (they pass everything on), nor outside a script', () => {
+  it('are looked for only in an npm script that runs manage: not under pnpm, Yarn or bun (they pass everything on), nor outside a script', () => {
     const typed = { npm_config_fake: 'true' };
     expect(swallowedByNpm(migrate, { ...typed, npm_lifecycle_event: 'manage', npm_config_user_agent: 'pnpm/10.17.1 npm/? node/v20.19.5' })).toEqual([]);
     expect(swallowedByNpm(migrate, { ...typed, npm_config_user_agent: NPM.npm_config_user_agent })).toEqual([]);
     expect(swallowedByNpm(migrate, { ...NPM })).toEqual([]);
+    // `npm test` in this repository runs vitest, whose tests start manage: that is not the script the user typed flags for.
+    expect(swallowedByNpm(migrate, { ...NPM, ...typed, npm_lifecycle_event: 'test', npm_lifecycle_script: 'npm run build && vitest run' })).toEqual([]);
   });
 
   it('give the line to type: the script, --, what the user gave it, the options', () => {

@@ -58,13 +58,17 @@ function typedAs(env: NodeJS.ProcessEnv, name: string, spec: OptionSpec): Swallo
   return expanded ? { flag: `--${name}`, detached: false } : undefined;
 }
 
+/** The manage entry in a package script: `tsx manage.ts`, `node dist/manage.js serve`. */
+const MANAGE_ENTRY = /manage\.[cm]?[jt]s$/;
+
 /**
  * The options of a command that npm kept for itself, as the user typed
  * them (`--plan`, `--settings=site.settings`); empty unless this process
- * is an npm script.
+ * runs under an npm script that runs manage (not, say, a test run that
+ * `npm test` started and that starts manage itself).
  */
 export function swallowedByNpm(options: Readonly<Record<string, OptionSpec>>, env: NodeJS.ProcessEnv = process.env): Swallowed[] {
-  if (!env.npm_lifecycle_event || !env.npm_config_user_agent?.startsWith('npm/')) return [];
+  if (!env.npm_config_user_agent?.startsWith('npm/') || !env.npm_lifecycle_script?.split(/\s+/).some((word) => MANAGE_ENTRY.test(word))) return [];
   return Object.entries(options).flatMap(([name, spec]) => typedAs(env, name, spec) ?? []);
 }
 
@@ -77,7 +81,7 @@ export function swallowedByNpm(options: Readonly<Record<string, OptionSpec>>, en
  */
 export function withDashes(argv: readonly string[], swallowed: readonly Swallowed[], env: NodeJS.ProcessEnv = process.env): string {
   const script = env.npm_lifecycle_script?.split(/\s+/) ?? [];
-  const entry = script.findIndex((word) => /manage\.[cm]?[jt]s$/.test(word));
+  const entry = script.findIndex((word) => MANAGE_ENTRY.test(word));
   const own = entry < 0 ? 0 : script.length - entry - 1;
   const words = argv.slice(own).map(shellQuote);
   const typed = swallowed.some((option) => option.detached) ? [...words.slice(0, 1), '…'] : [...words, ...swallowed.map((option) => option.flag)];
