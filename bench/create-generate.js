@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * DESIGN.md §12, the first minute: wall time, median of several runs, of
+ * The first minute's bars (docs/architecture.md, Quality bars): wall time,
+ * median of several runs, of
  *
  * - `create-tsgate-project site --yes --no-install --no-git` in an empty
  *   folder (node's start-up included, as a user waits for it): bar ≤ 0.5 s;
@@ -200,7 +201,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-**${verdict(result)}** — DESIGN.md §12: \`create-tsgate-project\` without install ≤ 0.5 s wall; \`manage --help\` ≤ 0.3 s compiled, ≤ 1 s in development.
+**${verdict(result)}** — the bars (docs/architecture.md): \`create-tsgate-project\` without install ≤ 0.5 s wall; \`manage --help\` ≤ 0.3 s compiled, ≤ 1 s in development.
 
 - date: ${result.date}
 - ${machineLine(result)}, load average at start ${result.loadAverage.join(' / ')}

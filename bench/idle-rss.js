@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * DESIGN.md §12 memory bar: an idle worker's RSS ≤ 80 MB.
+ * The memory bar (docs/architecture.md, Quality bars): an idle worker's RSS ≤ 80 MB.
  *
  * Two tsgate servers with 2 workers each: the hello-world TSGI app
  * (bench/servers/tsgi-hello.js) and a realistic one, a project made by
@@ -224,7 +224,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-**${verdict(result)}** — DESIGN.md §12: idle worker RSS ≤ ${result.bar} MB, for every worker of both servers.
+**${verdict(result)}** — the bar (docs/architecture.md): idle worker RSS ≤ ${result.bar} MB, for every worker of both servers.
 
 - date: ${result.date}
 - ${machineLine(result)}, load average at start ${result.loadAverage.join(' / ')}

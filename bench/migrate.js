@@ -551,7 +551,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-**${verdict(result)}** — issue 6: \`migrate\` with nothing to do ≤ ${result.bar} s on SQLite, process start included; PostgreSQL and MariaDB are shown against the same bar, informationally.
+**${verdict(result)}** — the bar (docs/architecture.md): \`migrate\` with nothing to do ≤ ${result.bar} s on SQLite, process start included; PostgreSQL and MariaDB are shown against the same bar, informationally.
 
 - date: ${result.date}
 - ${machineLine(result)}, load average at start ${result.loadAverage.join(' / ')}, at end ${result.loadAverageEnd.join(' / ')}

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `npm run bench` — runs the benchmarks behind DESIGN.md §12.
+ * `npm run bench` — runs the benchmarks behind the quality bars (docs/architecture.md).
  *
  *   node bench/run.js [name…] [--duration S] [--connections N] [--pipelining N]
  *                     [--warmup S] [--rounds N] [--cpu-prof] [--list]

@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * DESIGN.md §12: `serve` with a hello-world TSGI app and 2 workers must reach
- * ≥ 0.9× the requests/s of a bare node:http cluster with 2 workers, on the
+ * The bar (docs/architecture.md, Quality bars): `serve` with a hello-world
+ * TSGI app and 2 workers must reach ≥ 0.9× the requests/s of a bare node:http cluster with 2 workers, on the
  * same machine, with the same load tool, in one run.
  *
  * Two variants, each with both servers:
@@ -253,7 +253,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-**keep-alive ratio ${result.ratio} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}** — tsgate req/s ÷ node:http cluster req/s; the bar (DESIGN.md §12) also needs tsgate to answer every request with 2xx and no errors.
+**keep-alive ratio ${result.ratio} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}** — tsgate req/s ÷ node:http cluster req/s; the bar (docs/architecture.md) also needs tsgate to answer every request with 2xx and no errors.
 
 - date: ${result.date}
 - ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end

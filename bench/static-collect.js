@@ -1,10 +1,11 @@
 // @ts-check
 /**
- * DESIGN.md §12 / issue 7: `manage collectstatic --noinput` of the 10k-file
- * tree that /work/shared/make-static-tree.py (../shared beside the
- * repository) writes — a third CSS with url() references, a third JS, a
- * third binary images — with everything on: content hashes, references
- * rewritten, gzip and brotli copies, the manifest.
+ * The collectstatic bars (docs/architecture.md, Quality bars): `manage
+ * collectstatic --noinput` of the 10k-file tree that make-static-tree.py
+ * (in ../shared, beside the repository) writes — a third CSS with url()
+ * references, a third JS, a third binary images — with everything on:
+ * content hashes, references rewritten, gzip and brotli copies, the
+ * manifest.
  *
  * Three runs per round, wall time from spawn to exit (node's start-up and
  * settings loading included, as a deploy waits for them):

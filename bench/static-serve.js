@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * DESIGN.md §12: serving a static file must reach ≥ 0.8× the requests/s of
+ * The bar (docs/architecture.md, Quality bars): serving a static file must
+ * reach ≥ 0.8× the requests/s of
  * the `serve` hello-world TSGI app, both with 2 workers, same machine, same
  * load tool, in one run.
  *
@@ -170,7 +171,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-**ratio ${result.ratio} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}** — static file req/s ÷ hello-world req/s (DESIGN.md §12); every body checked.
+**ratio ${result.ratio} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}** — static file req/s ÷ hello-world req/s (docs/architecture.md); every body checked.
 
 - date: ${result.date}
 - ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end

@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * DESIGN.md §12, the realistic page: the welcome page of a project made by
+ * The realistic page's bar (docs/architecture.md, Quality bars): the welcome
+ * page of a project made by
  * create-tsgate-project (GET / of its pages app: a handlebars template with a
  * layout, the session and CSRF middleware, the security headers), served as
  * in production — `node dist/manage.js serve site.wsgi:application
@@ -36,7 +37,7 @@ export const description =
   "tsgate serve, the generated project's welcome page (template + layout, sessions, CSRF, security headers) for a returning visitor, 2 workers, vs the hello-world TSGI app with 2 workers; keep-alive";
 
 const WORKERS = 2;
-/** Django + gunicorn -w 2 on the same page, as recorded in DESIGN.md §12. */
+/** Django + gunicorn -w 2 on the same page, as recorded for the bar (docs/architecture.md, Quality bars). */
 const DJANGO_REQ_PER_SEC = 460;
 const FACTOR = 4;
 const BAR = DJANGO_REQ_PER_SEC * FACTOR;
@@ -402,7 +403,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-**${bar}** — DESIGN.md §12: the generated project's welcome page at ≥ ${result.bar.factor}× the ${result.bar.djangoRequestsPerSec} req/s recorded for Django + gunicorn -w 2; every response must be a 200 with the page's h1.
+**${bar}** — the bar (docs/architecture.md): the generated project's welcome page at ≥ ${result.bar.factor}× the ${result.bar.djangoRequestsPerSec} req/s recorded for Django + gunicorn -w 2; every response must be a 200 with the page's h1.
 
 ${ratio}.
 

@@ -9,7 +9,7 @@ export interface Database {
   label: string;
   /**
    * The driver package and its range; better-sqlite3 stays on 12, since 13
-   * crashes on Node 20 (DESIGN.md §11). `installScript`: it compiles a native
+   * crashes on Node 20. `installScript`: it compiles a native
    * module when installed, which the package manager must be allowed to run.
    */
   driver: { name: string; version: string; installScript?: true };

@@ -1,5 +1,5 @@
 /**
- * The one browser test (DESIGN §13): a generated project, built and served
+ * The one browser test: a generated project, built and served
  * in production mode by `serve` with 2 workers, loaded in headless Chromium.
  * Its stylesheet applies, its form submits with the CSRF token round-trip a
  * real browser does (hidden field + `csrftoken` cookie), and the same form

@@ -77,7 +77,7 @@ describe('manage check', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(ids(run.stderr)).toEqual(['apps.E001', 'migrations.W001']);
-    expect(run.stderr).toMatch(/^SystemCheckError: System check identified some issues:\n\nERRORS:\nmissing: \(apps\.E001\) INSTALLED_APPS lists 'missing', but there is no folder .*missing\.\n\tHINT: Create the app with 'manage startapp missing', or remove 'missing' from INSTALLED_APPS\.\n\nWARNINGS:\nblog: \(migrations\.W001\) The app 'blog' has no migrations folder\.\n\tHINT: .*\n\nSystem check identified 2 issues \(0 silenced\)\.\n$/);
+    expect(run.stderr).toMatch(/^SystemCheckError: System check identified some issues:\n\nERRORS:\nmissing: \(apps\.E001\) INSTALLED_APPS lists 'missing', but there is no folder .*missing\.\n\tHINT: Create the app with '\S+ (run )?manage -- startapp missing', or remove 'missing' from INSTALLED_APPS\.\n\nWARNINGS:\nblog: \(migrations\.W001\) The app 'blog' has no migrations folder\.\n\tHINT: .*\n\nSystem check identified 2 issues \(0 silenced\)\.\n$/);
   });
 
   it('with --deploy adds every deployment check that applies, as warnings', async () => {

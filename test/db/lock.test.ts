@@ -3,7 +3,7 @@
  * the test itself): `migrate` says it is waiting, applies nothing while it
  * waits, and carries on once the lock is let go.
  *
- * The lock is the one DESIGN.md §7 names: PostgreSQL's advisory lock on
+ * The lock is the one db/migrations/session.ts takes: PostgreSQL's advisory lock on
  * ("tsgate", "migrate"), MySQL's GET_LOCK('tsgate_migrate:<database>'),
  * and SQLite's write lock (BEGIN IMMEDIATE).
  */

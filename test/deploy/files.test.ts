@@ -1,5 +1,5 @@
 /**
- * The generated deployment files (DESIGN.md §9, issue 8): the Dockerfile read
+ * The generated deployment files: the Dockerfile read
  * with a Dockerfile parser, every YAML file parsed, the proxy configurations
  * and .dockerignore checked for the directives that matter. Schemas:
  * schemas.test.ts; nginx -t and Apache's configtest: proxies.test.ts.

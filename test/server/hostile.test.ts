@@ -1,5 +1,5 @@
 /**
- * Hostile and malformed HTTP/1.1 on real sockets (DESIGN.md §5): each one
+ * Hostile and malformed HTTP/1.1 on real sockets: each one
  * gets a 4xx (or 505) and a closed connection, never reaches the app, and
  * the next good request on a new connection is served. The app records
  * every call (test/fixtures/server/echo-app.js), which is how "never reached

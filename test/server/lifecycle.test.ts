@@ -1,5 +1,5 @@
 /**
- * Worker lifecycle (DESIGN.md §5): --max-requests recycling, --timeout for a
+ * Worker lifecycle: --max-requests recycling, --timeout for a
  * blocked event loop, the pid file; and serverOptions(), which turns
  * `manage serve` flags into ServerOptions.
  */

@@ -1,5 +1,5 @@
 /**
- * `--forwarded-allow-ips` (DESIGN.md §5): X-Forwarded-For/-Proto/-Host set
+ * `--forwarded-allow-ips`: X-Forwarded-For/-Proto/-Host set
  * REMOTE_ADDR, wsgi.url_scheme and the host only when the peer is trusted.
  * TrustedProxies is tested directly first, then through the server on real
  * sockets, where the echo app reports what its environ says.

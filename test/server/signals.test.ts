@@ -1,5 +1,5 @@
 /**
- * The prefork server's signals on real sockets (DESIGN.md §5): TERM/INT
+ * The prefork server's signals on real sockets: TERM/INT
  * graceful stop, QUIT fast stop, HUP rolling reload, TTIN/TTOU resize.
  */
 import http from 'node:http';

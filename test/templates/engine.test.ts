@@ -1,5 +1,5 @@
 /**
- * The template engine (DESIGN.md §6, Templates): lookup through the project's
+ * The template engine: lookup through the project's
  * and the apps' template folders, layouts and partials, autoescaping,
  * Django's lenient variables, and errors that name the template at fault.
  */

@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImproperlyConfigured } from '../conf/errors.js';
+import { manageCommand } from '../conf/manage-command.js';
 import { getModuleRoot, importModule } from '../conf/modules.js';
 import type { Settings } from '../conf/types.js';
 import { error, warning, type CheckMessage } from './messages.js';
@@ -66,7 +67,7 @@ export function checkInstalledApps(settings: Readonly<Settings>): CheckMessage[]
       error(
         'apps.E001',
         `INSTALLED_APPS lists '${app}', but there is no folder ${folders[0] ?? app}.`,
-        `Create the app with 'manage startapp ${app.split('.').at(-1) ?? app}', or remove '${app}' from INSTALLED_APPS.`,
+        `Create the app with '${manageCommand(`startapp ${app.split('.').at(-1) ?? app}`)}', or remove '${app}' from INSTALLED_APPS.`,
         app,
       ),
     ];
@@ -82,7 +83,7 @@ export function checkMigrationsFolders(settings: Readonly<Settings>): CheckMessa
       warning(
         'migrations.W001',
         `The app '${app}' has no migrations folder.`,
-        `Create ${join(folders[0] ?? app, 'migrations')}/ (manage startapp makes one), so the app's database migrations have a place.`,
+        `Create ${join(folders[0] ?? app, 'migrations')}/ (an app made by '${manageCommand('startapp')}' has one), so the app's database migrations have a place.`,
         app,
       ),
     ];

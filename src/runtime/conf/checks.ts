@@ -5,8 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { KNOWN_SETTINGS, isPlainObject } from './defaults.js';
-import { DatabaseUrlError, parseDatabaseUrl } from '../db/url.js';
-import { MailUrlError, parseMailUrl } from '../mail/url.js';
+import { DatabaseUrlError, parseDatabaseUrl } from './database-url.js';
+import { MailUrlError, parseMailUrl } from './mail-url.js';
 import { PLACEHOLDER_URL } from './env.js';
 import { CROSS_ORIGIN_OPENER_POLICIES, LOG_LEVEL_NAMES, REFERRER_POLICIES, type KnownSettings } from './types.js';
 

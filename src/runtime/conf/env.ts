@@ -9,7 +9,7 @@
  * every bad variable is reported at once together with the settings checks.
  */
 import { ImproperlyConfigured } from './errors.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../logging/index.js';
 
 type Source = NodeJS.ProcessEnv;
 

@@ -10,6 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { installedApps } from '../apps/index.js';
+import { manageCommand } from '../conf/manage-command.js';
 import { settings } from '../conf/settings.js';
 import { checkConnection, getConnection, type Connection } from './connections.js';
 import { sqlitePath } from './dialects.js';
@@ -30,7 +31,7 @@ async function unreachable(connection: Connection<unknown>): Promise<NotReady | 
   const { target, label } = connection;
   // A SQLite file that is not there yet is reported, not created: before `migrate` the app is not ready.
   if (target.backend === 'sqlite' && target.filename !== ':memory:' && !existsSync(sqlitePath(target, settings.BASE_DIR ?? process.cwd()))) {
-    return { reason: 'database unavailable', detail: `${label}: the database file does not exist yet (run manage migrate)` };
+    return { reason: 'database unavailable', detail: `${label}: the database file does not exist yet (run '${manageCommand('migrate')}')` };
   }
   try {
     await checkConnection(connection.alias);
@@ -45,7 +46,7 @@ async function unapplied(connection: Connection<unknown>): Promise<NotReady | un
   const pending = migrationKeys(installedApps(settings).all).filter((key) => !applied.has(key));
   if (pending.length === 0) return undefined;
   const listed = pending.length > 3 ? `${pending.slice(0, 3).join(', ')}, …` : pending.join(', ');
-  return { reason: 'migrations not applied', detail: `${connection.label}: ${pending.length} unapplied migration(s): ${listed} (run manage migrate)` };
+  return { reason: 'migrations not applied', detail: `${connection.label}: ${pending.length} unapplied migration(s): ${listed} (run '${manageCommand('migrate')}')` };
 }
 
 /** Why `alias` cannot serve requests yet, or undefined when it can; a check slower than `timeoutMs` counts as no answer. */

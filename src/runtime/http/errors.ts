@@ -5,8 +5,7 @@
  * logged once as JSON with a request id, and nothing secret in page or log.
  */
 import { randomUUID } from 'node:crypto';
-import { redactUrl } from '../conf/redact.js';
-import { logger } from '../logging/index.js';
+import { logger, redactUrl } from '../logging/index.js';
 import { HttpError } from '../tsgi/errors.js';
 import type { Handler } from './middleware.js';
 import type { Request } from './request.js';

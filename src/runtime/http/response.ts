@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { basename } from 'node:path';
-import { contentType } from '../staticfiles/serve.js';
+import { contentType } from '../mime/index.js';
 import type { Header } from '../tsgi/types.js';
 
 

@@ -1,8 +1,10 @@
 /**
  * Application logging to stdout/stderr: JSON lines in production (one
  * object per event, for log pipelines), readable lines in development.
- * The level comes from LOG_LEVEL.
+ * The level comes from LOG_LEVEL. `redactUrl()` masks the password of a
+ * URL in whatever is shown or logged.
  */
+export { redactUrl } from './redact.js';
 
 export const LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
 export type Level = (typeof LEVELS)[number];

@@ -9,7 +9,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Transporter } from 'nodemailer';
 import { MailError, type CheckedMessage, type SentMessage } from './message.js';
-import type { MailTarget } from './url.js';
+import type { MailTarget } from '../conf/mail-url.js';
 
 export interface MailBackend {
   send(message: CheckedMessage): Promise<SentMessage>;

@@ -8,4 +8,4 @@
  */
 export { closeMail, outbox, sendMail, sendTemplatedMail, type TemplatedMail } from './send.js';
 export { MailError, type Addresses, type Attachment, type EmailMessage, type SentMessage } from './message.js';
-export { MailUrlError, parseMailUrl, type MailTarget, type StartTls } from './url.js';
+export { MailUrlError, parseMailUrl, type MailTarget, type StartTls } from '../conf/mail-url.js';

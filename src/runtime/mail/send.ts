@@ -3,11 +3,11 @@
  * backend EMAIL_URL names, from DEFAULT_FROM_EMAIL unless the message says.
  * The backend is made on the first message of the process and kept.
  */
-import { redactUrl } from '../conf/redact.js';
+import { redactUrl } from '../logging/index.js';
 import { settings } from '../conf/settings.js';
 import { createBackend, type MailBackend } from './backends.js';
 import { checkMessage, type EmailMessage, type SentMessage } from './message.js';
-import { parseMailUrl } from './url.js';
+import { parseMailUrl } from '../conf/mail-url.js';
 
 /**
  * The messages memory:// has taken, oldest first: what a test reads, as

@@ -1,4 +1,6 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { closestName } from '../conf/checks.js';
+import { manageCommand } from '../conf/manage-command.js';
 import { SETTINGS_MODULE_VARIABLE } from '../conf/settings.js';
 import { CommandError, type OptionSpec, type ParsedArgs } from './base.js';
 
@@ -8,20 +10,37 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
 };
 
-/** Parses `argv` against a command's options; a bad flag is a usage error (exit 2) naming `label`. */
-export function parseCommandLine(label: string, options: Record<string, OptionSpec>, argv: string[]): ParsedArgs {
-  const config = Object.fromEntries(
-    Object.entries({ ...options, ...COMMON_OPTIONS }).map(([option, spec]) => [
-      option,
-      { type: spec.type, multiple: spec.multiple ?? false, ...(spec.short ? { short: spec.short } : {}) },
-    ]),
+/**
+ * Parses `argv` against a command's options; a bad flag is a usage error
+ * (exit 2) naming `label`, and an unknown one names the option it is
+ * closest to (`--worker`: did you mean --workers?) or the help that lists
+ * them (`command`'s).
+ */
+export function parseCommandLine(label: string, options: Record<string, OptionSpec>, argv: string[], command = label): ParsedArgs {
+  const all = { ...options, ...COMMON_OPTIONS };
+  const config: NonNullable<ParseArgsConfig['options']> = Object.fromEntries(
+    Object.entries(all).map(([option, spec]) => [option, { type: spec.type, multiple: spec.multiple ?? false, ...(spec.short ? { short: spec.short } : {}) }]),
   );
   try {
     const { values, positionals } = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true });
     return { values: values as ParsedArgs['values'], positionals };
   } catch (error) {
+    const unknown = unknownOption(config, argv);
+    if (unknown !== undefined) {
+      const match = unknown.startsWith('--') ? closestName(unknown.slice(2), Object.keys(all)) : undefined;
+      const hint = match ? `did you mean --${match}?` : `'${manageCommand(`help ${command}`)}' lists the options`;
+      throw new CommandError(`${label}: unknown option '${unknown}' — ${hint}`, 2);
+    }
     throw new CommandError(`${label}: ${(error as Error).message}`, 2);
   }
+}
+
+/** The first option in `argv` that `config` does not have, as typed (`--worker`, `-W`). */
+function unknownOption(config: NonNullable<ParseArgsConfig['options']>, argv: string[]): string | undefined {
+  const { tokens } = parseArgs({ args: argv, options: config, allowPositionals: true, strict: false, tokens: true });
+  const known = new Set(Object.keys(config));
+  for (const token of tokens) if (token.kind === 'option' && !known.has(token.name)) return token.rawName;
+  return undefined;
 }
 
 /**
@@ -60,4 +79,9 @@ function closingDoubleQuote(text: string, from: number): number {
     else if (text[i] === '"') return i;
   }
   return -1;
+}
+
+/** `word` as a POSIX shell reads it back: as is when plain, else in single quotes. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

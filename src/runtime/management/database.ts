@@ -4,6 +4,7 @@
  * closed again when the command is done so the process can exit.
  */
 import { installedApps } from '../apps/index.js';
+import { manageCommand } from '../conf/manage-command.js';
 import { configure } from '../conf/settings.js';
 import type { Settings } from '../conf/types.js';
 import { checkConnection, closeConnections, connectionError, getConnection, type Connection } from '../db/connections.js';
@@ -68,7 +69,7 @@ export async function readApplied(context: MigrationContext): Promise<Map<string
  * how to apply them. Never fails the start: a database problem is shown
  * as a notice too.
  */
-export async function unappliedNotice(settings: Readonly<Settings>, command = 'npm run manage migrate'): Promise<string> {
+export async function unappliedNotice(settings: Readonly<Settings>): Promise<string> {
   try {
     const graph = await loadGraph(settings);
     const connection = getConnection('default');
@@ -76,7 +77,7 @@ export async function unappliedNotice(settings: Readonly<Settings>, command = 'n
     const unapplied = graph.order.filter((key) => !applied.has(key));
     if (unapplied.length === 0) return '';
     const apps = [...new Set(unapplied.map((key) => graph.nodes.get(key)?.app))].join(', ');
-    return `\nYou have ${unapplied.length} unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): ${apps}.\nRun '${command}' to apply them.\n\n`;
+    return `\nYou have ${unapplied.length} unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): ${apps}.\nRun '${manageCommand('migrate')}' to apply them.\n\n`;
   } catch (error) {
     return `\nCould not check the migrations: ${error instanceof Error ? error.message : String(error)}\n\n`;
   }

@@ -7,7 +7,7 @@
  * `db` is the logical database number (0 when absent); `timeout` the
  * seconds to wait for a connection (default 5). This module only parses.
  */
-import { redactUrl } from '../conf/redact.js';
+import { redactUrl } from '../logging/index.js';
 
 export interface RedisTarget {
   /** The URL without tsgate's own query options: what the client is given. */

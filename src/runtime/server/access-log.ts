@@ -5,7 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { OptionError } from './options.js';
+import { OptionError } from './errors.js';
 
 /** gunicorn's default access log format. */
 export const DEFAULT_ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"';

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { AccessLogOptions } from './access-log.js';
+import { OptionError } from './errors.js';
 import type { RequestLimits } from './limits.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
@@ -33,9 +34,8 @@ export interface ServerOptions {
 
 export const DEFAULT_FORWARDED_ALLOW_IPS = ['127.0.0.1', '::1'];
 
-export class OptionError extends Error {
-  override name = 'OptionError';
-}
+// Declared in errors.ts, so that access-log.ts can throw it without importing this file.
+export { OptionError };
 
 /** Parses `host:port`, `[::1]:port`, `:port`, `port` or `unix:/path` as gunicorn does. */
 export function parseBind(text: string): Bind {

@@ -12,7 +12,7 @@
  * of the tree (hash, rewrite, copy, gzip, brotli) on a busy 2-core machine:
  * 9.0–13.8 s at 11, 7.2 s at 10, 3.7 s at 9. The default is 9: 11 makes
  * `.br` files 7.7% smaller for 20× the brotli CPU, and on 2 cores it does
- * not reliably fit the 11 s bar for this tree (DESIGN.md §12); 10 buys
+ * not reliably fit the 11 s bar for this tree (docs/architecture.md, Quality bars); 10 buys
  * 1.5% for 13×. `brotliQuality` (the command's `--brotli-quality 11`) gives
  * whitenoise's smallest files where deploy time does not matter.
  */

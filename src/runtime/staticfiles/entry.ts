@@ -8,7 +8,7 @@ import type { Header } from '../tsgi/types.js';
 import type { Coding } from './accept-encoding.js';
 import { isCompressible } from './compress.js';
 import { etagOf } from './conditional.js';
-import { contentType } from './content-type.js';
+import { contentType } from '../mime/index.js';
 
 /** The file or one of its compressed copies; `body` when held in memory. */
 export interface Variant {

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { writeAtomically } from './atomic.js';
 import type { Found } from './gather.js';
 import { CACHE_NAME } from './manifest.js';
-import type { Planned } from './plan.js';
 
 /** What one source became last time: read from CACHE_NAME, so an unchanged file costs a stat. */
 export interface CacheEntry {
@@ -33,6 +32,14 @@ interface CacheFile {
 export interface RerunCache {
   entries: Record<string, CacheEntry>;
   text: string | undefined;
+}
+
+/** What this run made of a source, to be recorded: plan.ts's Planned has these fields. */
+export interface Outcome {
+  relative: string;
+  hashed: string;
+  refs: [string, string][] | undefined;
+  deps: Record<string, string> | undefined;
 }
 
 /** The cache entry of a source whose stat is as recorded, else undefined. */
@@ -67,7 +74,7 @@ export function freshness(entries: Readonly<Record<string, CacheEntry>>): Freshn
 }
 
 /** Writes this run's cache, unless its text is the previous one's. */
-export async function writeCache(root: string, key: string, planned: Iterable<Planned>, files: ReadonlyMap<string, Found>, previous: string | undefined): Promise<void> {
+export async function writeCache(root: string, key: string, planned: Iterable<Outcome>, files: ReadonlyMap<string, Found>, previous: string | undefined): Promise<void> {
   const entries: Record<string, CacheEntry> = {};
   for (const entry of planned) {
     const file = files.get(entry.relative) as Found;

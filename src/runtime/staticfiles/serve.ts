@@ -18,9 +18,6 @@ import { StaticEntries } from './entries.js';
 import type { Entry, Variant } from './entry.js';
 import { requestedRange, type ByteRange } from './range.js';
 
-// http/response.ts imports contentType from here.
-export { contentType } from './content-type.js';
-
 export interface StaticServingOptions {
   /** STATIC_URL, e.g. `/static/`. */
   url: string;

@@ -1,5 +1,5 @@
 /**
- * Adapters between TSGI and the fetch API (DESIGN.md §4). `toFetchHandler`
+ * Adapters between TSGI and the fetch API. `toFetchHandler`
  * runs a TSGI application on any fetch-based host (Deno, Bun, workers, …);
  * `fromFetchHandler` mounts a fetch-based app (Hono, …) inside a TSGI project.
  */

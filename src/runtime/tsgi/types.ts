@@ -1,6 +1,6 @@
 /**
  * TSGI: PEP 3333 (WSGI) carried to TypeScript, keeping WSGI's names so that
- * what users know about WSGI transfers. See DESIGN.md §4.
+ * what users know about WSGI transfers. The contract: README.md, TSGI.
  */
 
 /** One response header: `[name, value]`, as WSGI's `(name, value)` tuples. */

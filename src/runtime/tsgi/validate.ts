@@ -1,7 +1,7 @@
 /**
  * `validate(app)`: Python's `wsgiref.validate` carried to TSGI. It sits
  * between a server and an application and checks both sides of the contract
- * (DESIGN.md §4), so a breach fails loudly where it happens instead of as a
+ * (README.md, TSGI), so a breach fails loudly where it happens instead of as a
  * garbled response later. Every violation is a `ValidationError` whose message
  * starts with the part of the contract it breaks.
  */

@@ -6,6 +6,7 @@
  * when a path is found nowhere.
  */
 import { resolve } from 'node:path';
+import { manageCommand } from '../../conf/manage-command.js';
 import { configure } from '../../conf/settings.js';
 import { projectFinders, safeRelativePath, StaticFinders } from '../../staticfiles/finders.js';
 import { CommandError, flag, stringOption, type Command } from '../base.js';
@@ -25,7 +26,7 @@ const command: Command = {
   },
   async handle(args) {
     const level = verbosity(stringOption(args, 'verbosity'));
-    if (args.positionals.length === 0) throw new CommandError('findstatic: give at least one static path, e.g. manage findstatic css/site.css', 2);
+    if (args.positionals.length === 0) throw new CommandError(`findstatic: give at least one static path, e.g. ${manageCommand('findstatic css/site.css')}`, 2);
     const settings = await configure();
     const baseDir = settings.BASE_DIR ?? process.cwd();
     const project = projectFinders(baseDir, settings.STATICFILES_DIRS, settings.INSTALLED_APPS);

@@ -9,11 +9,13 @@ interface Entry {
 export const COMMANDS: Record<string, Entry> = {
   check: { summary: 'Runs the system checks (--deploy: production settings).', load: async () => (await import('./check.js')).default },
   collectstatic: { summary: 'Collects the static files into STATIC_ROOT (hashed names, manifest, gzip/brotli).', load: async () => (await import('./collectstatic.js')).default },
+  dbshell: { summary: "Runs the database's own client (psql, mariadb, sqlite3), connected as DATABASES says.", load: async () => (await import('./dbshell.js')).default },
   findstatic: { summary: 'Shows which file the static finders give for a path (-v 2: the ones it hides).', load: async () => (await import('./findstatic.js')).default },
   makemigrations: { summary: "Writes an app's next migration, with empty up() and down() to fill in.", load: async () => (await import('./makemigrations.js')).default },
   migrate: { summary: 'Applies (or unapplies) migrations, under a lock so concurrent runs are safe.', load: async () => (await import('./migrate.js')).default },
   runserver: { summary: 'Starts the development server, reloading on change.', load: async () => (await import('./runserver.js')).default },
   serve: { summary: 'Starts the production server (prefork workers).', load: async () => (await import('./serve.js')).default },
+  shell: { summary: "A node REPL with the settings, db and each app's models loaded; -c CODE runs one statement.", load: async () => (await import('./shell.js')).default },
   showmigrations: { summary: 'Lists the migrations and whether each is applied.', load: async () => (await import('./showmigrations.js')).default },
   sqlmigrate: { summary: 'Prints the SQL of a migration without running it.', load: async () => (await import('./sqlmigrate.js')).default },
   startapp: { summary: 'Creates an app: views, urls, templates, static, migrations and tests.', load: async () => (await import('./startapp.js')).default },

@@ -49,7 +49,7 @@ const options: Command['options'] = {
 /** `$TSGATE_CMD_ARGS` first, the command line over it: a flag given on both takes the command line's value. */
 export function withEnvironmentArgs(args: ParsedArgs, fromEnv = process.env.TSGATE_CMD_ARGS): ParsedArgs {
   if (!fromEnv) return args;
-  const base = parseCommandLine('TSGATE_CMD_ARGS', options, shellSplit(fromEnv, 'TSGATE_CMD_ARGS'));
+  const base = parseCommandLine('TSGATE_CMD_ARGS', options, shellSplit(fromEnv, 'TSGATE_CMD_ARGS'), 'serve');
   return { positionals: args.positionals.length > 0 ? args.positionals : base.positionals, values: { ...base.values, ...dropUnset(args.values) } };
 }
 

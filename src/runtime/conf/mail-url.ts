@@ -8,8 +8,9 @@
  *   smtp://user:pass@host:587       SMTP with STARTTLS (required, except on loopback)
  *   smtps://user:pass@host:465      SMTP over TLS from the first byte
  *
- * smtp:// takes `?starttls=required|opportunistic|never`. This module only
- * parses; it imports nothing, so settings checks can use it.
+ * smtp:// takes `?starttls=required|opportunistic|never`. One parser for
+ * the settings checks (conf/checks.ts) and for sending (mail/); it lives
+ * here, below mail/, so that conf never imports mail.
  */
 
 export type StartTls = 'required' | 'opportunistic' | 'never';
