@@ -7,37 +7,20 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'fs-extra';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { database, databaseContext } from './database.js';
+import { database } from './database.js';
 import { CreateError } from './errors.js';
 import { initGit, installArgs, installDependencies, stopRunningCommand, type CommandOutput, type GitResult } from './install.js';
 import { lockFile } from './lock.js';
 import { validateProjectName } from './name.js';
 import type { CreateOptions } from './options.js';
 import type { Output } from './output.js';
-import { buildScriptPackages, detectPackageManager, packageManager, packageManagerContext } from './package-manager.js';
+import { detectPackageManager, packageManager } from './package-manager.js';
 import { generatorVersion, projectTemplate, runtimeTarball } from './paths.js';
-import { settleChoices, type Choices } from './prompt.js';
-import { renderFiles, writeFiles, type TemplateContext } from './render.js';
+import { renderProject } from './project.js';
+import { settleChoices } from './prompt.js';
+import { writeFiles } from './render.js';
 import { box, fileTree } from './report.js';
 import { inspectTarget, Staging } from './staging.js';
-
-/** The example app's files, left out with --no-example (settings and urls leave it out through `example`). */
-export function isExampleFile(path: string): boolean {
-  return path.startsWith('pages/') || path === 'test/welcome.test.ts';
-}
-
-/** What every template sees. The secret is only for `.env`, which is git-ignored and not in the lock. */
-export function templateContext(name: string, choices: Omit<Choices, 'target' | 'git' | 'install'>, runtime: string, secretKey: string): TemplateContext {
-  return {
-    name,
-    runtimeTarball: runtime,
-    secretKey,
-    example: choices.example,
-    ...packageManagerContext(choices.pm),
-    ...databaseContext(choices.database),
-    buildScripts: buildScriptPackages(database(choices.database).driver),
-  };
-}
 
 /** A Django-style secret for development only; it goes to the git-ignored .env. */
 function developmentSecret(): string {
@@ -74,8 +57,7 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
   const where = await inspectTarget(dir, options.force);
   const runtime = runtimeTarball();
   const pm = packageManager(choices.pm);
-  const context = templateContext(name, choices, runtime.name, developmentSecret());
-  const rendered = await renderFiles(projectTemplate(), context, choices.example ? undefined : isExampleFile);
+  const rendered = await renderProject(projectTemplate(), name, choices, runtime.name, developmentSecret());
   const lock = lockFile(rendered, {
     generator: `create-tsgate-project@${generatorVersion()}`,
     runtime: runtime.name,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { renderFiles } from '../../src/create/render.js';
-import { isExampleFile, templateContext } from '../../src/create/main.js';
+import { isExampleFile, renderProject, templateContext } from '../../src/create/project.js';
 import { PROJECT_TEMPLATE } from '../../src/create/paths.js';
 import type { DatabaseName } from '../../src/create/database.js';
 import type { PackageManagerName } from '../../src/create/package-manager.js';
@@ -125,7 +125,7 @@ describe('--no-example', () => {
 describe('install scripts the package manager must allow', () => {
   /** package.json as rendered for a package manager and a database. */
   async function packageJson(pm: PackageManagerName, database: DatabaseName): Promise<Record<string, unknown>> {
-    const files = await renderFiles(PROJECT_TEMPLATE, templateContext('site', { database, example: true, pm }, 'tsgate-0.1.0.tgz', 'x'));
+    const files = await renderProject(PROJECT_TEMPLATE, 'site', { database, example: true, pm }, 'tsgate-0.1.0.tgz', 'x');
     const file = files.find((candidate) => candidate.path === 'package.json');
     return JSON.parse(String(file?.content)) as Record<string, unknown>;
   }
