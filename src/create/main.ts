@@ -19,7 +19,7 @@ import { generatorVersion, projectTemplate, runtimeTarball } from './paths.js';
 import { renderProject } from './project.js';
 import { settleChoices } from './prompt.js';
 import { writeFiles } from './render.js';
-import { box, fileTree } from './report.js';
+import { box, commandLines, fileTree } from './report.js';
 import { inspectTarget, Staging } from './staging.js';
 
 /** A Django-style secret for development only; it goes to the git-ignored .env. */
@@ -123,17 +123,21 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
 
   const cd = relative(process.cwd(), dir);
   const installCommand = [pm.install, ...(options.offline && pm.offline ? [pm.offline] : [])].join(' ');
-  const nextSteps = [
-    ...(cd ? [`cd ${cd.includes(' ') ? JSON.stringify(cd) : cd}`] : []),
-    ...(choices.install && !installFailed ? [] : [installCommand]),
-    `${pm.run} manage -- migrate   # makes the database tables`,
-    `${pm.run} dev                 # http://127.0.0.1:8000`,
-    `${pm.run} test`,
-    `${pm.run} manage -- help`,
-  ];
+  const db = database(choices.database);
+  const nextSteps = commandLines([
+    ...(cd ? [[`cd ${cd.includes(' ') ? JSON.stringify(cd) : cd}`] as const] : []),
+    ...(choices.install && !installFailed ? [] : [[installCommand] as const]),
+    ...(db.onServer ? [[`${pm.run} manage -- createdb`, `creates the database ${name} (DATABASE_URL in .env)`] as const] : []),
+    [`${pm.run} manage -- migrate`, 'makes the database tables'],
+    [`${pm.run} dev`, 'http://127.0.0.1:8000'],
+    [`${pm.run} test`],
+    [`${pm.run} manage -- help`],
+  ]);
   if (git === 'initialized') out.warn('initialised a git repository without a first commit: set git user.name and user.email, then commit');
   if (git === 'unavailable') out.warn('git is not available: skipped the repository');
-  if (choices.database !== 'sqlite') out.info(`The project expects ${database(choices.database).label}: set DATABASE_URL (see .env.example).`);
+  if (db.onServer) {
+    out.info(`The project expects ${db.label}: .env's DATABASE_URL is ${db.localUrl(name)}, a server on this machine as it comes installed; put your own user and password in if it asks for them.`);
+  }
   out.info(`${out.style('green', 'Done.')} Next:\n\n${box(nextSteps)}`);
   if (installFailed) {
     const why = installMissing

@@ -24,7 +24,7 @@ export function templateContext(name: string, choices: ProjectChoices, runtime: 
     secretKey,
     example: choices.example,
     ...packageManagerContext(choices.pm),
-    ...databaseContext(choices.database),
+    ...databaseContext(choices.database, name),
   };
 }
 
