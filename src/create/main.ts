@@ -9,7 +9,7 @@ import fs from 'fs-extra';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { database } from './database.js';
 import { CreateError } from './errors.js';
-import { initGit, installArgs, installDependencies, stopRunningCommand, type CommandOutput, type GitResult } from './install.js';
+import { enclosingRepository, initGit, installArgs, installDependencies, stopRunningCommand, type CommandOutput, type GitResult } from './install.js';
 import { lockFile } from './lock.js';
 import { validateProjectName } from './name.js';
 import type { CreateOptions } from './options.js';
@@ -71,10 +71,15 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
   };
   out.detail(`template ${projectTemplate()}; database ${choices.database} (${database(choices.database).driver.name}); example app ${choices.example ? 'included' : 'left out'}`);
 
+  // A project made inside a repository (a monorepo, say) belongs to it: no `git init` there.
+  const repository = choices.git ? await enclosingRepository(dir) : undefined;
+  const insideRepository = `${dir} is inside the git repository at ${repository}`;
+
   if (options.dryRun) {
     out.info(`Would create tsgate project ${name} in ${dir} (dry run: nothing written)\n\n${fileTree(name, files)}`);
     if (choices.install) out.info(`\nWould run: ${[pm.name, ...installArgs(pm, options.offline)].join(' ')}`);
-    if (choices.git) out.info('Would run: git init, git add -A, git commit');
+    if (repository) out.warn(`would not run git init: ${insideRepository}; the project's files would be left for you to commit there`);
+    else if (choices.git) out.info('Would run: git init, git add -A, git commit');
     out.json({ ok: true, command: 'create', dryRun: true, ...summary, nextSteps: [] });
     return 0;
   }
@@ -102,10 +107,9 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
       installMissing = code === 127;
       step();
     }
-    if (choices.git) {
-      git = await initGit(staging.dir, where.exists ? dir : staging.dir);
-      out.detail(`git: ${git}`);
-    }
+    if (repository) git = 'inside-repository';
+    else if (choices.git) git = await initGit(staging.dir);
+    out.detail(`git: ${git}`);
     step();
     await staging.commit();
   } catch (error) {
@@ -135,6 +139,7 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
   ]);
   if (git === 'initialized') out.warn('initialised a git repository without a first commit: set git user.name and user.email, then commit');
   if (git === 'unavailable') out.warn('git is not available: skipped the repository');
+  if (git === 'inside-repository') out.warn(`skipped git init: ${insideRepository}; add and commit the project's files there`);
   if (db.onServer) {
     out.info(`The project expects ${db.label}: .env's DATABASE_URL is ${db.localUrl(name)}, a server on this machine as it comes installed; put your own user and password in if it asks for them.`);
   }
