@@ -73,7 +73,8 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
 
   // A project made inside a repository (a monorepo, say) belongs to it: no `git init` there.
   const repository = choices.git ? await enclosingRepository(dir) : undefined;
-  const insideRepository = `${dir} is inside the git repository at ${repository}`;
+  const isRepository = repository !== undefined && where.exists && fs.realpathSync(dir) === repository;
+  const insideRepository = isRepository ? `${dir} is a git repository already` : `${dir} is inside the git repository at ${repository}`;
 
   if (options.dryRun) {
     out.info(`Would create tsgate project ${name} in ${dir} (dry run: nothing written)\n\n${fileTree(name, files)}`);
