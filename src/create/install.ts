@@ -1,5 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import type { PackageManager } from './package-manager.js';
+
+const execFileAsync = promisify(execFile);
 
 /** The command running now, so an interrupt can stop it before removing its folder. */
 let running: { child: ChildProcess; exited: Promise<number> } | undefined;
@@ -40,13 +45,29 @@ export function installDependencies(pm: PackageManager, cwd: string, offline: bo
 
 export type GitResult = 'committed' | 'initialized' | 'inside-repository' | 'unavailable';
 
+/** `dir`, or its nearest parent that exists: where git can be asked about a folder not made yet. */
+function nearestExisting(dir: string): string {
+  let at = dir;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
+}
+
 /**
- * `git init` and a first commit. Skipped inside an existing repository (a
- * monorepo, say); `initialized` alone when git refuses to commit (no identity set).
+ * The top folder of the git repository that `dir` is (or will be) inside,
+ * if any: a project made there (in a monorepo, say) belongs to it, so no
+ * repository of its own is made. Undefined when git is not installed.
  */
-export async function initGit(cwd: string, probe = cwd): Promise<GitResult> {
-  // `probe` is where the project will live: a target already in a repository keeps its own.
-  if ((await runCommand('git', ['rev-parse', '--is-inside-work-tree'], probe, 'ignore')) === 0) return 'inside-repository';
+export async function enclosingRepository(dir: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await execFileAsync('git', ['rev-parse', '--show-toplevel'], { cwd: nearestExisting(dir) });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `git init` and a first commit; `initialized` alone when git refuses to commit (no identity set). */
+export async function initGit(cwd: string): Promise<Exclude<GitResult, 'inside-repository'>> {
   if ((await runCommand('git', ['init', '-q'], cwd, 'ignore')) !== 0) return 'unavailable';
   if ((await runCommand('git', ['add', '-A'], cwd, 'ignore')) !== 0) return 'initialized';
   const message = 'Initial commit from create-tsgate-project';

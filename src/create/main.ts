@@ -7,37 +7,20 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'fs-extra';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { database, databaseContext } from './database.js';
+import { database } from './database.js';
 import { CreateError } from './errors.js';
-import { initGit, installArgs, installDependencies, stopRunningCommand, type CommandOutput, type GitResult } from './install.js';
+import { enclosingRepository, initGit, installArgs, installDependencies, stopRunningCommand, type CommandOutput, type GitResult } from './install.js';
 import { lockFile } from './lock.js';
 import { validateProjectName } from './name.js';
 import type { CreateOptions } from './options.js';
 import type { Output } from './output.js';
-import { buildScriptPackages, detectPackageManager, packageManager, packageManagerContext } from './package-manager.js';
+import { detectPackageManager, packageManager } from './package-manager.js';
 import { generatorVersion, projectTemplate, runtimeTarball } from './paths.js';
-import { settleChoices, type Choices } from './prompt.js';
-import { renderFiles, writeFiles, type TemplateContext } from './render.js';
-import { box, fileTree } from './report.js';
+import { renderProject } from './project.js';
+import { settleChoices } from './prompt.js';
+import { writeFiles } from './render.js';
+import { box, commandLines, fileTree } from './report.js';
 import { inspectTarget, Staging } from './staging.js';
-
-/** The example app's files, left out with --no-example (settings and urls leave it out through `example`). */
-export function isExampleFile(path: string): boolean {
-  return path.startsWith('pages/') || path === 'test/welcome.test.ts';
-}
-
-/** What every template sees. The secret is only for `.env`, which is git-ignored and not in the lock. */
-export function templateContext(name: string, choices: Omit<Choices, 'target' | 'git' | 'install'>, runtime: string, secretKey: string): TemplateContext {
-  return {
-    name,
-    runtimeTarball: runtime,
-    secretKey,
-    example: choices.example,
-    ...packageManagerContext(choices.pm),
-    ...databaseContext(choices.database),
-    buildScripts: buildScriptPackages(database(choices.database).driver),
-  };
-}
 
 /** A Django-style secret for development only; it goes to the git-ignored .env. */
 function developmentSecret(): string {
@@ -74,8 +57,7 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
   const where = await inspectTarget(dir, options.force);
   const runtime = runtimeTarball();
   const pm = packageManager(choices.pm);
-  const context = templateContext(name, choices, runtime.name, developmentSecret());
-  const rendered = await renderFiles(projectTemplate(), context, choices.example ? undefined : isExampleFile);
+  const rendered = await renderProject(projectTemplate(), name, choices, runtime.name, developmentSecret());
   const lock = lockFile(rendered, {
     generator: `create-tsgate-project@${generatorVersion()}`,
     runtime: runtime.name,
@@ -89,10 +71,16 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
   };
   out.detail(`template ${projectTemplate()}; database ${choices.database} (${database(choices.database).driver.name}); example app ${choices.example ? 'included' : 'left out'}`);
 
+  // A project made inside a repository (a monorepo, say) belongs to it: no `git init` there.
+  const repository = choices.git ? await enclosingRepository(dir) : undefined;
+  const isRepository = repository !== undefined && where.exists && fs.realpathSync(dir) === repository;
+  const insideRepository = isRepository ? `${dir} is a git repository already` : `${dir} is inside the git repository at ${repository}`;
+
   if (options.dryRun) {
     out.info(`Would create tsgate project ${name} in ${dir} (dry run: nothing written)\n\n${fileTree(name, files)}`);
     if (choices.install) out.info(`\nWould run: ${[pm.name, ...installArgs(pm, options.offline)].join(' ')}`);
-    if (choices.git) out.info('Would run: git init, git add -A, git commit');
+    if (repository) out.warn(`would not run git init: ${insideRepository}; the project's files would be left for you to commit there`);
+    else if (choices.git) out.info('Would run: git init, git add -A, git commit');
     out.json({ ok: true, command: 'create', dryRun: true, ...summary, nextSteps: [] });
     return 0;
   }
@@ -120,10 +108,9 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
       installMissing = code === 127;
       step();
     }
-    if (choices.git) {
-      git = await initGit(staging.dir, where.exists ? dir : staging.dir);
-      out.detail(`git: ${git}`);
-    }
+    if (repository) git = 'inside-repository';
+    else if (choices.git) git = await initGit(staging.dir);
+    out.detail(`git: ${git}`);
     step();
     await staging.commit();
   } catch (error) {
@@ -141,17 +128,22 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
 
   const cd = relative(process.cwd(), dir);
   const installCommand = [pm.install, ...(options.offline && pm.offline ? [pm.offline] : [])].join(' ');
-  const nextSteps = [
-    ...(cd ? [`cd ${cd.includes(' ') ? JSON.stringify(cd) : cd}`] : []),
-    ...(choices.install && !installFailed ? [] : [installCommand]),
-    `${pm.run} manage -- migrate   # makes the database tables`,
-    `${pm.run} dev                 # http://127.0.0.1:8000`,
-    `${pm.run} test`,
-    `${pm.run} manage -- help`,
-  ];
+  const db = database(choices.database);
+  const nextSteps = commandLines([
+    ...(cd ? [[`cd ${cd.includes(' ') ? JSON.stringify(cd) : cd}`] as const] : []),
+    ...(choices.install && !installFailed ? [] : [[installCommand] as const]),
+    ...(db.onServer ? [[`${pm.run} manage -- createdb`, `creates the database ${name} (DATABASE_URL in .env)`] as const] : []),
+    [`${pm.run} manage -- migrate`, 'makes the database tables'],
+    [`${pm.run} dev`, 'http://127.0.0.1:8000'],
+    [`${pm.run} test`],
+    [`${pm.run} manage -- help`],
+  ]);
   if (git === 'initialized') out.warn('initialised a git repository without a first commit: set git user.name and user.email, then commit');
   if (git === 'unavailable') out.warn('git is not available: skipped the repository');
-  if (choices.database !== 'sqlite') out.info(`The project expects ${database(choices.database).label}: set DATABASE_URL (see .env.example).`);
+  if (git === 'inside-repository') out.warn(`skipped git init: ${insideRepository}; add and commit the project's files there`);
+  if (db.onServer) {
+    out.info(`The project expects ${db.label}: .env's DATABASE_URL is ${db.localUrl(name)}, a server on this machine as it comes installed; put your own user and password in if it asks for them.`);
+  }
   out.info(`${out.style('green', 'Done.')} Next:\n\n${box(nextSteps)}`);
   if (installFailed) {
     const why = installMissing

@@ -1,8 +1,9 @@
 /** The generator's command line, parsed with yargs: create a project (the default) or `upgrade` one. */
-import yargs from 'yargs';
+import yargs, { type Options } from 'yargs';
 import { DATABASES, type DatabaseName } from './database.js';
 import { CreateError } from './errors.js';
 import { PACKAGE_MANAGERS, type PackageManagerName } from './package-manager.js';
+import { closest } from './suggest.js';
 
 /** How much is printed; `json` prints one JSON object on stdout and nothing else there. */
 export interface OutputOptions {
@@ -50,10 +51,73 @@ const EPILOG = `Examples:
 Exit codes: 0 done, 1 failed (nothing left behind; upgrade: conflicts to resolve),
 2 bad usage, 130 cancelled or interrupted.`;
 
-/** The flags both commands read. */
+/** The output flags, as both commands take them. */
 function outputOptions(args: { json?: boolean; quiet?: boolean; verbose?: boolean }): OutputOptions {
   if (args.quiet && args.verbose) throw new CreateError('--quiet and --verbose say opposite things: give one', 2);
   return { json: args.json ?? false, quiet: args.quiet ?? false, verbose: args.verbose ?? false };
+}
+
+/** The flags both commands read. */
+const OUTPUT_OPTIONS = {
+  json: { type: 'boolean', default: false, global: true, describe: 'print one JSON object on stdout (files, next steps, warnings); asks nothing' },
+  quiet: { alias: 'q', type: 'boolean', default: false, global: true, describe: 'print errors only' },
+  verbose: { type: 'boolean', default: false, global: true, describe: "also print the template, the choices and git's outcome" },
+} as const satisfies Record<string, Options>;
+
+/** The flags of `create` (`dry-run` is upgrade's too). */
+const CREATE_OPTIONS = {
+  database: { type: 'string', choices: DATABASES, describe: 'sqlite (default), postgres or mysql' },
+  example: { type: 'boolean', describe: 'include the example app pages/ (default; --no-example to leave it out)' },
+  pm: { type: 'string', choices: PACKAGE_MANAGERS, describe: 'package manager (default: the one running this, else npm)' },
+  install: { type: 'boolean', describe: 'install dependencies (default; --no-install to skip)' },
+  git: { type: 'boolean', describe: 'initialise a git repository with a first commit (default; --no-git to skip)' },
+  yes: { alias: 'y', type: 'boolean', default: false, describe: 'ask nothing: take the default for anything not given' },
+  force: { type: 'boolean', default: false, describe: 'write into a folder that is not empty' },
+  'dry-run': { type: 'boolean', default: false, describe: 'print the files it would write, write nothing' },
+  offline: { type: 'boolean', default: false, describe: 'install from the package cache only (passed to the package manager)' },
+} as const satisfies Record<string, Options>;
+
+const ALL_OPTIONS: Record<string, Options> = { ...OUTPUT_OPTIONS, ...CREATE_OPTIONS, help: { alias: 'h', type: 'boolean' }, version: { alias: 'v', type: 'boolean' } };
+
+/** Whether `name`, as typed after `--` or `-` (`dry-run`, `no-git`, `y`), is an option of ours. */
+function isKnown(name: string): boolean {
+  if (name.startsWith('no-') && ALL_OPTIONS[name.slice(3)]?.type === 'boolean') return true;
+  return name in ALL_OPTIONS || Object.values(ALL_OPTIONS).some((option) => option.alias === name);
+}
+
+/** The flags in `argv` that are no option of ours, as typed: `--yse`, `-x`. */
+function unknownFlags(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).flatMap((arg) => {
+    const long = /^--([^=]+)/.exec(arg)?.[1];
+    if (long !== undefined) return isKnown(long) ? [] : [`--${long}`];
+    const letters = /^-([^-=][^=]*)/.exec(arg)?.[1] ?? '';
+    return [...letters].filter((letter) => !isKnown(letter)).map((letter) => `-${letter}`);
+  });
+}
+
+/** What a user may have meant by a long flag: every option, and `no-` before each yes/no one. */
+function longFlags(): string[] {
+  const names = Object.keys({ ...OUTPUT_OPTIONS, ...CREATE_OPTIONS });
+  return [...names, ...names.filter((name) => ALL_OPTIONS[name]?.type === 'boolean').map((name) => `no-${name}`)];
+}
+
+/** yargs' message for an unknown flag or a value not among the choices, with what was most likely meant. */
+function withSuggestion(message: string, argv: readonly string[]): string {
+  const choice = /^Invalid values:\s*Argument: (\S+), Given: "(.*)", Choices: (.*)$/s.exec(message);
+  if (choice) {
+    const [, option = '', given = '', listed = ''] = choice;
+    const meant = closest(given, (ALL_OPTIONS[option]?.choices as readonly string[] | undefined) ?? []);
+    return `--${option} ${given} is not one of ${listed.replaceAll('"', '')}${meant ? ` — did you mean --${option} ${meant}?` : ''}`;
+  }
+  const unknown = /^Unknown arguments?:/.test(message) ? unknownFlags(argv) : [];
+  if (unknown.length === 0) return message;
+  return unknown
+    .map((flag) => {
+      const meant = flag.startsWith('--') ? closest(flag.slice(2), longFlags()) : undefined;
+      return `unknown option ${flag}${meant ? ` — did you mean --${meant}?` : ''}`;
+    })
+    .join('; ');
 }
 
 /** The command, or undefined when --help or --version was answered. */
@@ -63,9 +127,7 @@ export async function parseOptions(argv: string[]): Promise<Command | undefined>
     .scriptName('create-tsgate-project')
     .usage(USAGE)
     .epilog(EPILOG)
-    .option('json', { type: 'boolean', default: false, global: true, describe: 'print one JSON object on stdout (files, next steps, warnings); asks nothing' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, global: true, describe: 'print errors only' })
-    .option('verbose', { type: 'boolean', default: false, global: true, describe: 'also print the template, the choices and git\'s outcome' })
+    .options(OUTPUT_OPTIONS)
     .command('$0 [target]', false)
     .command(
       'upgrade',
@@ -76,19 +138,11 @@ export async function parseOptions(argv: string[]): Promise<Command | undefined>
       },
     )
     .positional('target', { type: 'string', describe: 'project name or folder' })
-    .option('database', { type: 'string', choices: DATABASES, describe: 'sqlite (default), postgres or mysql' })
-    .option('example', { type: 'boolean', describe: 'include the example app pages/ (default; --no-example to leave it out)' })
-    .option('pm', { type: 'string', choices: PACKAGE_MANAGERS, describe: 'package manager (default: the one running this, else npm)' })
-    .option('install', { type: 'boolean', describe: 'install dependencies (default; --no-install to skip)' })
-    .option('git', { type: 'boolean', describe: 'initialise a git repository with a first commit (default; --no-git to skip)' })
-    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'ask nothing: take the default for anything not given' })
-    .option('force', { type: 'boolean', default: false, describe: 'write into a folder that is not empty' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'print the files it would write, write nothing' })
-    .option('offline', { type: 'boolean', default: false, describe: 'install from the package cache only (passed to the package manager)' })
+    .options(CREATE_OPTIONS)
     .strict()
     .exitProcess(false)
     .fail((message, error) => {
-      throw new CreateError(error?.message ?? message, 2);
+      throw new CreateError(error?.message ?? withSuggestion(message, argv), 2);
     })
     .help()
     .alias('help', 'h')

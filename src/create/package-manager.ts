@@ -29,6 +29,12 @@ export interface PackageManager {
    * the image, and the lock file stays Yarn 1's.
    */
   packageManagerField?: string;
+  /**
+   * The package.json field that lets these dependencies run their install
+   * scripts, in the form this package manager reads (none for Yarn 1, which
+   * runs them all).
+   */
+  allowInstallScripts(packages: readonly string[]): Record<string, unknown>;
 }
 
 const MANAGERS: Record<PackageManagerName, PackageManager> = {
@@ -38,6 +44,7 @@ const MANAGERS: Record<PackageManagerName, PackageManager> = {
     run: 'npm run',
     offline: '--offline',
     ci: { setup: undefined, lockfile: 'package-lock.json', install: 'npm ci', prune: 'npm prune --omit=dev' },
+    allowInstallScripts: (packages) => ({ allowScripts: Object.fromEntries(packages.map((name) => [name, true])) }),
   },
   pnpm: {
     name: 'pnpm',
@@ -45,6 +52,7 @@ const MANAGERS: Record<PackageManagerName, PackageManager> = {
     run: 'pnpm',
     offline: '--offline',
     ci: { setup: 'corepack enable', lockfile: 'pnpm-lock.yaml', install: 'pnpm install --frozen-lockfile', prune: 'pnpm prune --prod' },
+    allowInstallScripts: (packages) => ({ pnpm: { onlyBuiltDependencies: [...packages] } }),
   },
   // Yarn 1's flag (Yarn 2+ has none: it reads its offline mirror by itself).
   yarn: {
@@ -55,6 +63,7 @@ const MANAGERS: Record<PackageManagerName, PackageManager> = {
     // Yarn 1 has no prune: a production-only install in place of the full one.
     ci: { setup: 'corepack enable', lockfile: 'yarn.lock', install: 'yarn install --frozen-lockfile', prune: 'rm -rf node_modules && yarn install --frozen-lockfile --production' },
     packageManagerField: 'yarn@1.22.22',
+    allowInstallScripts: () => ({}),
   },
   // bun has no cache-only flag: it takes what its cache has first anyway.
   bun: {
@@ -63,6 +72,7 @@ const MANAGERS: Record<PackageManagerName, PackageManager> = {
     run: 'bun run',
     offline: undefined,
     ci: { setup: 'npm install --global bun@1', lockfile: 'bun.lock', install: 'bun install --frozen-lockfile', prune: 'rm -rf node_modules && bun install --frozen-lockfile --production' },
+    allowInstallScripts: (packages) => ({ trustedDependencies: [...packages] }),
   },
 };
 
@@ -71,8 +81,8 @@ const MANAGERS: Record<PackageManagerName, PackageManager> = {
  * driver compiles a native module, and tsx's esbuild checks its binary.
  * pnpm 10 and bun run no dependency's scripts unless the project's
  * package.json lists it (better-sqlite3 then fails at the first query), and
- * npm 11 warns about each one not listed; templates write the list in the
- * field the chosen package manager reads.
+ * npm 11 warns about each one not listed; package.json lists them in the
+ * field the chosen package manager reads (`allowInstallScripts`).
  */
 export function buildScriptPackages(driver: { name: string; installScript?: true }): string[] {
   return driver.installScript ? [driver.name, 'esbuild'] : ['esbuild'];

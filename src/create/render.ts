@@ -50,7 +50,12 @@ export async function renderFiles(templateDir: string, context: TemplateContext,
       files.push({ path, content: source });
     }
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return files.sort(byPath);
+}
+
+/** Orders files by path, as a project's file list is shown and locked. */
+export function byPath(a: RenderedFile, b: RenderedFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 export async function writeFiles(outDir: string, files: readonly RenderedFile[]): Promise<void> {

@@ -34,3 +34,9 @@ export function box(lines: readonly string[]): string {
   const rule = '─'.repeat(width + 2);
   return [`┌${rule}┐`, ...lines.map((line) => `│ ${line.padEnd(width)} │`), `└${rule}┘`].join('\n');
 }
+
+/** Commands, each with an optional `# comment`, the comments lined up. */
+export function commandLines(commands: readonly (readonly [command: string, comment?: string])[]): string[] {
+  const width = Math.max(...commands.filter(([, comment]) => comment).map(([command]) => command.length));
+  return commands.map(([command, comment]) => (comment ? `${command.padEnd(width)}   # ${comment}` : command));
+}

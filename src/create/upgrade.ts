@@ -11,13 +11,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateError } from './errors.js';
 import { baseContent, lockFile, readLock, UNTRACKED, type TemplateLock } from './lock.js';
-import { isExampleFile, templateContext } from './main.js';
 import { mergeText } from './merge.js';
 import type { UpgradeOptions } from './options.js';
 import type { Output } from './output.js';
 import { packageManager } from './package-manager.js';
 import { generatorVersion, projectTemplate, runtimeTarball } from './paths.js';
-import { renderFiles, writeFiles, type RenderedFile } from './render.js';
+import { renderProject } from './project.js';
+import { writeFiles, type RenderedFile } from './render.js';
 
 export type Action =
   | 'unchanged' // nothing to do: the template did not change it, or you already have its new text
@@ -86,12 +86,10 @@ export async function upgrade(options: UpgradeOptions, out: Output, dir = proces
   const runtime = runtimeTarball();
   const { choices } = lock;
   const version = generatorVersion();
-  // The secret only reaches .env, which upgrade never touches.
-  const context = templateContext(choices.name, choices, runtime.name, 'unused');
-  const skip = (path: string) => UNTRACKED.has(path) || (!choices.example && isExampleFile(path));
   let rendered: RenderedFile[];
   try {
-    rendered = await renderFiles(projectTemplate(), context, skip);
+    // The secret only reaches .env, which upgrade never touches.
+    rendered = await renderProject(projectTemplate(), choices.name, choices, runtime.name, 'unused', (path) => UNTRACKED.has(path));
   } catch (error) {
     throw new CreateError(`the template of create-tsgate-project@${version} could not be rendered with this project's recorded choices: ${(error as Error).message}`);
   }

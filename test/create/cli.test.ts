@@ -1,5 +1,5 @@
 /** The generator as users run it: exit codes, messages, and what is (not) left on disk. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Spawned, runGenerator, runSync, tempDir, CLI } from '../helpers/process.js';
@@ -110,6 +110,7 @@ describe('create-tsgate-project', () => {
     }
     const result = runGenerator(['.', '--force', '--no-install'], cwd, identity);
     expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`warning: skipped git init: ${realpathSync(cwd)} is a git repository already`);
     expect(runSync('git', ['log', '--format=%s'], { cwd }).stdout).toContain('user history');
     expect(existsSync(join(cwd, 'manage.ts'))).toBe(true);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { renderFiles } from '../../src/create/render.js';
-import { isExampleFile, templateContext } from '../../src/create/main.js';
+import { isExampleFile, renderProject, templateContext } from '../../src/create/project.js';
 import { PROJECT_TEMPLATE } from '../../src/create/paths.js';
 import type { DatabaseName } from '../../src/create/database.js';
 import type { PackageManagerName } from '../../src/create/package-manager.js';
@@ -37,8 +37,8 @@ function compose(project: string): { services: Record<string, Service>; volumes:
 describe('--database', () => {
   it.each([
     ['sqlite', 'better-sqlite3', '^12.4.1', /^DATABASE_URL=sqlite:\/\/\/db\.sqlite3$/m],
-    ['postgres', 'pg', '^8.16.3', /^DATABASE_URL=postgres:\/\/site:[^@]+@127\.0\.0\.1:5432\/site$/m],
-    ['mysql', 'mysql2', '^3.15.3', /^DATABASE_URL=mysql:\/\/site:[^@]+@127\.0\.0\.1:3306\/site$/m],
+    ['postgres', 'pg', '^8.16.3', /^DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:5432\/site$/m],
+    ['mysql', 'mysql2', '^3.15.3', /^DATABASE_URL=mysql:\/\/root@127\.0\.0\.1:3306\/site$/m],
   ])('%s: the driver dependency, the .env.example URL and the README', (database, driver, range, url) => {
     const project = generate(['--database', database]);
     const pkg = JSON.parse(read(project, 'package.json')) as { dependencies: Record<string, string> };
@@ -48,6 +48,29 @@ describe('--database', () => {
     expect(read(project, '.env.example').match(/^DATABASE_URL=/gm)).toHaveLength(1);
     expect(read(project, 'README.md')).toContain(`through \`${driver}\``);
     expect(read(project, 'README.md')).not.toMatch(/\{\{[#/]?(if|unless|else)|\{\{(db|driver|name)/);
+  });
+
+  it.each([
+    ['postgres', 'postgres://postgres@127.0.0.1:5432/site'],
+    ['mysql', 'mysql://root@127.0.0.1:3306/site'],
+  ])('%s: .env points DATABASE_URL at a local server, and the next steps create the database before migrating', (database, url) => {
+    const cwd = tempDir();
+    const result = runGenerator(['site', ...QUICK, '--database', database], cwd);
+    expect(result.status, result.stderr).toBe(0);
+    expect(read(join(cwd, 'site'), '.env')).toMatch(new RegExp(`^DATABASE_URL=${url.replaceAll('.', '\\.')}$`, 'm'));
+    expect(result.stdout).toContain(`.env's DATABASE_URL is ${url}`);
+    const steps = result.stdout.split('\n').filter((line) => line.startsWith('│')).map((line) => line.slice(2).trim());
+    const createdb = steps.findIndex((line) => line.startsWith('npm run manage -- createdb '));
+    expect(createdb, steps.join('\n')).toBeGreaterThan(0);
+    expect(steps[createdb + 1]).toMatch(/^npm run manage -- migrate /);
+    expect(read(join(cwd, 'site'), 'README.md')).toContain('npm run manage -- createdb');
+  });
+
+  it('sqlite: no database to create, none in .env (the default file is used)', () => {
+    const cwd = tempDir();
+    const result = runGenerator(['site', ...QUICK], cwd);
+    expect(result.stdout).not.toContain('createdb');
+    expect(read(join(cwd, 'site'), '.env')).not.toContain('DATABASE_URL');
   });
 
   it('never asks for better-sqlite3 13, which crashes on Node 20', () => {
@@ -125,7 +148,7 @@ describe('--no-example', () => {
 describe('install scripts the package manager must allow', () => {
   /** package.json as rendered for a package manager and a database. */
   async function packageJson(pm: PackageManagerName, database: DatabaseName): Promise<Record<string, unknown>> {
-    const files = await renderFiles(PROJECT_TEMPLATE, templateContext('site', { database, example: true, pm }, 'tsgate-0.1.0.tgz', 'x'));
+    const files = await renderProject(PROJECT_TEMPLATE, 'site', { database, example: true, pm }, 'tsgate-0.1.0.tgz', 'x');
     const file = files.find((candidate) => candidate.path === 'package.json');
     return JSON.parse(String(file?.content)) as Record<string, unknown>;
   }

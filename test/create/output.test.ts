@@ -53,7 +53,7 @@ describe('--json', () => {
     expect(report.files).toEqual(expect.arrayContaining(['.env', '.env.example', 'site/settings.ts', '.tsgate/template.lock.json']));
     expect(report.files.some((file) => /^vendor\/tsgate-.*\.tgz$/.test(file))).toBe(true);
     for (const file of report.files) expect(existsSync(join(cwd, 'site', file)), file).toBe(true);
-    expect(report.nextSteps).toEqual(['cd site', 'npm install', expect.stringMatching(/^npm run manage -- migrate/), expect.stringMatching(/^npm run dev/), 'npm run test', 'npm run manage -- help']);
+    expect(report.nextSteps).toEqual(['cd site', 'npm install', expect.stringMatching(/^npm run manage -- createdb /), expect.stringMatching(/^npm run manage -- migrate/), expect.stringMatching(/^npm run dev/), 'npm run test', 'npm run manage -- help']);
     expect(report.warnings).toEqual([]);
   });
 

@@ -38,7 +38,7 @@ export function withDatabase(url: string, name: string): string {
   return parsed.href;
 }
 
-async function adminQuery(backend: 'postgres' | 'mysql', statement: string): Promise<void> {
+export async function adminQuery(backend: 'postgres' | 'mysql', statement: string): Promise<void> {
   if (backend === 'postgres') {
     const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 5000 });
     client.on('error', () => undefined);
@@ -170,8 +170,10 @@ function finish(database: Omit<TestDatabase, 'tables' | 'columns' | 'recorded'>)
 /**
  * Makes a fresh database: a file in `dir` for SQLite (its URL absolute:
  * sqlite:////dir/name.sqlite3), else CREATE DATABASE with a random name.
+ * `create: false` only picks the name (for a test of what creates it); it is
+ * dropped afterwards all the same.
  */
-export async function freshDatabase(backend: Backend, dir: string): Promise<TestDatabase> {
+export async function freshDatabase(backend: Backend, dir: string, { create = true } = {}): Promise<TestDatabase> {
   const name = randomName();
   if (backend.name === 'sqlite') {
     const file = join(dir, `${name}.sqlite3`);
@@ -193,7 +195,7 @@ export async function freshDatabase(backend: Backend, dir: string): Promise<Test
     });
   }
   if (backend.name === 'postgres') {
-    await adminQuery('postgres', `create database ${name}`);
+    if (create) await adminQuery('postgres', `create database ${name}`);
     const url = withDatabase(POSTGRES_ADMIN_URL, name);
     let client: pg.Client | undefined;
     return finish({
@@ -215,7 +217,7 @@ export async function freshDatabase(backend: Backend, dir: string): Promise<Test
       },
     });
   }
-  await adminQuery('mysql', `create database ${name}`);
+  if (create) await adminQuery('mysql', `create database ${name}`);
   const url = withDatabase(MYSQL_ADMIN_URL, name);
   let connection: mysql.Connection | undefined;
   return finish({

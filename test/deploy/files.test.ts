@@ -67,15 +67,27 @@ describe('Dockerfile', () => {
     expect(stage(stages, 'runtime').commands.some((c) => c.name === 'ENTRYPOINT')).toBe(false);
   });
 
+  it('puts the SQLite file where the node user may write it: in data/, not in /app, which WORKDIR leaves to root', () => {
+    const runtime = stage(stages, 'runtime');
+    const env = runtime.commands.filter((c) => c.name === 'ENV').map((c) => c.args as Record<string, string>);
+    expect(env).toContainEqual({ DATABASE_URL: 'sqlite:////app/data/db.sqlite3' });
+    const build = stage(stages, 'build').commands.filter((c) => c.name === 'RUN').map((c) => String(c.args));
+    expect(build.some((run) => /\bmkdir -p data\b/.test(run))).toBe(true);
+  });
+
   it('copies the pruned project tree from build: dist, production node_modules, templates and static of every app', () => {
     const copies = stage(stages, 'runtime').commands.filter((c) => c.name === 'COPY' || c.name === 'ADD').map(copyArgs);
     expect(copies.every((copy) => copy.flags.from === 'build')).toBe(true);
     expect(copies.map((copy) => copy.sources)).toContainEqual(['/app']);
   });
 
-  it('bakes no secret in: no ENV or ARG mentions a secret, a key or a password', () => {
+  it('bakes no secret in: no ENV or ARG mentions a secret, a key or a password, or a database URL but a SQLite file', () => {
     for (const command of stages.flatMap((s) => s.commands)) {
-      if (command.name === 'ENV' || command.name === 'ARG') expect(command.raw).not.toMatch(/SECRET|PASSWORD|TOKEN|DATABASE_URL|_KEY/i);
+      if (command.name === 'ENV' || command.name === 'ARG') {
+        expect(command.raw).not.toMatch(/SECRET|PASSWORD|TOKEN|_KEY/i);
+        // A SQLite URL names a file and carries no credentials.
+        expect(command.raw.replace(/^ENV DATABASE_URL=sqlite:\/\/\/[\w/.-]+$/, '')).not.toMatch(/DATABASE_URL/);
+      }
       if (command.name === 'COPY') expect(command.raw).not.toMatch(/\.env(?!\.example)/);
     }
   });
@@ -122,6 +134,8 @@ describe('docker-compose.yml', () => {
     expect(web.environment.SECRET_KEY).toBe('${SECRET_KEY:?set SECRET_KEY}');
     expect(web.environment.ALLOWED_HOSTS).toBeTruthy();
     expect(web.environment.DATABASE_URL).toMatch(/^postgres:\/\/[^@]+@db:5432\//);
+    // Plain HTTP on port 8000: no redirect, and cookies a browser sends back over it (each can be turned on behind TLS).
+    for (const setting of ['SECURE_SSL_REDIRECT', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE']) expect(web.environment[setting]).toBe(`\${${setting}:-false}`);
     expect(web.depends_on.db.condition).toBe('service_healthy');
     expect(web.depends_on.migrate.condition).toBe('service_completed_successfully');
 

@@ -6,10 +6,12 @@
  * asked by the image's HEALTHCHECK command. Proves the runtime stage holds
  * everything the app reads.
  *
- * As root (CI, these machines), migrate, serve and the health check run as an
- * unprivileged user on a tree chowned to it, the way `COPY --chown=node:node`
- * and `USER node` leave the image, with the SQLite database in the runtime's
- * data/ folder as docker-compose's `data` volume has it.
+ * As root (CI, these machines), migrate, serve and the health check run as
+ * uid 1000 (the image's `node` user) on a tree chowned to it, the way
+ * `COPY --chown=node:node` and `USER node` leave the image — the runtime's
+ * folder itself root's, as WORKDIR makes /app — and, as the README's
+ * `docker run` lines, with no DATABASE_URL: the image's own default puts the
+ * SQLite file in its data/ folder, where docker-compose's `data` volume goes.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, lchownSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -24,8 +26,8 @@ afterAll(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/** `nobody`: an unprivileged uid/gid standing for the image's `node` user. */
-const UNPRIVILEGED = { uid: 65534, gid: 65534 };
+/** The image's `node` user (uid and gid 1000 in node's Debian images). */
+const UNPRIVILEGED = { uid: 1000, gid: 1000 };
 
 /** `chown -R` of a folder, as `COPY --chown` leaves the copied tree. */
 function chownTree(dir: string, uid: number, gid: number): void {
@@ -117,6 +119,7 @@ describe('the Dockerfile steps in a clean copy', () => {
     mkdirSync(home);
     if (user) {
       chownTree(runtime, user.uid, user.gid);
+      lchownSync(runtime, 0, 0); // WORKDIR /app: made by root, before COPY --chown fills it
       chownTree(home, user.uid, user.gid);
       chmodSync(work, 0o755); // mkdtemp made it 0700: the user must reach runtime-app
     }
@@ -127,13 +130,18 @@ describe('the Dockerfile steps in a clean copy', () => {
     const cmd = runtimeStage.commands.find((c) => c.name === 'CMD')?.args as string[];
     expect(cmd[0]).toBe('node');
     const args = cmd.slice(1).map((arg) => (arg === '0.0.0.0:8000' ? `127.0.0.1:${port}` : arg));
-    const imageEnv = Object.assign({}, ...runtimeStage.commands.filter((c) => c.name === 'ENV').map((c) => c.args as Record<string, string>));
+    // The image's ENV, with its paths under /app pointing into the runtime folder here.
+    const imageEnv = Object.fromEntries(
+      runtimeStage.commands
+        .filter((c) => c.name === 'ENV')
+        .flatMap((c) => Object.entries(c.args as Record<string, string>))
+        .map(([name, value]) => [name, value.replaceAll(`${workdir}/`, `${runtime}/`)]),
+    );
+    // As the README's `docker run -e …` lines: no DATABASE_URL, the image's default.
     const env = {
       PATH: process.env.PATH ?? '',
       HOME: home,
       ...imageEnv,
-      // docker-compose's `data` volume, mounted on the runtime's data/ folder.
-      DATABASE_URL: `sqlite:///${join(runtime, 'data', 'db.sqlite3')}`,
       SECRET_KEY: 'docker-runtime-test-secret-key-long-enough-for-production-0123456789',
       ALLOWED_HOSTS: '127.0.0.1',
       // `docker run -e …` for a container reached over plain HTTP, with no TLS proxy in front.

@@ -5,6 +5,7 @@
  * DatabaseError naming the setting and the host, never the password.
  */
 import { Kysely, sql } from './kysely.js';
+import { manageCommand } from '../conf/manage-command.js';
 import { settings } from '../conf/settings.js';
 import type { DatabaseSettings } from '../conf/types.js';
 import { createDialect } from './dialects.js';
@@ -14,6 +15,8 @@ import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from './url.js'
 const DEFAULT_POOL_SIZE = 10;
 /** Error codes that mean the server was not reached at all. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** PostgreSQL's and MySQL's codes for a database the server does not have. */
+const NO_SUCH_DATABASE = new Set(['3D000', 'ER_BAD_DB_ERROR']);
 const DEFAULT_CONNECT_TIMEOUT = 10;
 
 export interface Connection<DB> {
@@ -39,8 +42,19 @@ function databaseSettings(alias: string): DatabaseSettings {
 export function getConnection<DB>(alias = 'default'): Connection<DB> {
   const existing = open.get(alias);
   if (existing) return existing as Connection<DB>;
+  const connection = openConnection<DB>(alias);
+  open.set(alias, connection as Connection<unknown>);
+  return connection;
+}
+
+/**
+ * A new connection with DATABASES[alias]'s options, to its own database or
+ * to `target` (createdb: the server's maintenance database). Not kept: the
+ * caller destroys its `db`.
+ */
+export function openConnection<DB>(alias: string, target?: DatabaseTarget): Connection<DB> {
   const entry = databaseSettings(alias);
-  const target = parseDatabaseUrl(entry.URL);
+  target ??= parseDatabaseUrl(entry.URL);
   const where = `DATABASES['${alias}']`;
   const dialect = createDialect(target, {
     where,
@@ -49,9 +63,7 @@ export function getConnection<DB>(alias = 'default'): Connection<DB> {
     connectTimeout: entry.CONNECT_TIMEOUT ?? DEFAULT_CONNECT_TIMEOUT,
     driverOptions: entry.OPTIONS ?? {},
   });
-  const connection: Connection<DB> = { alias, target, label: describeTarget(target), db: new Kysely<DB>({ dialect }) };
-  open.set(alias, connection as Connection<unknown>);
-  return connection;
+  return { alias, target, label: describeTarget(target), db: new Kysely<DB>({ dialect }) };
 }
 
 /** A driver's error as a DatabaseError that says which database and where, with any password removed. */
@@ -61,8 +73,14 @@ export function connectionError(connection: Connection<unknown>, error: unknown)
   const cause = error instanceof Error ? error.message || (error as NodeJS.ErrnoException).code || error.name : String(error);
   const message = password ? cause.split(password).join('***') : cause;
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  const hint = UNREACHABLE.has(code) ? ' — is the server running, and are the host and port in the URL (DATABASE_URL) right?' : '';
-  return new DatabaseError(`Cannot use DATABASES['${connection.alias}'] (${connection.label}): ${message}${hint}`);
+  return new DatabaseError(`Cannot use DATABASES['${connection.alias}'] (${connection.label}): ${message}${hint(code, connection.alias)}`);
+}
+
+/** What to do about a driver error code, when there is something to say. */
+function hint(code: string, alias: string): string {
+  if (UNREACHABLE.has(code)) return ' — is the server running, and are the host and port in the URL (DATABASE_URL) right?';
+  if (!NO_SUCH_DATABASE.has(code)) return '';
+  return ` — create it with: ${manageCommand(alias === 'default' ? 'createdb' : `createdb --database ${alias}`)}`;
 }
 
 /** Runs `select 1`: resolves when the database answers, else throws a DatabaseError. */

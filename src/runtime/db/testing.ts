@@ -7,8 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { sql, type Kysely } from './kysely.js';
+import { sql } from './kysely.js';
 import type { Settings } from '../conf/types.js';
+import { quoteName, serverHasDatabase } from './admin.js';
 import { connectionError, getConnection } from './connections.js';
 import { DatabaseError } from './errors.js';
 import { sqlitePath } from './dialects.js';
@@ -36,10 +37,6 @@ export interface TestDatabaseOptions {
   replaceExisting(alias: string, name: string): Promise<boolean>;
 }
 
-function quoted(target: ServerTarget, name: string): string {
-  return target.backend === 'mysql' ? `\`${name.replace(/`/g, '``')}\`` : `"${name.replace(/"/g, '""')}"`;
-}
-
 function sqliteTestDatabase(alias: string, filename: string, keep: boolean, baseDir: string): TestDatabase {
   if (keep && filename !== ':memory:') {
     const path = join(dirname(sqlitePath({ backend: 'sqlite', filename }, baseDir)), `test_${filename.split('/').at(-1) ?? 'db.sqlite3'}`);
@@ -48,15 +45,6 @@ function sqliteTestDatabase(alias: string, filename: string, keep: boolean, base
   const folder = mkdtempSync(join(tmpdir(), 'tsgate-test-db-'));
   const path = join(folder, 'test.sqlite3');
   return { alias, url: `sqlite:///${path}`, name: path, destroy: async () => rmSync(folder, { recursive: true, force: true }) };
-}
-
-/** Whether the server has a database `name` (PostgreSQL has no CREATE DATABASE IF NOT EXISTS). */
-async function exists(db: Kysely<unknown>, target: ServerTarget, name: string): Promise<boolean> {
-  const query =
-    target.backend === 'postgres'
-      ? sql`select 1 from pg_database where datname = ${name}`
-      : sql`select 1 from information_schema.schemata where schema_name = ${name}`;
-  return (await query.execute(db)).rows.length > 0;
 }
 
 async function serverTestDatabase(alias: string, url: string, target: ServerTarget, options: TestDatabaseOptions): Promise<TestDatabase> {
@@ -70,13 +58,13 @@ async function serverTestDatabase(alias: string, url: string, target: ServerTarg
       throw connectionError(connection, error);
     }
   };
-  const drop = () => run(`drop database if exists ${quoted(target, name)}`);
-  const existed = await exists(getConnection(alias).db, target, name);
+  const drop = () => run(`drop database if exists ${quoteName(target.backend, name)}`);
+  const existed = await serverHasDatabase(getConnection(alias).db, target.backend, name);
   if (existed && !options.keep) {
     if (!(await options.replaceExisting(alias, name))) throw new DatabaseError(`Tests cancelled: the test database '${name}' is left as it was.`);
     await drop();
   }
-  if (!existed || !options.keep) await run(`create database ${quoted(target, name)}`);
+  if (!existed || !options.keep) await run(`create database ${quoteName(target.backend, name)}`);
   const testUrl = new URL(url);
   testUrl.pathname = `/${encodeURIComponent(name)}`;
   return { alias, url: testUrl.href, name, destroy: async () => (options.keep ? undefined : drop()) };

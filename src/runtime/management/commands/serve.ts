@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { closeSync, openSync } from 'node:fs';
 import { configure } from '../../conf/settings.js';
 import { ImproperlyConfigured } from '../../conf/errors.js';
@@ -7,6 +8,7 @@ import {
   DEFAULT_FORWARDED_ALLOW_IPS,
   DEFAULT_LIMITS,
   defaultWorkers,
+  ErrorLog,
   nonNegative,
   nonNegativeInt,
   OptionError,
@@ -120,6 +122,16 @@ export function serverOptions(args: ParsedArgs): ServerOptions {
   return options;
 }
 
+/**
+ * Said once at start: with SECURE_SSL_REDIRECT on (the production default)
+ * every plain-HTTP request gets a 301, which is all one sees trying the
+ * server over http:// without a TLS proxy in front.
+ */
+function sslRedirectNotice(config: ServerOptions): string {
+  const trusted = config.forwardedAllowIps?.join(',') ?? '';
+  return `SECURE_SSL_REDIRECT is on: redirecting http:// to https://; behind a TLS proxy pass --forwarded-allow-ips (trusted now: ${trusted}); for plain HTTP set SECURE_SSL_REDIRECT=false`;
+}
+
 /** Loads the app in a worker; a mistake the user can fix is reported without a stack. */
 async function loadForServing(spec: string): Promise<Application> {
   try {
@@ -144,6 +156,7 @@ const command: Command = {
       process.stdout.write(`${JSON.stringify({ app: spec, ...config }, null, 2)}\n`);
       return 0;
     }
+    if (cluster.isPrimary && settings.SECURE_SSL_REDIRECT) new ErrorLog(config.logLevel).info(sslRedirectNotice(config));
     return serve(config, spec, () => loadForServing(spec));
   },
 };
