@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { redactUrl } from '../conf/redact.js';
 import { logger } from '../logging/index.js';
+import { ProblemError } from '../forms/problem.js';
 import { HttpError } from '../tsgi/errors.js';
 import type { Handler } from './middleware.js';
 import type { Request } from './request.js';
@@ -74,7 +75,9 @@ export function handleErrors(handler: Handler, options: ErrorHandlingOptions): H
 }
 
 async function errorResponse(error: unknown, request: Request, options: ErrorHandlingOptions): Promise<HttpResponse> {
-  // A client's mistake (a body over the limit, a malformed upload) is its status, not a server error.
+  // A client's mistake (a body over the limit, a malformed upload) is its status, not a server error;
+  // an API's (request.validate()) is answered with problem details.
+  if (error instanceof ProblemError) return error.response();
   if (error instanceof HttpError) {
     return text(`${error.message}\n`, Number(error.status.slice(0, 3)));
   }
