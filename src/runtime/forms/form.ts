@@ -192,6 +192,9 @@ export class Form<Name extends string = string, Data = Record<string, unknown>> 
 /** A bound or unbound form with its fields as properties. */
 export type BoundForm<Fields, Data> = Form<keyof Fields & string, Data> & { readonly [K in keyof Fields]: BoundField };
 
+/** The bound or unbound form a definition makes: `FormOf<typeof NameForm>`. */
+export type FormOf<Definition> = Definition extends FormDefinition<infer Fields, infer Data> ? BoundForm<Fields, Data> : never;
+
 export interface FormDefinition<Fields extends FieldSpecs, Data> {
   /** The fields, in order, their defaults filled in. */
   readonly fields: readonly FieldDefinition[];

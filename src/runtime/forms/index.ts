@@ -28,6 +28,7 @@ export {
   type FieldValue,
   type FieldValues,
   type FormDefinition,
+  type FormOf,
   type FormSource,
   type FormSpec,
   type UnboundOptions,
