@@ -60,6 +60,13 @@ describe('binding and cleaning', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('reads a plain object whatever its values are (a parsed JSON body is not typed)', async () => {
+    const parsed = JSON.parse('{"name": 42, "tags": ["a", 1], "none": null}') as Record<string, string>;
+    expect((await NameForm.bind(parsed)).cleanedData).toEqual({ name: '42' });
+    const Tags = defineForm({ fields: { tags: { choices: ['a', '1'], multiple: true }, none: {} } });
+    expect((await Tags.bind(parsed)).cleanedData).toEqual({ tags: ['a', '1'], none: '' });
+  });
+
   it('refuses several values for a one-value field (name=a&name=b), with its own message', async () => {
     const form = await NameForm.bind(new URLSearchParams('name=a&name=b'));
     expect(form.errors).toEqual({ name: ['Send one value for this field, not 2.'] });

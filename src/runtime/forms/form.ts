@@ -224,8 +224,10 @@ async function submitted(source: FormSource, options: BindOptions): Promise<Subm
     const record = source as Readonly<Record<string, string | readonly string[]>>;
     values = (name) => {
       if (!Object.hasOwn(record, name)) return [];
-      const value = record[name];
-      return typeof value === 'string' ? [value] : [...(value ?? [])];
+      // Typed as strings, but a plain object may come from anywhere (a parsed JSON body): never trust it.
+      const value: unknown = record[name];
+      if (Array.isArray(value)) return value.map(String);
+      return value === undefined || value === null ? [] : [String(value)];
     };
   }
   const prefix = options.prefix ? `${options.prefix}-` : '';
