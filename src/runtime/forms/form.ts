@@ -27,6 +27,7 @@ import {
   type Submitted,
 } from './fields.js';
 import type { NormalForm } from './json-body.js';
+import { submitted, type BindOptions, type FormSource } from './source.js';
 import { issueKeys, runSchema, type StandardSchemaV1 } from './standard-schema.js';
 
 /** The raw value of a field without a schema, by widget. */
@@ -65,19 +66,6 @@ export interface FormSpec<Fields extends FieldSpecs, S extends StandardSchemaV1 
   messages?: Partial<BindingMessages>;
   /** The Unicode normal form of submitted text; default NFC. */
   normalize?: NormalForm;
-}
-
-/** What a form binds to: a request (its form fields and files), URLSearchParams, or a plain object. */
-export type FormSource =
-  | { form(): Promise<URLSearchParams>; files(): Promise<UploadedFile[]> }
-  | URLSearchParams
-  | Readonly<Record<string, string | readonly string[]>>;
-
-export interface BindOptions {
-  /** Uploaded files, when the source is not a request. */
-  files?: readonly UploadedFile[];
-  /** Several forms on one page: this one's fields are named `<prefix>-<name>`. */
-  prefix?: string;
 }
 
 export interface UnboundOptions<Name extends string> {
@@ -206,33 +194,6 @@ export interface FormDefinition<Fields extends FieldSpecs, Data> {
 
 /** Names a field cannot take: the form's own properties, and every object's. */
 const RESERVED = new Set([...Object.getOwnPropertyNames(Form.prototype), ...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
-
-function isRequest(source: FormSource): source is { form(): Promise<URLSearchParams>; files(): Promise<UploadedFile[]> } {
-  return typeof (source as { form?: unknown }).form === 'function' && typeof (source as { files?: unknown }).files === 'function';
-}
-
-async function submitted(source: FormSource, options: BindOptions): Promise<Submitted> {
-  let files = options.files ?? [];
-  let values: (name: string) => readonly string[];
-  if (isRequest(source)) {
-    const [fields, uploaded] = await Promise.all([source.form(), source.files()]);
-    files = uploaded;
-    values = (name) => fields.getAll(name);
-  } else if (source instanceof URLSearchParams) {
-    values = (name) => source.getAll(name);
-  } else {
-    const record = source as Readonly<Record<string, string | readonly string[]>>;
-    values = (name) => {
-      if (!Object.hasOwn(record, name)) return [];
-      // Typed as strings, but a plain object may come from anywhere (a parsed JSON body): never trust it.
-      const value: unknown = record[name];
-      if (Array.isArray(value)) return value.map(String);
-      return value === undefined || value === null ? [] : [String(value)];
-    };
-  }
-  const prefix = options.prefix ? `${options.prefix}-` : '';
-  return { values: (name) => values(prefix + name), files: (name) => files.filter((file) => file.field === prefix + name) };
-}
 
 /** A field refuses its empty value: the HTML `required` attribute. Asynchronous or throwing schemas count as required. */
 function refusesEmpty(schema: StandardSchemaV1, value: unknown): boolean {

@@ -21,7 +21,6 @@ export {
 export {
   defineForm,
   Form,
-  type BindOptions,
   type BoundForm,
   type CleanedData,
   type ErrorSink,
@@ -29,10 +28,10 @@ export {
   type FieldValues,
   type FormDefinition,
   type FormOf,
-  type FormSource,
   type FormSpec,
   type UnboundOptions,
 } from './form.js';
+export { type BindOptions, type FormSource } from './source.js';
 export { DEFAULT_JSON_MAX_BYTES, DEFAULT_JSON_MAX_DEPTH, type NormalForm } from './json-body.js';
 export {
   formFieldFor,
