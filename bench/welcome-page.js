@@ -42,7 +42,7 @@ const DJANGO_REQ_PER_SEC = 460;
 const FACTOR = 4;
 const BAR = DJANGO_REQ_PER_SEC * FACTOR;
 /** The welcome page's heading (pages/templates/pages/welcome.html). */
-const H1 = `<h1>${PROJECT_NAME} is running on tsgate</h1>`;
+export const H1 = `<h1>${PROJECT_NAME} is running on tsgate</h1>`;
 const SESSION_COOKIE = 'sessionid';
 const CSRF_COOKIE = 'csrftoken';
 
@@ -72,7 +72,7 @@ const CSRF_COOKIE = 'csrftoken';
  * @param {string[]} setCookies
  * @param {string} cookie
  */
-function cookieValue(setCookies, cookie) {
+export function cookieValue(setCookies, cookie) {
   for (const header of setCookies) {
     const pair = header.split(';', 1)[0] ?? '';
     const eq = pair.indexOf('=');
@@ -88,7 +88,7 @@ const cookieNames = (setCookies) => setCookies.map((header) => (header.split('='
  * @param {string} what
  * @param {import('./lib/harness.js').Page} page
  */
-function wrong(what, page) {
+export function wrong(what, page) {
   const headers = Object.entries(page.headers)
     .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(' | ') : value}`)
     .join('\n');
@@ -102,7 +102,7 @@ function wrong(what, page) {
  * @param {string} url
  * @returns {Promise<Prepared>}
  */
-async function prepareWelcome(url) {
+export async function prepareWelcome(url) {
   const first = await get(url);
   if (first.status !== 200) throw wrong('welcome-page: the first GET / did not answer 200', first);
   const session = cookieValue(first.setCookies, SESSION_COOKIE);

@@ -8,6 +8,8 @@ declare module 'autocannon' {
     timeout?: number;
     /** Requests in all, instead of `duration`. */
     amount?: number;
+    method?: string;
+    body?: string;
     headers?: Record<string, string>;
     /** Called with each response body (a string); a false return counts as a mismatch. */
     verifyBody?: (body: string) => boolean;

@@ -346,18 +346,20 @@ function newConnectionPerRequest(client) {
 /**
  * Loads `url` with autocannon for `duration` seconds, or for `amount`
  * requests in all. With `keepAlive: false` every request carries
- * `Connection: close` and goes over a new connection. `headers` go on every
- * request; `verifyBody` sees every response body, and those it rejects are
- * counted in `mismatches`.
+ * `Connection: close` and goes over a new connection. `method` (default
+ * GET), `body` and `headers` go on every request; `verifyBody` sees every
+ * response body, and those it rejects are counted in `mismatches`.
  *
  * @param {string} url
- * @param {{ duration?: number, amount?: number, connections: number, pipelining?: number, keepAlive?: boolean, headers?: Record<string, string>, verifyBody?: (body: string) => boolean }} params
+ * @param {{ duration?: number, amount?: number, connections: number, pipelining?: number, keepAlive?: boolean, method?: 'GET' | 'POST', body?: string, headers?: Record<string, string>, verifyBody?: (body: string) => boolean }} params
  * @returns {Promise<LoadResult>}
  */
-export async function load(url, { duration, amount, connections, pipelining = 1, keepAlive = true, headers, verifyBody }) {
+export async function load(url, { duration, amount, connections, pipelining = 1, keepAlive = true, method, body, headers, verifyBody }) {
   if (!keepAlive && pipelining > 1) throw new Error('keep-alive off allows no pipelining');
   /** @type {import('autocannon').Options} */
   const options = amount === undefined ? { url, duration, connections, pipelining } : { url, amount, connections, pipelining };
+  if (method) options.method = method;
+  if (body !== undefined) options.body = body;
   if (headers) options.headers = { ...headers };
   if (verifyBody) options.verifyBody = verifyBody;
   if (!keepAlive) {
@@ -412,8 +414,35 @@ export async function loadWithCpu(server, params) {
  */
 
 /**
- * One GET over a connection of its own, with the whole body; rejects if
+ * One request over a connection of its own, with the whole body; rejects if
  * nothing answers within `timeoutMs`.
+ *
+ * @param {'GET' | 'POST'} method
+ * @param {string} url
+ * @param {Record<string, string>} headers
+ * @param {string | undefined} body
+ * @param {number} timeoutMs
+ * @returns {Promise<Page>}
+ */
+function exchange(method, url, headers, body, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent: false, headers, timeout: timeoutMs }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookies: res.headers['set-cookie'] ?? [], body: text }),
+      );
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * One GET, as `exchange` sends it.
  *
  * @param {string} url
  * @param {Record<string, string>} [headers]
@@ -421,18 +450,18 @@ export async function loadWithCpu(server, params) {
  * @returns {Promise<Page>}
  */
 export function get(url, headers = {}, timeoutMs = 5000) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookies: res.headers['set-cookie'] ?? [], body }),
-      );
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+  return exchange('GET', url, headers, undefined, timeoutMs);
+}
+
+/**
+ * One POST of `body`, as `exchange` sends it.
+ *
+ * @param {string} url
+ * @param {string} body
+ * @param {Record<string, string>} [headers]
+ * @param {number} [timeoutMs]
+ * @returns {Promise<Page>}
+ */
+export function post(url, body, headers = {}, timeoutMs = 5000) {
+  return exchange('POST', url, headers, body, timeoutMs);
 }

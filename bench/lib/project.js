@@ -89,7 +89,8 @@ function childEnv() {
  */
 function runCommand(file, args, cwd) {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd, env: childEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) => {
+    // 15 minutes: npm install compiles better-sqlite3 from source, which takes over 5 on a busy 2-core machine.
+    execFile(file, args, { cwd, env: childEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 900_000 }, (error, stdout, stderr) => {
       const how = error && (error.code !== undefined && error.code !== null ? `exit code ${error.code}` : `signal ${error.signal}`);
       if (error) reject(new Error(`${[file, ...args].join(' ')} (in ${cwd}) failed with ${how}:\n${stdout}${stderr}`));
       else resolve(`${stdout}${stderr}`);

@@ -26,6 +26,9 @@ const SCRIPTS = {
   typecheck: 'tsc --noEmit',
 };
 
+/** The schema library the project's forms use (README: "Forms and validation" says why valibot). */
+const VALIBOT = '^1.5.0';
+
 const DEV_DEPENDENCIES = {
   '@types/node': '^20.19.0',
   tsx: '^4.20.0',
@@ -47,7 +50,7 @@ export function projectPackageJson(choices: PackageJsonChoices): Record<string, 
     type: 'module',
     engines: { node: '>=20.19' },
     scripts: SCRIPTS,
-    dependencies: sorted({ [driver.name]: driver.version, tsgate: `file:vendor/${choices.runtimeTarball}` }),
+    dependencies: sorted({ [driver.name]: driver.version, tsgate: `file:vendor/${choices.runtimeTarball}`, valibot: VALIBOT }),
     devDependencies: DEV_DEPENDENCIES,
     ...pm.allowInstallScripts(buildScriptPackages(driver)),
     ...(pm.packageManagerField ? { packageManager: pm.packageManagerField } : {}),

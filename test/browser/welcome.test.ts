@@ -1,9 +1,11 @@
 /**
  * The one browser test: a generated project, built and served
  * in production mode by `serve` with 2 workers, loaded in headless Chromium.
- * Its stylesheet applies, its form submits with the CSRF token round-trip a
- * real browser does (hidden field + `csrftoken` cookie), and the same form
- * posted without the cookie is refused with a 403 page.
+ * Its stylesheet applies; its form, submitted empty, comes back (400) with
+ * the message beside the field; submitted with a name, it goes through with
+ * the CSRF token round-trip a real browser does (hidden field + `csrftoken`
+ * cookie) and greets by name; the same form posted without the cookie is
+ * refused with a 403 page.
  *
  * Debian's `chromium` (/usr/bin/chromium) driven by playwright-core, never a
  * downloaded browser. Without it the test is skipped with a notice, unless
@@ -15,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Spawned, freePort, runGenerator, runSync, tempDir } from '../helpers/process.js';
+import { CLI, Spawned, freePort, runSync, tempDir } from '../helpers/process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REQUIRED = process.env.TSGATE_REQUIRE_BROWSER === '1';
@@ -94,7 +96,8 @@ describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped:
     if (MISSING) throw new Error(`${CHROMIUM} is missing and TSGATE_REQUIRE_BROWSER=1: install Debian's chromium package (apt-get install -y chromium)`);
 
     workDir = tempDir('tsgate-browser-');
-    const created = runGenerator(['site', '--no-git'], workDir);
+    // runGenerator's 5 minutes are not enough for npm install to compile better-sqlite3 on a busy machine.
+    const created = runSync(process.execPath, [CLI, 'site', '--no-git'], { cwd: workDir, timeoutMs: 840_000 });
     expect(created.status, created.stdout + created.stderr).toBe(0);
     const project = join(workDir, 'site');
     const build = runSync('npm', ['run', 'build'], { cwd: project });
@@ -164,6 +167,31 @@ describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped:
     await expect(page.locator('.greeting').count()).resolves.toBe(0);
   });
 
+  it('submits the form empty and shows the message beside the field, with a 400', async () => {
+    const posted = page.waitForResponse((r) => r.url() === `${base}/hello/` && r.request().method() === 'POST');
+    await page.fill('input[name="name"]', '');
+    await page.click('button[type="submit"]');
+    const post = await posted;
+    expect(post.status()).toBe(400);
+    await page.waitForURL(`${base}/hello/`);
+
+    const input = page.locator('input[name="name"]');
+    const error = page.locator('#id_name_errors');
+    await expect(error.textContent()).resolves.toBe('Please enter your name.');
+    await expect(error.isVisible()).resolves.toBe(true);
+    // Wired for assistive technology: the input is invalid and described by the message.
+    await expect(input.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(input.getAttribute('aria-describedby')).resolves.toBe('id_name_errors');
+    // Beside the field: in the same field box, just under the input, overlapping it horizontally.
+    await expect(page.locator('.field', { has: input }).locator('#id_name_errors').count()).resolves.toBe(1);
+    const [box, message] = [await input.boundingBox(), await error.boundingBox()];
+    expect(box && message).toBeTruthy();
+    expect(message!.y).toBeGreaterThanOrEqual(box!.y + box!.height - 1);
+    expect(message!.y - (box!.y + box!.height)).toBeLessThan(40);
+    expect(message!.x).toBeLessThan(box!.x + box!.width);
+    await expect(page.locator('.greeting').count()).resolves.toBe(0);
+  });
+
   it('submits the form with its CSRF token and greets by name after the redirect', async () => {
     const name = 'Ada <b>Lovelace</b>';
     const posted = page.waitForResponse((r) => r.url() === `${base}/hello/` && r.request().method() === 'POST');
@@ -180,7 +208,9 @@ describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped:
     await expect(greeting.textContent()).resolves.toBe(`Hello, ${name}!`);
     await expect(page.locator('.greeting b').count()).resolves.toBe(0);
     expect(await computedStyles(page, { '.greeting': ['color', 'fontWeight'] })).toEqual({ '.greeting': { color: 'rgb(0, 110, 60)', fontWeight: '600' } });
-    await expect(page.locator('main.welcome').textContent()).resolves.toMatch(/you have seen it 2 times in this session/);
+    // The first view, the page re-rendered with the error, and this one.
+    await expect(page.locator('main.welcome').textContent()).resolves.toMatch(/you have seen it 3 times in this session/);
+    await expect(page.locator('#id_name_errors').count()).resolves.toBe(0);
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     console.log(`[browser] screenshot: ${SCREENSHOT}`);

@@ -42,7 +42,7 @@ describe('--database', () => {
   ])('%s: the driver dependency, the .env.example URL and the README', (database, driver, range, url) => {
     const project = generate(['--database', database]);
     const pkg = JSON.parse(read(project, 'package.json')) as { dependencies: Record<string, string> };
-    expect(Object.keys(pkg.dependencies).sort()).toEqual([driver, 'tsgate'].sort());
+    expect(Object.keys(pkg.dependencies).sort()).toEqual([driver, 'tsgate', 'valibot'].sort());
     expect(pkg.dependencies[driver]).toBe(range);
     expect(read(project, '.env.example')).toMatch(url);
     expect(read(project, '.env.example').match(/^DATABASE_URL=/gm)).toHaveLength(1);

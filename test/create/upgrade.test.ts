@@ -157,7 +157,7 @@ describe('create-tsgate-project upgrade', () => {
     expect(readdirSync(join(project, 'vendor'))).toEqual([current]);
     expect(readFileSync(join(project, 'vendor', current)).equals(readFileSync(join(REPO, 'build', current)))).toBe(true);
     const upgraded = JSON.parse(readFileSync(pkgPath, 'utf8')) as { dependencies: Record<string, string> };
-    expect(upgraded.dependencies).toEqual({ pg: '^8.16.3', tsgate: `file:vendor/${current}`, 'left-pad': '^1.3.0' });
+    expect(upgraded.dependencies).toEqual({ pg: '^8.16.3', tsgate: `file:vendor/${current}`, valibot: '^1.5.0', 'left-pad': '^1.3.0' });
     expect(result.stdout).toMatch(/npm install {3}# installs the new vendor/);
     const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as { runtime: string };
     expect(lock.runtime).toBe(current);

@@ -9,6 +9,7 @@ import { logger, redactUrl } from '../logging/index.js';
 import { HttpError } from '../tsgi/errors.js';
 import type { Handler } from './middleware.js';
 import type { Request } from './request.js';
+import { ProblemError } from './problem.js';
 import { html, text, type HttpResponse } from './response.js';
 
 /** Setting names that look secret are never shown, as Django's HIDDEN_SETTINGS. */
@@ -73,7 +74,9 @@ export function handleErrors(handler: Handler, options: ErrorHandlingOptions): H
 }
 
 async function errorResponse(error: unknown, request: Request, options: ErrorHandlingOptions): Promise<HttpResponse> {
-  // A client's mistake (a body over the limit, a malformed upload) is its status, not a server error.
+  // A client's mistake (a body over the limit, a malformed upload) is its status, not a server error;
+  // an API's (request.validate()) is answered with problem details.
+  if (error instanceof ProblemError) return error.response();
   if (error instanceof HttpError) {
     return text(`${error.message}\n`, Number(error.status.slice(0, 3)));
   }

@@ -21,3 +21,6 @@ export { applyMiddleware, type Handler, type Middleware } from './middleware.js'
 export { createApplication, dispatch, type ApplicationOptions } from './application.js';
 export { debugPage, handleErrors, maskSettings, type ErrorHandlingOptions } from './errors.js';
 export { serializeCookie, type CookieOptions } from './cookies.js';
+export { PROBLEM_CONTENT_TYPE, problem, ProblemError, problemResponse, type Problem, type ProblemFieldError } from './problem.js';
+export { isStandardSchema, runSchema, type StandardSchemaV1, type Validated } from './standard-schema.js';
+export { type ValidateOptions } from './validate.js';

@@ -10,11 +10,16 @@
  * Templates are compiled once; with `debug`, a template whose file changed
  * is recompiled on its next render, so the development server shows edits
  * without a restart. Each engine has its own handlebars environment.
+ *
+ * Names no folder holds fall back to the built-in form templates
+ * (`forms/field.html`, …; templates/forms.ts), so a project overrides one
+ * by putting a file of that name in its `templates/forms/`.
  */
 import Handlebars from 'handlebars';
 import type { HelperDelegate } from 'handlebars';
 import { resolve } from 'node:path';
 import { TemplateDoesNotExist, TemplateError, TemplateSyntaxError } from './errors.js';
+import { FORM_TEMPLATES, formHelpers } from './forms.js';
 import { asHelper, builtinHelpers, guardHelper, type Reverse, type StaticUrl } from './helpers.js';
 import { findTemplate, readTemplate, type FoundTemplate } from './loader.js';
 
@@ -70,6 +75,14 @@ interface Prepared {
   partials: Record<string, Compiled>;
 }
 
+/** The stamp of a built-in template: it never changes. */
+const BUILTIN = 'builtin';
+
+/** A built-in template, as if found in a folder of its own. */
+function builtin(name: string): FoundTemplate | undefined {
+  return Object.hasOwn(FORM_TEMPLATES, name) ? { path: `<tsgate>/${name}`, stamp: BUILTIN } : undefined;
+}
+
 const PARTIAL_NOT_FOUND = /^The partial (.+) could not be found$/;
 
 /** The partial names a template refers to by a fixed name (not `{{> (expr)}}`, not `@partial-block`). */
@@ -103,6 +116,7 @@ export function createTemplateEngine(options: TemplateEngineOptions): TemplateEn
 
   const helpers = {
     ...builtinHelpers(env, { staticUrl: options.staticUrl ?? '/static/', reverse: options.reverse }),
+    ...formHelpers(env, (name, context) => render(name, context)),
     ...Object.fromEntries(Object.entries(options.helpers ?? {}).map(([name, helper]) => [name, asHelper(helper)])),
   };
   for (const [name, helper] of Object.entries(helpers)) env.registerHelper(name, guardHelper(name, helper));
@@ -139,8 +153,7 @@ export function createTemplateEngine(options: TemplateEngineOptions): TemplateEn
     return annotated;
   }
 
-  function compile(name: string, found: FoundTemplate, via: readonly string[]): LoadedTemplate {
-    const source = readTemplate(found.path);
+  function compile(name: string, found: FoundTemplate, source: string, via: readonly string[]): LoadedTemplate {
     let partialNames: string[];
     try {
       partialNames = partialNamesIn(env.parse(source));
@@ -178,14 +191,14 @@ export function createTemplateEngine(options: TemplateEngineOptions): TemplateEn
   function load(name: string, via: readonly string[]): LoadedTemplate | undefined {
     const cached = loaded.get(name);
     if (!debug && cached !== undefined) return cached ?? undefined;
-    const found = findTemplate(dirs, name);
+    const found = findTemplate(dirs, name) ?? builtin(name);
     if (found === undefined) {
       if (debug) loaded.delete(name);
       else loaded.set(name, null);
       return undefined;
     }
     if (cached && cached.path === found.path && cached.stamp === found.stamp) return cached;
-    const template = compile(name, found, via);
+    const template = compile(name, found, found.stamp === BUILTIN ? (FORM_TEMPLATES[name] as string) : readTemplate(found.path), via);
     loaded.set(name, template);
     return template;
   }
@@ -212,15 +225,14 @@ export function createTemplateEngine(options: TemplateEngineOptions): TemplateEn
     return { template, partials };
   }
 
-  return {
-    dirs,
-    render(name, context = {}) {
-      let ready = debug ? undefined : prepared.get(name);
-      if (ready === undefined) {
-        ready = prepare(name);
-        if (!debug) prepared.set(name, ready);
-      }
-      return ready.template.run(context, { partials: ready.partials, ...access });
-    },
-  };
+  function render(name: string, context: TemplateContext = {}): string {
+    let ready = debug ? undefined : prepared.get(name);
+    if (ready === undefined) {
+      ready = prepare(name);
+      if (!debug) prepared.set(name, ready);
+    }
+    return ready.template.run(context, { partials: ready.partials, ...access });
+  }
+
+  return { dirs, render };
 }

@@ -20,19 +20,19 @@ export type Reverse = (name: string, params: Record<string, string | number>) =>
 export type Helper = (this: unknown, ...args: unknown[]) => unknown;
 
 /** The part of handlebars' helper options the wrapper reads. */
-interface CallOptions {
+export interface CallOptions {
   name?: unknown;
   hash?: unknown;
   data?: unknown;
   loc?: unknown;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
 /** Handlebars passes its options object last. */
-function splitCall(args: readonly unknown[]): { positional: unknown[]; options: CallOptions } {
+export function splitCall(args: readonly unknown[]): { positional: unknown[]; options: CallOptions } {
   const last = args.at(-1);
   if (isObject(last) && 'hash' in last) return { positional: args.slice(0, -1), options: last };
   return { positional: [...args], options: {} };

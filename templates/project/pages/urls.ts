@@ -1,7 +1,8 @@
 import { path } from 'tsgate/http';
-import { hello, welcome } from './views.js';
+import { apiHello, hello, welcome } from './views.js';
 
 export const urlpatterns = [
   path('', welcome, { name: 'welcome', methods: ['GET'] }),
   path('hello/', hello, { name: 'hello', methods: ['POST'] }),
+  path('api/hello', apiHello, { name: 'api-hello', methods: ['GET', 'POST'] }),
 ];
