@@ -48,6 +48,8 @@ export interface StartOptions {
   waitReady?: boolean;
   /** Extra environment for the server, e.g. `FIXTURE_BOOT_DELAY_MS`. */
   env?: Record<string, string>;
+  /** Extra serve-fixture arguments, e.g. `['--log-level', 'debug']`. */
+  args?: string[];
 }
 
 const BOOTING = /Booting worker with pid: (\d+)/g;
@@ -144,6 +146,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   for (const bind of options.binds) args.push('--bind', bind);
   if (options.keepAlive !== undefined) args.push('--keep-alive', String(options.keepAlive));
   if (options.gracefulTimeout !== undefined) args.push('--graceful-timeout', String(options.gracefulTimeout));
+  args.push(...(options.args ?? []));
   const child = spawn(process.execPath, args, {
     cwd: root,
     detached: true,

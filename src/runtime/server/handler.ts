@@ -4,10 +4,11 @@
  * ResponseSink → ServerResponse, then the access log.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ClientDisconnected } from '../tsgi/errors.js';
 import { BodyReader } from '../tsgi/input.js';
 import { buildEnviron, stderrStream } from '../tsgi/environ.js';
 import { runApplication, type ClientSignal, type ResponseSink } from '../tsgi/run.js';
-import type { Application, Environ, Header } from '../tsgi/types.js';
+import type { Application, Environ, ErrorStream, Header } from '../tsgi/types.js';
 import { AccessLog } from './access-log.js';
 import { checkLimits, DEFAULT_LIMITS, type Refusal, type RequestLimits } from './limits.js';
 import { DEFAULT_FORWARDED_ALLOW_IPS, type ServerOptions } from './options.js';
@@ -25,6 +26,10 @@ export interface HandlerContext {
   accessLog?: AccessLog | undefined;
   /** Called once per finished response (max-requests counting). */
   onResponse?: (() => void) | undefined;
+  /** `wsgi.errors` (default: stderr as is). */
+  errors?: ErrorStream | undefined;
+  /** Told when a client goes away before it sent its whole body: no error, nobody to answer. */
+  onDisconnect?: ((error: ClientDisconnected) => void) | undefined;
 }
 
 /** The parts of a handler's context that come from the server options, defaults filled in. */
@@ -220,11 +225,11 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
       serverPort: context.serverPort,
       remoteAddr: peer,
       remotePort: req.socket.remotePort === undefined ? undefined : String(req.socket.remotePort),
-      errors: stderrStream,
+      errors: context.errors ?? stderrStream,
       multiprocess: context.multiprocess,
     });
     const length = environ.CONTENT_LENGTH;
-    environ['wsgi.input'] = new BodyReader(req, length === undefined ? undefined : Number(length), limits.body || undefined);
+    environ['wsgi.input'] = new BodyReader(req, length === undefined ? undefined : Number(length), limits.body || undefined, context.onDisconnect);
     applyForwarded(environ, peer, proxies);
     if (!applyHost(environ)) environ.SERVER_NAME = req.socket.localAddress ?? 'localhost';
     const sink = new NodeResponseSink(res, context);

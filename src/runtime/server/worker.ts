@@ -105,6 +105,8 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
         // gunicorn's --keep-alive 0 turns keep-alive off; node's 0 would mean "no timeout".
         closeConnections: () => draining || options.keepAlive === 0,
         onResponse: recycle,
+        errors: log.errorStream(),
+        onDisconnect: (error) => log.debug(`Client disconnected: ${error.message}`),
         ...policy,
       }),
     );
