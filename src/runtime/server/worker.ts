@@ -88,6 +88,16 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   const policy = requestPolicy(options);
   const recycle = recycler(options);
   const servers = options.binds.map((bind) => {
+    const handler = createRequestHandler(app, {
+      serverPort: 'port' in bind ? String(bind.port) : '',
+      multiprocess: options.workers > 1,
+      // gunicorn's --keep-alive 0 turns keep-alive off; node's 0 would mean "no timeout".
+      closeConnections: () => draining || options.keepAlive === 0,
+      onResponse: recycle,
+      errors: log.errorStream(),
+      onDisconnect: (error) => log.debug(`Client disconnected: ${error.message}`),
+      ...policy,
+    });
     const server = createServer(
       {
         keepAlive: true,
@@ -99,17 +109,10 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
         // connection for up to 31 s.
         connectionsCheckingInterval: 500,
       },
-      createRequestHandler(app, {
-        serverPort: 'port' in bind ? String(bind.port) : '',
-        multiprocess: options.workers > 1,
-        // gunicorn's --keep-alive 0 turns keep-alive off; node's 0 would mean "no timeout".
-        closeConnections: () => draining || options.keepAlive === 0,
-        onResponse: recycle,
-        errors: log.errorStream(),
-        onDisconnect: (error) => log.debug(`Client disconnected: ${error.message}`),
-        ...policy,
-      }),
+      handler,
     );
+    // `Expect: 100-continue`: a body over the limit gets its 413 before it is sent.
+    server.on('checkContinue', (req, res) => handler(req, res, true));
     server.keepAliveTimeout = options.keepAlive * 1000;
     return server;
   });
