@@ -53,6 +53,7 @@ async function resolve(bind: { host: string; port: number }): Promise<string> {
 }
 
 async function bindOne(bind: Bind): Promise<Listener> {
+  if (typeof createServerHandle !== 'function') throw new Error(`this Node.js (${process.version}) lacks net._createServerHandle, which the server binds with`);
   let handle: SocketHandle | number;
   let address = formatBind(bind);
   if ('path' in bind) {
