@@ -33,6 +33,7 @@ const BENCHMARKS = {
   'welcome-page': () => import('./welcome-page.js'),
   'static-collect': () => import('./static-collect.js'),
   'static-serve': () => import('./static-serve.js'),
+  'worker-memory': () => import('./worker-memory.js'),
   'create-generate': () => import('./create-generate.js'),
   migrate: () => import('./migrate.js'),
 };
