@@ -35,20 +35,6 @@ interface WorkerRecord {
 /** Longest wait before forking again after workers that failed to boot. */
 const MAX_BACKOFF_MS = 5000;
 
-/**
- * Under steady traffic V8 grows each of the young generation's two
- * semi-spaces to its 16 MB maximum and keeps them: most of a worker's RSS
- * growth after load (the retained heap barely grows; bench/worker-memory.js).
- * 4 MB bounds that for a few percent more scavenges.
- */
-const WORKER_SEMI_SPACE_MB = 4;
-
-/** The node flags a worker runs with: the primary's, and the semi-space bound unless NODE_OPTIONS or the flags set one. */
-function workerExecArgv(): string[] {
-  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((flags) => flags.includes('semi-space-size'));
-  return given ? process.execArgv : [...process.execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`];
-}
-
 /** Removes a stale unix socket left by a previous run, never any other file. */
 function removeStaleSocket(path: string): void {
   try {
@@ -127,10 +113,7 @@ export class Arbiter {
   /** Forks a worker: the same program and arguments, marked as a worker by its environment. */
   private spawn(): void {
     const id = this.nextId++;
-    const child = fork(process.argv[1] as string, process.argv.slice(2), {
-      env: { ...process.env, [WORKER_ENV]: String(id) },
-      execArgv: workerExecArgv(),
-    });
+    const child = fork(process.argv[1] as string, process.argv.slice(2), { env: { ...process.env, [WORKER_ENV]: String(id) } });
     const record: WorkerRecord = { id, process: child, ready: false, retiring: false, closed: false, killed: false, recycling: false, lastBeat: Date.now() };
     this.records.set(id, record);
     child.on('error', (error) => this.log.debug(`Worker (pid:${child.pid}): ${error.message}`));
