@@ -35,6 +35,7 @@ const BENCHMARKS = {
   'schema-libraries': () => import('./schema-libraries.js'),
   'static-collect': () => import('./static-collect.js'),
   'static-serve': () => import('./static-serve.js'),
+  'worker-memory': () => import('./worker-memory.js'),
   'create-generate': () => import('./create-generate.js'),
   migrate: () => import('./migrate.js'),
 };

@@ -4,10 +4,9 @@
  * by path (TSGATE_DIST, default build/tsgate/dist, so type-checking bench/
  * never needs a build), and `serveApp()`, which runs the prefork server with
  * the benchmark settings and prints `READY` once every worker listens.
- * node:cluster re-runs the calling script in each worker, so it is called
- * at top level in both.
+ * The primary forks its workers by re-running the calling script, so it is
+ * called at top level in both.
  */
-import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -29,15 +28,15 @@ export function runtimeModule(folder) {
 export async function serveApp(application, appSpec, { host, port, workers }) {
   /** @type {{ serve: (options: ServerOptions, appSpec: string, loadApp: () => Promise<Application>) => Promise<number | undefined> }} */
   const { serve } = await runtimeModule('server');
-  if (cluster.isPrimary) {
-    let listening = 0;
-    cluster.on('listening', () => {
-      listening += 1;
-      if (listening === workers) process.stdout.write('READY\n');
-    });
-  }
   /** @type {ServerOptions} */
-  const options = { binds: [{ host, port }], workers, keepAlive: 2, gracefulTimeout: 10, logLevel: 'warning' };
+  const options = {
+    binds: [{ host, port }],
+    workers,
+    keepAlive: 2,
+    gracefulTimeout: 10,
+    logLevel: 'warning',
+    onReady: () => process.stdout.write('READY\n'),
+  };
   const code = await serve(options, appSpec, async () => application);
   if (code !== undefined) process.exit(code);
 }

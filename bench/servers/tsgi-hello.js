@@ -4,7 +4,7 @@
  *
  *   node bench/servers/tsgi-hello.js --port 8000 --workers 2
  *
- * node:cluster forks workers by re-running this script, so serve() is called
+ * The primary forks workers by re-running this script, so serve() is called
  * at top level in both the primary and each worker. The primary prints
  * `READY` on stdout once every worker listens.
  *

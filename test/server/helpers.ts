@@ -48,6 +48,8 @@ export interface StartOptions {
   waitReady?: boolean;
   /** Extra environment for the server, e.g. `FIXTURE_BOOT_DELAY_MS`. */
   env?: Record<string, string>;
+  /** Extra serve-fixture arguments, e.g. `['--log-level', 'debug']`. */
+  args?: string[];
 }
 
 const BOOTING = /Booting worker with pid: (\d+)/g;
@@ -144,6 +146,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   for (const bind of options.binds) args.push('--bind', bind);
   if (options.keepAlive !== undefined) args.push('--keep-alive', String(options.keepAlive));
   if (options.gracefulTimeout !== undefined) args.push('--graceful-timeout', String(options.gracefulTimeout));
+  args.push(...(options.args ?? []));
   const child = spawn(process.execPath, args, {
     cwd: root,
     detached: true,
@@ -289,21 +292,24 @@ export function parseRaw(raw: Buffer): { statusLine: string; headers: Map<string
  * Runs `count` client loops, each sending requests one after another over a
  * shared keep-alive agent until `stop()`, and records every outcome.
  */
-export function clientLoops(count: number, options: { port: number; path: string }) {
+export function clientLoops(count: number, options: { port: number; path: string; deadlineMs?: number }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: count, scheduling: 'fifo' });
   const statuses: number[] = [];
   const errors: string[] = [];
   /** Which worker answered, by the time its request was sent. */
   const pids: Array<{ sentAt: number; pid: number }> = [];
+  /** Waiters on the number of answers, checked on each answer. */
+  const waiters = new Set<() => void>();
   let running = true;
   const loop = async () => {
     while (running) {
       const sentAt = Date.now();
       try {
-        const reply = await request({ port: options.port, path: options.path, agent, deadlineMs: 15_000 });
+        const reply = await request({ port: options.port, path: options.path, agent, deadlineMs: options.deadlineMs ?? 15_000 });
         statuses.push(reply.status);
         const pid = Number(reply.headers['x-worker-pid']);
         if (pid) pids.push({ sentAt, pid });
+        for (const waiter of waiters) waiter();
       } catch (error) {
         errors.push(errorCode(error));
         // A refused connection means the server is gone: retry slowly so the log stays small.
@@ -316,6 +322,23 @@ export function clientLoops(count: number, options: { port: number; path: string
     statuses,
     errors,
     pids,
+    /** Resolves once `total` answers have come in all told; rejects after `timeoutMs`. */
+    whenAnswered(total: number, timeoutMs = 15_000): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (statuses.length < total) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`${statuses.length} of ${total} answers after ${timeoutMs} ms; errors: ${errors.slice(-5).join(', ')}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
     async stop() {
       running = false;
       await Promise.all(loops);

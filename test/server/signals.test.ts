@@ -181,7 +181,9 @@ describe('rolling reload', () => {
     const before = new Set(load.pids.filter(({ sentAt }) => sentAt < afterReload).map(({ pid }) => pid));
     const after = new Set(load.pids.filter(({ sentAt }) => sentAt > afterReload).map(({ pid }) => pid));
     expect(sorted(old).every((pid) => before.has(pid))).toBe(true);
-    expect(sorted(after)).toEqual(sorted(fresh));
+    // Only fresh workers answer; which of them takes a reconnection is the kernel's choice (one shared socket).
+    expect(after.size).toBeGreaterThan(0);
+    expect([...after].every((pid) => fresh.includes(pid))).toBe(true);
     expect(fresh.every(isAlive)).toBe(true);
     expect(server.bootedPids()).toHaveLength(4);
     expect(server.stderr).not.toContain('exited with');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApplication, path, text } from '../../src/runtime/http/index.js';
 import { fileInside, projectFinders, safeRelativePath, withProjectStatic, withStaticFiles } from '../../src/runtime/staticfiles/index.js';
-import { CACHE_NAME } from '../../src/runtime/staticfiles/manifest.js';
+import { CACHE_NAME, MANIFEST_NAME } from '../../src/runtime/staticfiles/manifest.js';
 import { Client } from '../../src/runtime/test/index.js';
 import type { Application } from '../../src/runtime/tsgi/types.js';
 import { tempDir } from '../helpers/process.js';
@@ -41,6 +41,15 @@ describe('static files from the finders', () => {
     const head = await client.head('/static/css/site.css');
     expect(head.body.byteLength).toBe(0);
     expect(head.header('content-length')).toBe('20');
+  });
+
+  it('serves a file at its own path only: a trailing slash or an empty segment is a 404', async () => {
+    const client = new Client(app);
+    for (const target of ['/static/css/site.css/', '/static/css//site.css', '/static//css/site.css', '/static/css/']) {
+      const response = await client.get(target);
+      expect(response.status, target).toBe(404);
+      expect(response.text()).toBe('Not Found\n');
+    }
   });
 
   it('takes the first finder that has a path, prefixes included, apps after STATICFILES_DIRS', async () => {
@@ -252,7 +261,7 @@ describe.each([
 });
 
 describe('a project serving STATIC_ROOT', () => {
-  it('refuses symlinks leading out of STATIC_ROOT and collectstatic\'s cache file; hashed names are immutable', async () => {
+  it('refuses symlinks leading out of STATIC_ROOT and collectstatic\'s cache file and manifest; hashed names are immutable', async () => {
     const base = tempDir('tsgate-project-static-');
     const root = join(base, 'staticfiles');
     mkdirSync(root, { recursive: true });
@@ -262,9 +271,10 @@ describe('a project serving STATIC_ROOT', () => {
     writeFileSync(join(root, 'site.0123456789ab.css'), 'p {}\n');
     writeFileSync(join(root, 'site.css'), 'p {}\n');
     writeFileSync(join(root, CACHE_NAME), '{}');
+    writeFileSync(join(root, MANIFEST_NAME), '{"version": "1.1", "paths": {}}');
     const settings = { DEBUG: false, STATIC_ROOT: root, STATIC_URL: '/static/', STATICFILES_DIRS: [], INSTALLED_APPS: [], BASE_DIR: base } as unknown as Parameters<typeof withProjectStatic>[1];
     const client = new Client(withProjectStatic(createApplication([path('<path:rest>', () => text('app'))]), settings));
-    for (const target of ['/static/escape.txt', '/static/up/secret.txt', `/static/${CACHE_NAME}`, '/static/%2e%2e/secret.txt']) {
+    for (const target of ['/static/escape.txt', '/static/up/secret.txt', `/static/${CACHE_NAME}`, `/static/${MANIFEST_NAME}`, '/static/%2e%2e/secret.txt']) {
       const response = await client.get(target);
       expect(response.status, target).toBe(404);
       expect(response.text()).not.toContain('outside');

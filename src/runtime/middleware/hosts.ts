@@ -39,7 +39,9 @@ export function allowedHosts(): readonly string[] {
 export const hostValidationMiddleware: Middleware = (next) => {
   const allowed = allowedHosts();
   return async (request) => {
-    const host = request.host;
+    // A Host header sent empty is a bad host, as Django's; only a request
+    // without one (HTTP/1.0) falls back to the server's own name.
+    const host = request.environ.HTTP_HOST === '' ? '' : request.host;
     const domain = splitDomain(host);
     if (domain !== undefined && isAllowedHost(domain, allowed)) return next(request);
     const hint = domain === undefined ? '' : ` You may need to add '${domain}' to ALLOWED_HOSTS.`;

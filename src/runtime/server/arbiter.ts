@@ -1,5 +1,6 @@
 /**
- * The primary process, after gunicorn's arbiter: it serves nothing, keeps
+ * The primary process, after gunicorn's arbiter: it owns the listening
+ * sockets (listeners.ts) for the server's whole life, serves nothing, keeps
  * `workers` worker processes alive and turns signals into lifecycle changes.
  *
  *   TERM, INT   graceful stop: workers finish in-flight requests, exit 0
@@ -7,20 +8,22 @@
  *   HUP         rolling reload: new workers take traffic before old ones drain
  *   TTIN, TTOU  one worker more, one fewer
  */
-import cluster, { type Worker } from 'node:cluster';
+import { fork, type ChildProcess, type SendHandle } from 'node:child_process';
 import { lstatSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { ErrorLog } from './log.js';
-import { HEARTBEAT_INTERVAL_MS, isWorkerMessage, WORKER_BOOT_ERROR, type PrimaryMessage } from './messages.js';
-import { formatBind, OptionError, type ServerOptions } from './options.js';
+import { closeListeners, openListeners, type Listener } from './listeners.js';
+import { ErrorLog, plural } from './log.js';
+import { HEARTBEAT_INTERVAL_MS, isWorkerMessage, WORKER_BOOT_ERROR, WORKER_ENV, type PrimaryMessage } from './messages.js';
+import { OptionError, type ServerOptions } from './options.js';
 
 interface WorkerRecord {
-  worker: Worker;
+  /** 1, 2, …: in the order the workers were forked. */
+  id: number;
+  process: ChildProcess;
   ready: boolean;
   /** Told to stop: not counted toward the target and not replaced. */
   retiring: boolean;
-  /** Reported that it stopped accepting (it is out of the shared listener). */
+  /** Reported that it closed its copy of the listening sockets. */
   closed: boolean;
-  startedAt: number;
   /** When the worker last showed that its event loop turns. */
   lastBeat: number;
   /** Killed for a missed heartbeat: replaced on exit, not killed twice. */
@@ -29,9 +32,8 @@ interface WorkerRecord {
   recycling: boolean;
 }
 
+/** Longest wait before forking again after workers that failed to boot. */
 const MAX_BACKOFF_MS = 5000;
-/** A worker that lived this long is not part of a crash loop. */
-const HEALTHY_AFTER_MS = 5000;
 
 /** Removes a stale unix socket left by a previous run, never any other file. */
 function removeStaleSocket(path: string): void {
@@ -45,11 +47,16 @@ function removeStaleSocket(path: string): void {
 export class Arbiter {
   private readonly records = new Map<number, WorkerRecord>();
   private readonly log: ErrorLog;
+  private listeners: Listener[] = [];
+  private nextId = 1;
   private target: number;
   private stopping = false;
+  private finished = false;
   private drainSent = false;
   private announced = false;
-  private crashes = 0;
+  private readyReported = false;
+  /** Workers in a row that exited before they were ready: the back-off grows with it. */
+  private bootFailures = 0;
   private exitCode = 0;
   private resolveDone: (code: number) => void = () => {};
 
@@ -57,24 +64,37 @@ export class Arbiter {
     private readonly options: ServerOptions,
     private readonly appSpec: string,
   ) {
-    this.log = new ErrorLog(options.logLevel);
+    this.log = new ErrorLog(options.logLevel, options.logJson);
     this.target = options.workers;
   }
 
   /** Runs until the server stops; resolves to the process exit code. */
   run(): Promise<number> {
+    const done = new Promise<number>((resolve) => {
+      this.resolveDone = resolve;
+    });
     for (const bind of this.options.binds) if ('path' in bind) removeStaleSocket(bind.path);
     this.writePidFile();
     // Handlers first: a TERM that arrives while we start must stop us gracefully, not kill us.
     this.installSignals();
     this.log.info(`Starting tsgate with ${this.appSpec}`);
-    this.log.info(`Using worker: cluster (${this.target} workers)`);
-    cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
+    void this.start();
+    return done;
+  }
+
+  private async start(): Promise<void> {
+    try {
+      this.listeners = await openListeners(this.options.binds);
+    } catch (error) {
+      if (!(error instanceof OptionError)) throw error;
+      this.log.error(error.message);
+      this.exitCode = 1;
+      return this.finish();
+    }
+    if (this.stopping) return this.finish();
+    this.log.info(`Using worker: cluster (${plural(this.target, 'worker')})`);
     if ((this.options.timeout ?? 30) > 0) setInterval(() => this.checkHeartbeats(), HEARTBEAT_INTERVAL_MS).unref();
     for (let i = 0; i < this.target; i++) this.spawn();
-    return new Promise((resolve) => {
-      this.resolveDone = resolve;
-    });
   }
 
   private installSignals(): void {
@@ -90,21 +110,26 @@ export class Arbiter {
     return [...this.records.values()].filter((record) => !record.retiring);
   }
 
+  /** Forks a worker: the same program and arguments, marked as a worker by its environment. */
   private spawn(): void {
-    const worker = cluster.fork();
-    const now = Date.now();
-    this.records.set(worker.id, { worker, ready: false, retiring: false, closed: false, killed: false, recycling: false, startedAt: now, lastBeat: now });
-    worker.on('message', (message: unknown) => {
+    const id = this.nextId++;
+    const child = fork(process.argv[1] as string, process.argv.slice(2), { env: { ...process.env, [WORKER_ENV]: String(id) } });
+    const record: WorkerRecord = { id, process: child, ready: false, retiring: false, closed: false, killed: false, recycling: false, lastBeat: Date.now() };
+    this.records.set(id, record);
+    child.on('error', (error) => this.log.debug(`Worker (pid:${child.pid}): ${error.message}`));
+    child.on('exit', (code, signal) => this.onExit(record, code, signal));
+    child.on('message', (message: unknown) => {
       if (!isWorkerMessage(message)) return;
-      const record = this.records.get(worker.id);
-      if (record) record.lastBeat = Date.now();
+      record.lastBeat = Date.now();
       switch (message.tsgate) {
+        case 'listen':
+          return this.sendListeners(record);
         case 'ready':
-          return this.onReady(worker);
+          return this.onReady(record);
         case 'closed':
-          return this.onClosed(worker);
+          return this.onClosed(record);
         case 'recycle':
-          return this.recycle(worker);
+          return this.recycle(record);
         case 'boot-error':
           return this.onBootError(message.text);
         case 'heartbeat':
@@ -113,16 +138,19 @@ export class Arbiter {
     });
   }
 
+  /** Hands a booted worker every listening socket, one message each, in --bind order. */
+  private sendListeners(record: WorkerRecord): void {
+    this.listeners.forEach((listener, index) => this.send(record, { tsgate: 'listener', index }, listener.handle as unknown as SendHandle));
+  }
+
   /**
    * `--max-requests`: the worker has served its share. Its replacement starts
-   * first and it retires once the new one takes traffic (as in a reload):
-   * node:cluster closes the shared listener when its last worker leaves, so
-   * retiring first would refuse connections on a one-worker server.
+   * first and it retires once the new one takes traffic (as in a reload), so
+   * that a one-worker server never has a moment with no worker accepting.
    */
-  private recycle(worker: Worker): void {
-    const record = this.records.get(worker.id);
-    if (!record || record.retiring || record.recycling || this.stopping) return;
-    this.log.info(`Autorestarting worker after its max requests (pid:${worker.process.pid})`);
+  private recycle(record: WorkerRecord): void {
+    if (record.retiring || record.recycling || this.stopping) return;
+    this.log.info(`Autorestarting worker after its max requests (pid:${record.process.pid})`);
     record.recycling = true;
     this.spawn();
   }
@@ -134,48 +162,51 @@ export class Arbiter {
     for (const record of this.records.values()) {
       if (!record.ready || record.killed || now - record.lastBeat <= limit) continue;
       record.killed = true;
-      this.log.log('critical', `WORKER TIMEOUT (pid:${record.worker.process.pid}): no heartbeat for ${Math.round((now - record.lastBeat) / 1000)} s; killing it`);
-      record.worker.process.kill('SIGKILL');
+      this.log.log('critical', `WORKER TIMEOUT (pid:${record.process.pid}): no heartbeat for ${Math.round((now - record.lastBeat) / 1000)} s; killing it`);
+      record.process.kill('SIGKILL');
     }
   }
 
-  private onReady(worker: Worker): void {
-    const record = this.records.get(worker.id);
-    if (!record) return;
+  private onReady(record: WorkerRecord): void {
     record.ready = true;
+    this.bootFailures = 0;
     // A worker still booting when the stop (or its retirement) began could not hear it then.
-    if (this.stopping || record.retiring) return this.send(worker, { tsgate: 'stop' });
+    if (this.stopping || record.retiring) return this.send(record, { tsgate: 'stop' });
     if (!this.announced) {
       this.announced = true;
-      for (const bind of this.options.binds) this.log.info(`Listening at: ${formatBind(bind)} (${process.pid})`);
+      for (const listener of this.listeners) this.log.info(`Listening at: ${listener.address} (${process.pid})`);
     }
-    this.log.info(`Booting worker with pid: ${worker.process.pid}`);
+    this.log.info(`Booting worker with pid: ${record.process.pid}`);
     // A rolling reload retires one old worker per new one that takes traffic.
     const surplus = this.active().length - this.target;
     if (surplus > 0) {
-      const others = this.active().filter((r) => r.worker.id !== worker.id && r.ready);
+      const others = this.active().filter((r) => r !== record && r.ready);
       const outgoing = others.find((r) => r.recycling) ?? others[0];
       if (outgoing) this.retire(outgoing);
     }
+    if (!this.readyReported && this.active().filter((r) => r.ready).length >= this.target) {
+      this.readyReported = true;
+      this.options.onReady?.();
+    }
   }
 
-  private onClosed(worker: Worker): void {
-    const record = this.records.get(worker.id);
-    if (!record) return;
+  private onClosed(record: WorkerRecord): void {
     record.closed = true;
     if (this.stopping) this.drainWhenAllClosed();
-    else if (record.retiring) this.send(worker, { tsgate: 'drain' });
+    else if (record.retiring) this.send(record, { tsgate: 'drain' });
   }
 
   /**
-   * Once no worker accepts, node:cluster has closed the listening sockets:
-   * only now may workers end keep-alive connections, so that their clients'
-   * reconnections are refused rather than reset in a closing accept queue.
+   * Once no worker accepts, the primary closes its own copies and the
+   * sockets are gone: only now may workers end keep-alive connections, so
+   * that their clients' reconnections are refused rather than left in a
+   * backlog that nobody will accept from.
    */
   private drainWhenAllClosed(): void {
     if (this.drainSent || [...this.records.values()].some((record) => !record.closed)) return;
     this.drainSent = true;
-    for (const { worker } of this.records.values()) this.send(worker, { tsgate: 'drain' });
+    this.closeListeners();
+    for (const record of this.records.values()) this.send(record, { tsgate: 'drain' });
   }
 
   private onBootError(text: string): void {
@@ -185,36 +216,51 @@ export class Arbiter {
     this.stop(false, 'boot error');
   }
 
-  private onExit(worker: Worker, code: number | null, signal: string | null): void {
-    const record = this.records.get(worker.id);
-    this.records.delete(worker.id);
+  private onExit(record: WorkerRecord, code: number | null, signal: string | null): void {
+    this.records.delete(record.id);
+    const pid = record.process.pid;
     if (this.stopping) {
       if (this.records.size === 0) this.finish();
       else this.drainWhenAllClosed();
       return;
     }
-    if (!record || record.retiring) return;
+    if (record.retiring) return this.log.info(`Worker exiting (pid:${pid})`);
     if (code === WORKER_BOOT_ERROR) return; // onBootError has stopped the server
-    this.log.warning(`Worker (pid:${worker.process.pid}) exited with ${signal ?? `code ${code}`}`);
-    const lived = Date.now() - record.startedAt;
-    this.crashes = lived > HEALTHY_AFTER_MS ? 0 : this.crashes + 1;
-    const delay = this.crashes === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.crashes);
-    setTimeout(() => {
+    this.log.warning(`Worker (pid:${pid}) exited with ${signal ?? `code ${code}`}`);
+    const delay = this.restartDelay(record, signal);
+    if (delay > 0) this.log.warning(`Worker (pid:${pid}) exited before it was ready; starting another in ${delay} ms`);
+    const replace = () => {
       if (!this.stopping && this.active().length < this.target) this.spawn();
-    }, delay);
+    };
+    if (delay === 0) replace();
+    else setTimeout(replace, delay);
+  }
+
+  /**
+   * A worker killed by a signal (an operator, the OOM killer, --timeout) is
+   * replaced at once. One that exited by itself before it was ready failed
+   * to boot, and its replacement would likely fail too: each such failure in
+   * a row doubles the wait, up to 5 s.
+   */
+  private restartDelay(record: WorkerRecord, signal: string | null): number {
+    if (signal !== null || record.ready) return 0;
+    this.bootFailures += 1;
+    return Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.bootFailures);
   }
 
   private retire(record: WorkerRecord): void {
     record.retiring = true;
-    this.send(record.worker, { tsgate: 'stop' });
+    this.log.info(`Retiring worker (pid:${record.process.pid})`);
+    this.send(record, { tsgate: 'stop' });
   }
 
-  private send(worker: Worker, message: PrimaryMessage): void {
-    if (!worker.isConnected()) return;
+  private send(record: WorkerRecord, message: PrimaryMessage, handle?: SendHandle): void {
+    const child = record.process;
+    if (!child.connected) return;
     // A worker can exit between the check and the write (EPIPE); with no
     // callback that error would be thrown in the primary. onExit handles the exit.
-    worker.send(message, (error) => {
-      if (error) this.log.debug(`Could not message worker (pid:${worker.process.pid}): ${error.message}`);
+    child.send(message, handle, (error) => {
+      if (error) this.log.debug(`Could not message worker (pid:${child.pid}): ${error.message}`);
     });
   }
 
@@ -241,14 +287,19 @@ export class Arbiter {
     this.stopping = true;
     this.log.info(`Handling ${reason}: ${graceful ? 'graceful' : 'fast'} stop`);
     if (this.records.size === 0) return this.finish();
-    for (const { worker, ready } of this.records.values()) {
-      if (!graceful) worker.process.kill('SIGQUIT');
-      else if (ready) this.send(worker, { tsgate: 'stop' });
+    for (const record of this.records.values()) {
+      if (!graceful) record.process.kill('SIGQUIT');
+      else if (record.ready) this.send(record, { tsgate: 'stop' });
     }
     const deadline = graceful ? this.options.gracefulTimeout * 1000 + 1000 : 2000;
     setTimeout(() => {
-      for (const { worker } of this.records.values()) worker.process.kill('SIGKILL');
+      for (const record of this.records.values()) record.process.kill('SIGKILL');
     }, deadline).unref();
+  }
+
+  private closeListeners(): void {
+    closeListeners(this.listeners);
+    this.listeners = [];
   }
 
   private writePidFile(): void {
@@ -263,6 +314,9 @@ export class Arbiter {
   }
 
   private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.closeListeners();
     this.log.info('Shutting down: primary');
     this.resolveDone(this.exitCode);
   }

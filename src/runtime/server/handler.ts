@@ -4,12 +4,14 @@
  * ResponseSink → ServerResponse, then the access log.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ClientDisconnected } from '../tsgi/errors.js';
 import { BodyReader } from '../tsgi/input.js';
 import { buildEnviron, stderrStream } from '../tsgi/environ.js';
 import { runApplication, type ClientSignal, type ResponseSink } from '../tsgi/run.js';
-import type { Application, Environ, Header } from '../tsgi/types.js';
+import type { Application, Environ, ErrorStream, Header } from '../tsgi/types.js';
 import { AccessLog } from './access-log.js';
 import { checkLimits, DEFAULT_LIMITS, type Refusal, type RequestLimits } from './limits.js';
+import { lingerIfBodyUnread } from './linger.js';
 import { DEFAULT_FORWARDED_ALLOW_IPS, type ServerOptions } from './options.js';
 import { TrustedProxies } from './proxy.js';
 
@@ -25,6 +27,10 @@ export interface HandlerContext {
   accessLog?: AccessLog | undefined;
   /** Called once per finished response (max-requests counting). */
   onResponse?: (() => void) | undefined;
+  /** `wsgi.errors` (default: stderr as is). */
+  errors?: ErrorStream | undefined;
+  /** Told when a client goes away before it sent its whole body: no error, nobody to answer. */
+  onDisconnect?: ((error: ClientDisconnected) => void) | undefined;
 }
 
 /** The parts of a handler's context that come from the server options, defaults filled in. */
@@ -112,7 +118,10 @@ class NodeResponseSink implements ResponseSink {
     this.flatHeaders = flat;
     // A 413 (the app read past the body limit) leaves the rest of that body
     // unread: close rather than read and discard it for the next request.
-    if (this.context.closeConnections() || code === 413) this.res.shouldKeepAlive = false;
+    if (this.context.closeConnections() || code === 413) {
+      this.res.shouldKeepAlive = false;
+      lingerIfBodyUnread(this.res);
+    }
     this.res.writeHead(code, reason, flat);
   }
 
@@ -158,6 +167,7 @@ function refuse(res: ServerResponse, refusal: Refusal): { bytes: number; flatHea
   const body = Buffer.from(`${refusal.message}\n`);
   const flatHeaders = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(body.byteLength)];
   res.shouldKeepAlive = false;
+  lingerIfBodyUnread(res);
   res.writeHead(Number(refusal.status.slice(0, 3)), refusal.status.slice(4), flatHeaders);
   res.end(body);
   return { bytes: body.byteLength, flatHeaders };
@@ -198,9 +208,15 @@ function logAccess(
   });
 }
 
+/**
+ * The request listener. `expectsContinue` is set for a request with
+ * `Expect: 100-continue` (node:http's `checkContinue` event): it is told to
+ * send its body only once it passed the limits, so a body over the limit is
+ * never sent at all.
+ */
 export function createRequestHandler(app: Application, context: HandlerContext) {
   const { limits, proxies, accessLog, onResponse } = context;
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  return (req: IncomingMessage, res: ServerResponse, expectsContinue = false): void => {
     const start = accessLog ? process.hrtime.bigint() : 0n;
     const arrived = accessLog ? new Date() : undefined;
     if (onResponse) res.once('finish', onResponse);
@@ -210,6 +226,7 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
       if (accessLog && arrived) logAccess(accessLog, req, res, arrived, start, bytes, flatHeaders);
       return;
     }
+    if (expectsContinue) res.writeContinue();
     const peer = req.socket.remoteAddress;
     const environ = buildEnviron({
       method: req.method ?? 'GET',
@@ -220,11 +237,11 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
       serverPort: context.serverPort,
       remoteAddr: peer,
       remotePort: req.socket.remotePort === undefined ? undefined : String(req.socket.remotePort),
-      errors: stderrStream,
+      errors: context.errors ?? stderrStream,
       multiprocess: context.multiprocess,
     });
     const length = environ.CONTENT_LENGTH;
-    environ['wsgi.input'] = new BodyReader(req, length === undefined ? undefined : Number(length), limits.body || undefined);
+    environ['wsgi.input'] = new BodyReader(req, length === undefined ? undefined : Number(length), limits.body || undefined, context.onDisconnect);
     applyForwarded(environ, peer, proxies);
     if (!applyHost(environ)) environ.SERVER_NAME = req.socket.localAddress ?? 'localhost';
     const sink = new NodeResponseSink(res, context);

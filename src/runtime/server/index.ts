@@ -1,6 +1,6 @@
-import cluster from 'node:cluster';
 import type { Application } from '../tsgi/types.js';
 import { Arbiter } from './arbiter.js';
+import { WORKER_ENV } from './messages.js';
 import type { ServerOptions } from './options.js';
 import { runWorker } from './worker.js';
 
@@ -27,14 +27,17 @@ export {
 /**
  * Runs the prefork server. In the primary this supervises workers and
  * resolves to the exit code when the server stops; in a worker (the same
- * program, forked by node:cluster) it loads the app and serves.
+ * program and arguments, forked by the primary with its worker id in the
+ * environment) it loads the app and serves.
  */
 export async function serve(
   options: ServerOptions,
   appSpec: string,
   loadApp: () => Promise<Application>,
 ): Promise<number | undefined> {
-  if (cluster.isPrimary) return new Arbiter(options, appSpec).run();
+  if (process.env[WORKER_ENV] === undefined) return new Arbiter(options, appSpec).run();
+  // Not inherited by what the app itself forks.
+  delete process.env[WORKER_ENV];
   await runWorker(loadApp, options);
   return undefined;
 }

@@ -64,6 +64,21 @@ function checkFraming(req: IncomingMessage, hosts: number, encoding: string | un
  * limits. One pass over the raw headers: `req.headers` would build an object
  * of them all on every request.
  */
+/** `http://host/path`: the absolute-form a request to a proxy uses (RFC 9112 §3.2.2). */
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * RFC 9112 §3.2: a request target is a path (origin-form), an absolute URL,
+ * or `*` for `OPTIONS` alone (asterisk-form); node's parser takes any token.
+ */
+function checkTarget(method: string | undefined, target: string): Refusal | undefined {
+  if (target.charCodeAt(0) === 0x2f || ABSOLUTE_FORM.test(target)) return undefined;
+  if (target === '*') {
+    return method === 'OPTIONS' ? undefined : { status: BAD_REQUEST, message: 'the request target * is for OPTIONS only' };
+  }
+  return { status: BAD_REQUEST, message: 'the request target must be a path' };
+}
+
 export function checkLimits(req: IncomingMessage, limits: RequestLimits): Refusal | undefined {
   const line = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 10;
   if (limits.requestLine > 0 && line > limits.requestLine) {
@@ -90,5 +105,5 @@ export function checkLimits(req: IncomingMessage, limits: RequestLimits): Refusa
   if (limits.body > 0 && length !== undefined && Number(length) > limits.body) {
     return { status: '413 Content Too Large', message: `request body is larger than ${limits.body} bytes` };
   }
-  return checkFraming(req, hosts, encoding);
+  return checkFraming(req, hosts, encoding) ?? checkTarget(req.method, req.url ?? '');
 }

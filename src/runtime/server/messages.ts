@@ -3,15 +3,22 @@
 /** Exit code of a worker that could not load the app or listen (gunicorn's WORKER_BOOT_ERROR). */
 export const WORKER_BOOT_ERROR = 3;
 
+/** Set in a worker's environment by the primary that forked it: its worker id. */
+export const WORKER_ENV = 'TSGATE_WORKER_ID';
+
 /**
- * A stop is two steps, so that a stopping server's listener is closed before
+ * A worker boots, then asks for the listening sockets (`listen`); the
+ * primary answers with one `listener` message per bind, the socket attached.
+ *
+ * A stop is two steps, so that a stopping server's sockets are closed before
  * its workers end keep-alive connections (whose clients then reconnect): on
- * `stop` a worker stops accepting and answers `closed`, which reaches the
- * primary after node:cluster's own message that removes the worker from the
- * shared listener; on `drain` it answers with `Connection: close` and exits
- * when its connections are gone.
+ * `stop` a worker closes its copy of the sockets and answers `closed`; once
+ * every worker has, the primary closes its own copies and sends `drain`,
+ * on which a worker answers with `Connection: close` and exits when its
+ * connections are gone.
  */
 export type WorkerMessage =
+  | { tsgate: 'listen' }
   | { tsgate: 'ready' }
   | { tsgate: 'closed' }
   | { tsgate: 'heartbeat' }
@@ -21,8 +28,8 @@ export type WorkerMessage =
 /** How often a worker tells the primary its event loop is turning. */
 export const HEARTBEAT_INTERVAL_MS = 1000;
 
-const WORKER_TAGS = new Set(['ready', 'closed', 'heartbeat', 'recycle', 'boot-error']);
-export type PrimaryMessage = { tsgate: 'stop' } | { tsgate: 'drain' };
+const WORKER_TAGS = new Set(['listen', 'ready', 'closed', 'heartbeat', 'recycle', 'boot-error']);
+export type PrimaryMessage = { tsgate: 'stop' } | { tsgate: 'drain' } | { tsgate: 'listener'; index: number };
 
 function hasTag(message: unknown): message is { tsgate: unknown } {
   return typeof message === 'object' && message !== null && 'tsgate' in message;
@@ -33,7 +40,9 @@ export function isWorkerMessage(message: unknown): message is WorkerMessage {
 }
 
 export function isPrimaryMessage(message: unknown): message is PrimaryMessage {
-  return hasTag(message) && (message.tsgate === 'stop' || message.tsgate === 'drain');
+  if (!hasTag(message)) return false;
+  if (message.tsgate === 'listener') return 'index' in message && typeof message.index === 'number';
+  return message.tsgate === 'stop' || message.tsgate === 'drain';
 }
 
 export function toPrimary(message: WorkerMessage): void {

@@ -15,6 +15,8 @@ export interface ServerOptions {
   /** Seconds in-flight requests get to finish after a graceful stop. */
   gracefulTimeout: number;
   logLevel: LogLevel;
+  /** The server's own log lines (and `wsgi.errors`) as JSON objects, as the project logger writes them with DEBUG off. */
+  logJson?: boolean;
   /** Seconds a worker's event loop may stay blocked before the primary kills it; 0 never. Default 30. */
   timeout?: number;
   /** Recycle a worker after this many responses (plus up to `maxRequestsJitter`); 0 never. */
@@ -30,6 +32,8 @@ export interface ServerOptions {
   requestTimeout?: number;
   /** Written by the primary at start, removed at exit. */
   pidFile?: string;
+  /** Called in the primary once the first `workers` workers all accept (for a supervisor or a benchmark). */
+  onReady?: () => void;
 }
 
 export const DEFAULT_FORWARDED_ALLOW_IPS = ['127.0.0.1', '::1'];

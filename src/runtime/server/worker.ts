@@ -1,7 +1,7 @@
 /**
- * A worker process: loads the application, listens on every bind (the
- * primary shares the sockets through node:cluster), serves, and drains when
- * the primary tells it to stop.
+ * A worker process: loads the application, asks the primary for the
+ * listening sockets and accepts on them, serves, and drains when the primary
+ * tells it to stop.
  */
 import { createServer, type Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
@@ -11,17 +11,36 @@ import { createRequestHandler, requestPolicy } from './handler.js';
 import { maxHeaderSize } from './limits.js';
 import { ErrorLog } from './log.js';
 import { HEARTBEAT_INTERVAL_MS, toPrimary, isPrimaryMessage, WORKER_BOOT_ERROR } from './messages.js';
-import type { Bind, ServerOptions } from './options.js';
+import type { ServerOptions } from './options.js';
 
-function listen(server: Server, bind: Bind): Promise<void> {
+/** A listening socket the primary sent: node's TCP or Pipe handle, which `server.listen()` takes as it is. */
+type SocketHandle = object;
+
+/** Asks the primary for its `count` listening sockets; resolves with them in --bind order. */
+function receiveListeners(count: number): Promise<SocketHandle[]> {
+  return new Promise((resolve) => {
+    const handles: SocketHandle[] = [];
+    let received = 0;
+    const onMessage = (message: unknown, handle: unknown) => {
+      if (!isPrimaryMessage(message) || message.tsgate !== 'listener' || typeof handle !== 'object' || handle === null) return;
+      handles[message.index] = handle;
+      received += 1;
+      if (received < count) return;
+      process.off('message', onMessage);
+      resolve(handles);
+    };
+    process.on('message', onMessage);
+    toPrimary({ tsgate: 'listen' });
+  });
+}
+
+function listen(server: Server, handle: SocketHandle): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    const done = () => {
+    server.listen(handle, () => {
       server.off('error', reject);
       resolve();
-    };
-    if ('path' in bind) server.listen(bind.path, done);
-    else server.listen(bind.port, bind.host, done);
+    });
   });
 }
 
@@ -54,7 +73,9 @@ function startHeartbeat(options: ServerOptions): void {
 }
 
 export async function runWorker(loadApp: () => Promise<Application>, options: ServerOptions): Promise<void> {
-  const log = new ErrorLog(options.logLevel);
+  const log = new ErrorLog(options.logLevel, options.logJson);
+  // The primary is gone (killed, crashed): nobody would stop or replace this worker.
+  process.on('disconnect', () => process.exit(0));
   let app: Application;
   try {
     app = await loadApp();
@@ -67,6 +88,16 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   const policy = requestPolicy(options);
   const recycle = recycler(options);
   const servers = options.binds.map((bind) => {
+    const handler = createRequestHandler(app, {
+      serverPort: 'port' in bind ? String(bind.port) : '',
+      multiprocess: options.workers > 1,
+      // gunicorn's --keep-alive 0 turns keep-alive off; node's 0 would mean "no timeout".
+      closeConnections: () => draining || options.keepAlive === 0,
+      onResponse: recycle,
+      errors: log.errorStream(),
+      onDisconnect: (error) => log.debug(`Client disconnected: ${error.message}`),
+      ...policy,
+    });
     const server = createServer(
       {
         keepAlive: true,
@@ -78,20 +109,16 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
         // connection for up to 31 s.
         connectionsCheckingInterval: 500,
       },
-      createRequestHandler(app, {
-        serverPort: 'port' in bind ? String(bind.port) : '',
-        multiprocess: options.workers > 1,
-        // gunicorn's --keep-alive 0 turns keep-alive off; node's 0 would mean "no timeout".
-        closeConnections: () => draining || options.keepAlive === 0,
-        onResponse: recycle,
-        ...policy,
-      }),
+      handler,
     );
+    // `Expect: 100-continue`: a body over the limit gets its 413 before it is sent.
+    server.on('checkContinue', (req, res) => handler(req, res, true));
     server.keepAliveTimeout = options.keepAlive * 1000;
     return server;
   });
   try {
-    await Promise.all(servers.map((server, i) => listen(server, options.binds[i] as Bind)));
+    const handles = await receiveListeners(servers.length);
+    await Promise.all(servers.map((server, i) => listen(server, handles[i] as SocketHandle)));
   } catch (error) {
     toPrimary({ tsgate: 'boot-error', text: `cannot listen: ${(error as Error).message}` });
     process.exit(WORKER_BOOT_ERROR);
@@ -107,11 +134,9 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   let closing = false;
   let closed = false;
   /**
-   * Exits once the servers are closed and the primary said `drain`. The
-   * primary may be handing this worker a connection as it leaves the shared
-   * listener; that hand-off reaches the worker before `drain` and is sent
-   * back to another worker. A worker that exited on close alone would take
-   * it down unanswered, and its client would wait forever.
+   * Exits once the servers are closed and the primary said `drain`: the
+   * primary sends it once every worker has closed its copy of the sockets
+   * and it has closed its own, so no client is left in a backlog.
    */
   const exitWhenDone = () => {
     if (closed && draining) process.exit(0);
@@ -143,8 +168,8 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   process.on('message', (message) => {
     if (!isPrimaryMessage(message)) return;
     if (message.tsgate === 'drain') return drain();
-    // Sent after node:cluster's own "close" message, so the primary reads it
-    // once this worker is out of the shared listener.
+    if (message.tsgate !== 'stop') return;
+    // close() has closed this worker's copies of the sockets by now.
     stopAccepting();
     toPrimary({ tsgate: 'closed' });
   });
@@ -153,7 +178,6 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   process.on('SIGINT', () => {});
   process.on('SIGHUP', () => {});
   process.on('SIGQUIT', () => process.exit(0));
-  process.on('disconnect', () => process.exit(0));
   startHeartbeat(options);
   toPrimary({ tsgate: 'ready' });
 }

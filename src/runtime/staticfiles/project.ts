@@ -15,6 +15,8 @@ import { withStaticFiles } from './serve.js';
 /** A collectstatic name: `site.3f2a9c1b7d0e.css`, whose content never changes under that name. */
 const HASHED = /\.[0-9a-f]{12}\.[^/.]+$/;
 const IMMUTABLE = 'public, max-age=315360000, immutable';
+/** Files in STATIC_ROOT that collectstatic writes for itself. */
+const NOT_SERVED = new Set([CACHE_NAME, MANIFEST_NAME]);
 
 export function withProjectStatic(app: Application, settings: Readonly<Settings>): Application {
   const finders = projectFinders(settings.BASE_DIR ?? process.cwd(), settings.STATICFILES_DIRS, settings.INSTALLED_APPS);
@@ -23,8 +25,10 @@ export function withProjectStatic(app: Application, settings: Readonly<Settings>
   const shortCache = settings.DEBUG ? 'no-cache' : 'public, max-age=60';
   return withStaticFiles(app, {
     url: settings.STATIC_URL,
-    // collectstatic's own bookkeeping is not a static file.
-    find: collected ? (relative) => (relative === CACHE_NAME ? undefined : fileInside(root, relative)) : (relative) => finders.find(relative),
+    // collectstatic's own bookkeeping is not a static file: neither its cache nor the
+    // manifest, which lists every collected file (linked from a page or not) and which
+    // the server reads from disk (README, "Static files").
+    find: collected ? (relative) => (NOT_SERVED.has(relative) ? undefined : fileInside(root, relative)) : (relative) => finders.find(relative),
     cache: collected,
     // A stat per request is most of a static response's cost in the handler; collectstatic replaces files, so once a second is enough.
     revalidateMs: collected ? 1000 : 0,

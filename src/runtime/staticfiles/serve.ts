@@ -5,7 +5,7 @@
  * 416 when unsatisfiable; several ranges get the whole file), the `.br` or
  * `.gz` copy beside a file when `Accept-Encoding` allows it (with `Vary`),
  * and 404 for anything that is not a file inside the static folders (no
- * traversal, no listings, no symlinks leading out).
+ * traversal, no listings, no symlinks leading out, no path but the file's own).
  *
  * Finding files and keeping what was found (`cache`) is entries.ts; the
  * header logic is conditional.ts, range.ts and accept-encoding.ts.
@@ -70,6 +70,11 @@ function whole(entry: Entry, environ: Environ, head: boolean, startResponse: Sta
   return fileBody(variant.path);
 }
 
+/** No empty segment: `site.css/`, `a//site.css` and `/a/site.css` name no file (as whitenoise). */
+function isFilePath(relative: string): boolean {
+  return !relative.startsWith('/') && !relative.endsWith('/') && !relative.includes('//');
+}
+
 /** Wraps `app` so requests under `options.url` are answered from the static files. */
 export function withStaticFiles(app: Application, options: StaticServingOptions): Application {
   const prefix = options.url.endsWith('/') ? options.url : `${options.url}/`;
@@ -87,7 +92,8 @@ export function withStaticFiles(app: Application, options: StaticServingOptions)
     if (method !== 'GET' && method !== 'HEAD') {
       return plain(startResponse, '405 Method Not Allowed', [['Allow', 'GET, HEAD']]);
     }
-    const entry = entries.resolve(path.slice(prefix.length));
+    const relative = path.slice(prefix.length);
+    const entry = isFilePath(relative) ? entries.resolve(relative) : undefined;
     if (entry === undefined) return plain(startResponse, '404 Not Found');
     if (isFresh(environ, entry)) {
       startResponse('304 Not Modified', entry.notModified.slice());

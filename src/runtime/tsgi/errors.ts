@@ -16,3 +16,20 @@ export class HttpError extends TsgiError {
     super(message);
   }
 }
+
+/**
+ * The client went away before it sent its whole body. Not a server error:
+ * nobody is left to answer, so servers log it at debug level. It answers
+ * 400 to an application that turns HttpErrors into responses.
+ */
+export class ClientDisconnected extends HttpError {
+  override name = 'ClientDisconnected';
+  constructor(
+    /** Body bytes received before the connection ended. */
+    readonly received: number,
+    cause?: unknown,
+  ) {
+    super('400 Bad Request', `the client disconnected after sending ${received} bytes of its body`);
+    if (cause !== undefined) this.cause = cause;
+  }
+}

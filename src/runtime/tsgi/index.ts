@@ -9,7 +9,7 @@ export type {
   StartResponse,
   Write,
 } from './types.js';
-export { HttpError, TsgiError } from './errors.js';
+export { ClientDisconnected, HttpError, TsgiError } from './errors.js';
 export { HOP_BY_HOP, checkHeaders, getHeader, parseStatus } from './headers.js';
 export { BodyReader } from './input.js';
 export { buildEnviron, decodePath, encodePath, stderrStream, type RequestFacts } from './environ.js';

@@ -148,8 +148,10 @@ const command: Command = {
   options,
   async handle(cliArgs) {
     const args = withEnvironmentArgs(cliArgs);
-    const config = serverOptions(args);
+    const options = serverOptions(args);
     const settings = await configure();
+    // The server's own lines follow the project logger: JSON in production (DEBUG off).
+    const config: ServerOptions = { ...options, logJson: !settings.DEBUG };
     const spec = args.positionals[0] ?? settings.WSGI_APPLICATION;
     if (flag(args, 'check-config')) {
       await loadApplication(spec);
