@@ -14,10 +14,15 @@ export {
   type Match,
   type PathOptions,
   type Route,
+  type RouteParams,
+  type UrlParams,
   type UrlPattern,
   type View,
 } from './urls.js';
+export { Http404, PermissionDenied } from './exceptions.js';
 export { applyMiddleware, type Handler, type Middleware } from './middleware.js';
 export { createApplication, dispatch, type ApplicationOptions } from './application.js';
+export { technical404, type StatusPages } from './status-pages.js';
 export { debugPage, handleErrors, maskSettings, type ErrorHandlingOptions } from './errors.js';
 export { serializeCookie, type CookieOptions } from './cookies.js';
+export { escapeHtml } from './html.js';
