@@ -1,5 +1,5 @@
 export { Request, Session } from './request.js';
-export { fileResponse, HttpResponse, html, json, redirect, streaming, text, type ResponseBody } from './response.js';
+export { fileResponse, HttpResponse, html, json, patchVaryHeaders, redirect, streaming, text, type ResponseBody } from './response.js';
 export { DEFAULT_MULTIPART_LIMITS, parseMultipart, type MultipartLimits, type UploadedFile } from './multipart.js';
 export {
   flatten,

@@ -9,7 +9,7 @@ import { settings } from '../conf/settings.js';
 import { serializeCookie } from '../http/cookies.js';
 import type { Middleware } from '../http/middleware.js';
 import type { Request } from '../http/request.js';
-import { text } from '../http/response.js';
+import { patchVaryHeaders, text } from '../http/response.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 export const CSRF_FIELD = 'csrfmiddlewaretoken';
@@ -80,7 +80,7 @@ export const csrfMiddleware: Middleware = (next) => {
     if (used && token !== cookieToken && token) {
       // A year, as Django: the token is not a secret from the page, only from other sites.
       response.headers.push(['Set-Cookie', serializeCookie(cookieName, token, { maxAge: 31449600, secure, sameSite: 'Lax' })]);
-      response.headers.push(['Vary', 'Cookie']);
+      patchVaryHeaders(response, ['Cookie']);
     }
     return response;
   };
