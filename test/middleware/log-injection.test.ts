@@ -6,8 +6,7 @@
  * characters are shown escaped.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Logger } from '../../src/runtime/logging/index.js';
-const escapeControl = (s: string) => s;
+import { escapeControl, Logger } from '../../src/runtime/logging/index.js';
 import { rawExchange } from '../server/helpers.js';
 import { serveProject, type ServedProject } from '../http/served-project.js';
 
