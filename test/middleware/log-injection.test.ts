@@ -96,6 +96,11 @@ describe('the logger', () => {
     expect(JSON.parse(out)).toMatchObject({ level: 'warning', message: 'bad \u2028 request', path: `/a\n${FORGED}\r\u001b[2J\u007f\u0085`, stack: 'Error: x\n    at y' });
   });
 
+  it('JSON lines: a field cannot replace the line’s own time, level or message', () => {
+    new Logger({ level: 'info', json: true }).warning('real', { level: 'critical', message: 'forged', time: 'then', path: '/' });
+    expect(JSON.parse(out)).toEqual({ time: expect.stringMatching(/^\d{4}-/), level: 'warning', message: 'real', path: '/' });
+  });
+
   it('readable lines: message and values on one line with controls shown escaped; a stack indented under it', () => {
     new Logger({ level: 'info', json: false }).warning('Forbidden (CSRF): x', { path: `/a\n${FORGED}\u001b[31m\u009b`, count: 2, stack: 'Error: bad\ninput\n    at view' });
     const [first, ...rest] = out.split('\n');

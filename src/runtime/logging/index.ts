@@ -55,7 +55,8 @@ export class Logger {
     if (LEVELS.indexOf(level) < this.threshold) return;
     const stream = LEVELS.indexOf(level) >= LEVELS.indexOf('warning') ? process.stderr : process.stdout;
     if (this.options.json) {
-      stream.write(`${jsonLine({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+      const { time: _time, level: _level, message: _message, ...rest } = fields; // a field never replaces the line's own
+      stream.write(`${jsonLine({ time: new Date().toISOString(), level, message, ...rest })}\n`);
       return;
     }
     const { stack, ...rest } = fields;
