@@ -57,7 +57,7 @@ export async function getWsgiApplication(options: WsgiOptions = {}): Promise<App
   }
   setUrlconf(flatten(urlconf.urlpatterns));
   const templates = configureTemplates(settings);
-  // The project's own error pages, when it has templates/404.html and 500.html.
+  // The project's own error pages, when it has templates/403.html, 404.html and 500.html.
   const page = (name: string) => () => templates.render(name, {});
   // configure() has checked MIDDLEWARE already (and filled Django's defaults).
   const app = createApplication(urlconf.urlpatterns, {
