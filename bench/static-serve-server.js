@@ -1,17 +1,20 @@
 // @ts-check
 /**
- * The tsgate prefork server (`serve()`) with the hello-world TSGI app behind
- * the project's static layer, configured as production serves STATIC_ROOT
- * (`withProjectStatic`, DEBUG off): bench/static-serve.js loads one of its
- * collected files.
+ * The tsgate prefork server (`serve()`) on a project's application as
+ * production builds it: getWsgiApplication() with DEBUG off, whose static
+ * layer serves STATIC_ROOT ahead of the middleware (host validation,
+ * security headers, sessions, CSRF) and a hello-world URL table.
+ * bench/static-serve.js writes the project (settings.mjs, urls.mjs,
+ * staticfiles/) and loads one of its collected files.
  *
- *   node bench/static-serve-server.js --port 8000 --workers 2 --root STATIC_ROOT
+ *   node bench/static-serve-server.js --port 8000 --workers 2 --project DIR
  *
  * The primary prints `READY` once every worker listens.
  */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BODY_TEXT, CONTENT_TYPE } from './servers/body.js';
-import { runtimeModule, serveApp } from './servers/serve-app.js';
+import { serveApp, TSGATE_DIST } from './servers/serve-app.js';
 
 /** @typedef {import('../src/runtime/tsgi/types.js').Application} Application */
 
@@ -20,28 +23,14 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8000' },
     host: { type: 'string', default: '127.0.0.1' },
     workers: { type: 'string', default: '2' },
-    root: { type: 'string' },
+    project: { type: 'string' },
   },
 });
-if (!values.root) throw new Error('--root STATIC_ROOT is required');
+if (!values.project) throw new Error('--project DIR is required');
 
-/** @type {{ withProjectStatic: (app: Application, settings: object) => Application }} */
-const { withProjectStatic } = await runtimeModule('staticfiles');
-
-const BODY = new TextEncoder().encode(BODY_TEXT);
-
-/** @type {Application} */
-const hello = (_environ, startResponse) => {
-  startResponse('200 OK', [['Content-Type', CONTENT_TYPE]]);
-  return [BODY];
-};
-const application = withProjectStatic(hello, {
-  DEBUG: false,
-  BASE_DIR: values.root,
-  STATIC_URL: '/static/',
-  STATIC_ROOT: values.root,
-  STATICFILES_DIRS: [],
-  INSTALLED_APPS: [],
-});
+/** @type {{ getWsgiApplication: (options: { root: string }) => Promise<Application> }} */
+const { getWsgiApplication } = await import(pathToFileURL(join(TSGATE_DIST, 'wsgi.js')).href);
+process.env.TSGATE_SETTINGS_MODULE = 'settings';
+const application = await getWsgiApplication({ root: values.project });
 
 await serveApp(application, 'bench/static-serve-server.js:application', { host: values.host, port: Number(values.port), workers: Number(values.workers) });

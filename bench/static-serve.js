@@ -5,9 +5,10 @@
  * the `serve` hello-world TSGI app, both with 2 workers, same machine, same
  * load tool, in one run.
  *
- * The static server (bench/static-serve-server.js) is the hello app behind
- * the project's static layer as production configures it (STATIC_ROOT,
- * DEBUG off). It serves a collected stylesheet, `css/site.<hash>.css`
+ * The static server (bench/static-serve-server.js) is a project's
+ * application as getWsgiApplication() builds it in production (DEBUG off,
+ * STATIC_ROOT collected, the default middleware behind the static layer).
+ * It serves a collected stylesheet, `css/site.<hash>.css`
  * (about 2 KB, with .gz and .br copies as collectstatic leaves them):
  * - identity: no Accept-Encoding, the file's own bytes: the bar;
  * - br: `Accept-Encoding: gzip, deflate, br`, the .br copy: reported.
@@ -19,7 +20,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { alternating, BENCH_DIR, cpuProfArgs, load, loadWithCpu, withServer } from './lib/harness.js';
+import { pathToFileURL } from 'node:url';
+import { alternating, BENCH_DIR, cpuProfArgs, load, loadWithCpu, TSGATE_DIST, withServer } from './lib/harness.js';
+import { writeManageProject } from './lib/manage-project.js';
 import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadParams, loadNote, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
 import { BODY_TEXT } from './servers/body.js';
 
@@ -59,13 +62,40 @@ const SPECS = [
 ];
 
 /**
+ * A production project around STATIC_ROOT: its settings (the generated
+ * project's middleware, DEBUG off) and a hello-world URL table.
+ * @param {string} project
+ * @param {string} root
+ */
+function writeProject(project, root) {
+  const middleware = pathToFileURL(join(TSGATE_DIST, 'middleware', 'index.js')).href;
+  const http = pathToFileURL(join(TSGATE_DIST, 'http', 'index.js')).href;
+  writeManageProject(
+    project,
+    `import { csrfMiddleware, hostValidationMiddleware, securityMiddleware, sessionMiddleware } from ${JSON.stringify(middleware)};
+export const DEBUG = false;
+export const SECRET_KEY = 'bench-static-serve-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
+export const ALLOWED_HOSTS = ['127.0.0.1', 'localhost'];
+export const BASE_DIR = ${JSON.stringify(project)};
+export const STATIC_ROOT = ${JSON.stringify(root)};
+export const ROOT_URLCONF = 'urls';
+export const WSGI_APPLICATION = 'bench.static-serve-server:application';
+export const MIDDLEWARE = [hostValidationMiddleware, securityMiddleware, sessionMiddleware, csrfMiddleware];
+`,
+  );
+  writeFileSync(join(project, 'urls.mjs'), `import { path, text } from ${JSON.stringify(http)};\nexport const urlpatterns = [path('', () => text(${JSON.stringify(BODY_TEXT)}))];\n`);
+}
+
+/**
  * @param {import('./lib/harness.js').BenchOptions} options
  */
 export async function run(options) {
   const rounds = Math.max(1, options.rounds ?? 2);
   const loadAverage = loadAverageAtStart();
-  const root = mkdtempSync(join(tmpdir(), 'tsgate-bench-static-root-'));
+  const project = mkdtempSync(join(tmpdir(), 'tsgate-bench-static-project-'));
+  const root = join(project, 'staticfiles');
   try {
+    writeProject(project, root);
     mkdirSync(join(root, 'css'), { recursive: true });
     writeFileSync(join(root, FILE), CSS);
     writeFileSync(join(root, `${FILE}.gz`), gzipSync(CSS, { level: 9 }));
@@ -82,7 +112,7 @@ export async function run(options) {
         {
           script: spec.script,
           workers: WORKERS,
-          args: (port) => ['--port', String(port), '--workers', String(WORKERS), ...(spec.staticServer ? ['--root', root] : [])],
+          args: (port) => ['--port', String(port), '--workers', String(WORKERS), ...(spec.staticServer ? ['--project', project] : [])],
           execArgv: cpuProfArgs(options.cpuProf, `${spec.id}-${index}`),
         },
         spec.id,
@@ -139,7 +169,7 @@ export async function run(options) {
       pass: identityRatio.ratio >= BAR && clean(identity),
     };
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    rmSync(project, { recursive: true, force: true });
   }
 }
 
@@ -175,7 +205,7 @@ ${result.description}.
 
 - date: ${result.date}
 - ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
-- file: \`/static/${p.file}\`, ${p.bytes} bytes (br copy ${p.brBytes} bytes), served by the production static layer (STATIC_ROOT, cached lookups)
+- file: \`/static/${p.file}\`, ${p.bytes} bytes (br copy ${p.brBytes} bytes), served by the project's application as getWsgiApplication() builds it in production (its static layer: STATIC_ROOT, cached lookups)
 - load: ${p.tool}, ${p.connections} connections, pipelining ${p.pipelining}, ${p.duration} s per run after ${p.warmup} s warm-up; ${p.rounds} runs per server, order ${result.order.join(' → ')}; figures are means over the runs
 
 ${markdownTable(HEAD, rows(result))}

@@ -1,10 +1,12 @@
 /**
- * Django's shortcuts: `render(request, 'pages/welcome.html', context)`.
+ * Django's shortcuts: `render(request, 'pages/welcome.html', context)` and
+ * `getObjectOr404(query)`.
  * The engine is the project's, set up from settings by getWsgiApplication:
  * the project's templates/ first, then each installed app's templates/.
  */
 import { join } from 'node:path';
 import { settings as loadedSettings, type Settings } from './conf/settings.js';
+import { Http404 } from './http/exceptions.js';
 import type { Request } from './http/request.js';
 import { html, type HttpResponse } from './http/response.js';
 import { reverse } from './http/urls.js';
@@ -43,3 +45,21 @@ export function render(request: Request, name: string, context: Record<string, u
   const body = templateEngine().render(name, { request, csrfToken: request.csrfToken, ...context });
   return html(body, status);
 }
+
+/** What getObjectOr404 needs of a query: Kysely's select builders have it. */
+export interface TakesFirst<T> {
+  executeTakeFirst(): Promise<T | undefined>;
+}
+
+/**
+ * The first row of a Kysely query, or an Http404 (the project's 404 page)
+ * when there is none, as Django's get_object_or_404:
+ * `await getObjectOr404(db.selectFrom('blog_post').selectAll().where('slug', '=', slug))`.
+ */
+export async function getObjectOr404<T>(query: TakesFirst<T>, message = 'No object matches the given query.'): Promise<T> {
+  const row = await query.executeTakeFirst();
+  if (row === undefined) throw new Http404(message);
+  return row;
+}
+
+export { Http404, PermissionDenied } from './http/exceptions.js';

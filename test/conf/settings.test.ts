@@ -8,6 +8,7 @@ import { DEFAULTS } from '../../src/runtime/conf/defaults.js';
 import { configure, isConfigured, requireServingSettings, resetForTests, settings, SETTINGS_MODULE_VARIABLE } from '../../src/runtime/conf/settings.js';
 import { settings as publicSettings, type Settings } from '../../src/runtime/conf/index.js';
 import { reportCommandError } from '../../src/runtime/management/execute.js';
+import { runSystemChecks } from '../../src/runtime/checks/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/conf/', import.meta.url));
 const fixture = (name: string) => join(FIXTURES, `${name}.ts`);
@@ -101,6 +102,20 @@ describe('configure()', () => {
         'ALLOWED_HOSTS is empty while DEBUG is false — set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=example.com',
       ]),
     );
+  });
+
+  it('says the settings module lacks SECRET_KEY when it does not export it, not "set the variable" (which is set)', async () => {
+    vi.stubEnv('SECRET_KEY', 'k'.repeat(50));
+    const module = fixture('no-secret-export');
+    const loaded = await configure(module);
+    const expected = new ImproperlyConfigured([
+      `SECRET_KEY is required when DEBUG is false, and the settings module ${module} does not define it — ` +
+        "add `export const SECRET_KEY = env.str('SECRET_KEY', '');` to it (the SECRET_KEY environment variable is read only through the settings module)",
+    ]);
+    expect(() => requireServingSettings(loaded)).toThrow(expected);
+    // manage check says the same.
+    const { messages } = await runSystemChecks({ settingsModule: module });
+    expect(messages.map((message) => message.text)).toEqual(expected.problems);
   });
 
   it('reports bad environment variables together with the other problems', async () => {

@@ -1,7 +1,7 @@
 /** The default middleware stack, on a real settings module, through the test client. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configure, settings } from '../../src/runtime/conf/index.js';
-import { createApplication, path, text, type Middleware } from '../../src/runtime/http/index.js';
+import { createApplication, patchVaryHeaders, path, text, type Middleware } from '../../src/runtime/http/index.js';
 import { Client, type TestResponse } from '../../src/runtime/test/index.js';
 import type { Application } from '../../src/runtime/tsgi/types.js';
 
@@ -24,6 +24,11 @@ beforeAll(async () => {
         return text(String(count));
       }),
       path('form/', (request) => text(request.csrfToken?.() ?? 'none')),
+      // A page that both starts a session and hands out a CSRF token, with its own Vary.
+      path('both/', (request) => {
+        request.session?.set('seen', true);
+        return text(request.csrfToken?.() ?? 'none', 200, [['Vary', 'Accept-Encoding']]);
+      }),
       path('submit/', async (request) => text(`ok ${(await request.form()).get('title')}`), { methods: ['POST'] }),
     ],
     { middleware: settings.MIDDLEWARE as Middleware[] },
@@ -117,6 +122,26 @@ describe('CSRF protection', () => {
     expect((await post({})).status).toBe(403);
     expect((await post({ Referer: 'https://evil.test/page' })).status).toBe(403);
     expect((await post({ Referer: 'https://localhost/page' })).status).toBe(200);
+  });
+});
+
+describe('Vary', () => {
+  it('names Cookie once when both the session and the CSRF middleware vary on it, merged with the view’s own Vary', async () => {
+    const response = await new Client(app).get('/both/');
+    expect(cookie(response, 'sessionid')).toBeDefined();
+    expect(cookie(response, 'csrftoken')).toBe(response.text());
+    expect(response.headers.filter(([name]) => name.toLowerCase() === 'vary')).toEqual([['Vary', 'Accept-Encoding, Cookie']]);
+  });
+
+  it('patchVaryHeaders merges case-insensitively, keeps the first spelling, and lets * stand alone', () => {
+    const vary = (headers: [string, string][], names: string[]) => {
+      const response = text('', 200, headers);
+      patchVaryHeaders(response, names);
+      return response.headers.filter(([name]) => name.toLowerCase() === 'vary');
+    };
+    expect(vary([], ['Cookie'])).toEqual([['Vary', 'Cookie']]);
+    expect(vary([['vary', 'cookie, Accept-Language'], ['Vary', 'Origin']], ['Cookie', 'Accept-Language'])).toEqual([['Vary', 'cookie, Accept-Language, Origin']]);
+    expect(vary([['Vary', '*']], ['Cookie'])).toEqual([['Vary', '*']]);
   });
 });
 

@@ -8,7 +8,7 @@
  *     registry.register((settings) => (settings.PAYMENT_KEY ? [] : [warning('payments.W001', 'PAYMENT_KEY is not set.')]), { tags: ['payments'] });
  */
 import { servingProblems } from '../conf/checks.js';
-import { configure } from '../conf/settings.js';
+import { configure, settingsSource } from '../conf/settings.js';
 import { ImproperlyConfigured } from '../conf/errors.js';
 import type { Settings } from '../conf/types.js';
 import { DEPLOY_CHECKS } from './deploy.js';
@@ -81,7 +81,7 @@ export async function runSystemChecks(options: SystemCheckOptions = {}): Promise
     return { messages: failure.problems.map((problem) => error('settings.E001', problem)), silenced: [] };
   }
   // What serving needs (a SECRET_KEY, ALLOWED_HOSTS with DEBUG off) is checked here as well, not by configure().
-  const serving = servingProblems(settings);
+  const serving = servingProblems(settings, settingsSource());
   if (serving.length > 0) return { messages: serving.map((problem) => error('settings.E001', problem)), silenced: [] };
   const messages = await (options.registry ?? registry).run(settings, options);
   return { messages, silenced: settings.SILENCED_SYSTEM_CHECKS };

@@ -413,6 +413,22 @@ export function checkExportNames(names: Iterable<string>): string[] {
   return problems;
 }
 
+/** The settings module a configuration came from, and the names it exports (the rest are defaults). */
+export interface SettingsSource {
+  module: string;
+  names: ReadonlySet<string>;
+}
+
+const SECRET_KEY_UNSET = 'SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable';
+
+/** The variable alone does nothing when the module never reads it: say so, not "set the variable" (it may well be set). */
+function secretKeyNotExported(module: string): string {
+  return (
+    `SECRET_KEY is required when DEBUG is false, and the settings module ${module} does not define it — ` +
+    `add \`export const SECRET_KEY = env.str('SECRET_KEY', '');\` to it (the SECRET_KEY environment variable is read only through the settings module)`
+  );
+}
+
 /**
  * What serving requests needs beyond valid settings: with DEBUG off, a
  * SECRET_KEY and a non-empty ALLOWED_HOSTS. Checked when the app is loaded
@@ -420,10 +436,10 @@ export function checkExportNames(names: Iterable<string>): string[] {
  * nothing (collectstatic in a `docker build`, migrate in a release step)
  * run without the secrets, as in Django.
  */
-export function servingProblems(values: Readonly<Record<string, unknown>>): string[] {
+export function servingProblems(values: Readonly<Record<string, unknown>>, source?: SettingsSource): string[] {
   if (values.DEBUG !== false) return [];
   const problems: string[] = [];
-  if (values.SECRET_KEY === '') problems.push('SECRET_KEY is required when DEBUG is false — set the SECRET_KEY environment variable');
+  if (values.SECRET_KEY === '') problems.push(source && !source.names.has('SECRET_KEY') ? secretKeyNotExported(source.module) : SECRET_KEY_UNSET);
   if (isList(values.ALLOWED_HOSTS) && values.ALLOWED_HOSTS.length === 0) {
     problems.push('ALLOWED_HOSTS is empty while DEBUG is false — set ALLOWED_HOSTS, e.g. ALLOWED_HOSTS=example.com');
   }

@@ -2,7 +2,7 @@ export { ImproperlyConfigured } from './errors.js';
 export { env, makeEnv, type Env, type UrlOptions } from './env.js';
 export { DEFAULTS, KNOWN_SETTINGS } from './defaults.js';
 export { findModuleFile, getModuleRoot, importModule, setModuleRoot } from './modules.js';
-export { SETTINGS_MODULE_VARIABLE, checkSettings, configure, isConfigured, requireServingSettings, settings } from './settings.js';
+export { SETTINGS_MODULE_VARIABLE, checkSettings, configure, isConfigured, requireServingSettings, settings, settingsSource } from './settings.js';
 export type {
   DatabaseSettings,
   DatabasesSettings,

@@ -5,7 +5,7 @@
  * take their value from DEFAULTS.
  */
 import { join } from 'node:path';
-import { checkExportNames, checkSettings, servingProblems, SETTING_NAME } from './checks.js';
+import { checkExportNames, checkSettings, servingProblems, SETTING_NAME, type SettingsSource } from './checks.js';
 import { DEFAULTS, deepFreeze } from './defaults.js';
 import { loadDotEnv } from './dotenv.js';
 import { beginEnvCollection, endEnvCollection, type EnvProblem } from './env.js';
@@ -44,6 +44,7 @@ function withTestDatabases(databases: unknown): unknown {
 export const TEST_RUN_VARIABLE = 'TSGATE_TEST_RUN';
 
 let current: Readonly<Settings> | undefined;
+let currentSource: SettingsSource | undefined;
 let loading: Promise<Readonly<Settings>> | undefined;
 
 /** Imports the settings module with env problems collected, so they are reported with the rest. */
@@ -84,6 +85,7 @@ async function load(moduleName: string | undefined): Promise<Readonly<Settings>>
     ...checkSettings(values).filter((problem) => !reported.has(problem.split(/[\s.[]/, 1)[0] ?? '')),
   ];
   if (problems.length > 0) throw new ImproperlyConfigured(problems);
+  currentSource = { module: moduleName, names: new Set(Object.keys(module).filter((name) => SETTING_NAME.test(name))) };
   return deepFreeze(values as Settings);
 }
 
@@ -105,8 +107,13 @@ export async function configure(moduleName = process.env[SETTINGS_MODULE_VARIABL
 
 /** Throws ImproperlyConfigured naming what serving requests still needs (SECRET_KEY, ALLOWED_HOSTS with DEBUG off). */
 export function requireServingSettings(loaded: Readonly<Settings>): void {
-  const problems = servingProblems(loaded);
+  const problems = servingProblems(loaded, loaded === current ? currentSource : undefined);
   if (problems.length > 0) throw new ImproperlyConfigured(problems);
+}
+
+/** The module the loaded settings came from and the names it exports; undefined before configure(). */
+export function settingsSource(): SettingsSource | undefined {
+  return current === undefined ? undefined : currentSource;
 }
 
 export function isConfigured(): boolean {
@@ -116,6 +123,7 @@ export function isConfigured(): boolean {
 /** Forgets the loaded settings, so a test can configure() another module. Not for production code. */
 export function resetForTests(): void {
   current = undefined;
+  currentSource = undefined;
   loading = undefined;
 }
 

@@ -3,10 +3,12 @@
  * table to a view and turns the view's HttpResponse into TSGI.
  */
 import type { Application, Body } from '../tsgi/types.js';
+import { Http404, PermissionDenied } from './exceptions.js';
 import { Request } from './request.js';
-import { html, HttpResponse, text } from './response.js';
+import { HttpResponse, text } from './response.js';
 import { handleErrors, type ErrorHandlingOptions } from './errors.js';
 import { applyMiddleware, type Handler, type Middleware } from './middleware.js';
+import { forbidden, notFound, type StatusPages } from './status-pages.js';
 import { flatten, resolve, type Route, type UrlPattern } from './urls.js';
 
 export interface ApplicationOptions {
@@ -16,8 +18,12 @@ export interface ApplicationOptions {
   middleware?: readonly Middleware[];
   /** Routes served before the middleware, e.g. /healthz. */
   builtins?: readonly Route[];
+  /** ROOT_URLCONF, named on the DEBUG 404 page. */
+  urlconf?: string;
   /** The project's 404 page (outside DEBUG); when it throws, a plain 404. */
   render404?: () => string;
+  /** The project's 403 page, for PermissionDenied; when it throws, a plain 403. */
+  render403?: () => string;
   /** Turn exceptions into error pages; without it they reach the server (a bare 500). */
   errors?: ErrorHandlingOptions;
 }
@@ -31,24 +37,17 @@ function allows(route: Route, method: string): boolean {
   return route.methods.includes(method) || (method === 'HEAD' && route.methods.includes('GET'));
 }
 
-function notFound(request: Request, patterns: readonly Route[], debug: boolean, render404?: () => string): HttpResponse {
-  if (!debug) {
-    if (render404) {
-      try {
-        return html(render404(), 404);
-      } catch {
-        // no 404.html, or a broken one: the plain page below
-      }
-    }
-    return text('Not Found\n', 404);
-  }
-  const tried = patterns.map((route) => `  ${route.route}${route.name ? `  [name='${route.name}']` : ''}`).join('\n');
-  return text(`Page not found: ${request.path}\n\nURL patterns tried, in this order:\n${tried}\n`, 404);
+/** Http404 and PermissionDenied as their pages; anything else is rethrown. */
+function statusPage(error: unknown, request: Request, pages: StatusPages, route?: Route): HttpResponse {
+  if (error instanceof Http404) return notFound(request, pages, { error, route });
+  if (error instanceof PermissionDenied) return forbidden(error, pages);
+  throw error;
 }
 
-export async function dispatch(patterns: readonly Route[], request: Request, debug = false, render404?: () => string): Promise<HttpResponse> {
+/** Finds the route for the request and calls its view with the converted URL values. */
+export async function dispatch(patterns: readonly Route[], request: Request, pages: StatusPages = { debug: false, patterns }): Promise<HttpResponse> {
   const matches = resolve(patterns, request.pathInfo);
-  if (matches.length === 0) return notFound(request, patterns, debug, render404);
+  if (matches.length === 0) return notFound(request, pages);
   const match = matches.find(({ route }) => allows(route, request.method));
   if (!match) {
     const allowed = new Set(matches.flatMap(({ route }) => route.methods ?? []));
@@ -56,17 +55,35 @@ export async function dispatch(patterns: readonly Route[], request: Request, deb
     return text('Method Not Allowed\n', 405, [['Allow', [...allowed].join(', ')]]);
   }
   request.params = match.params;
-  return match.route.view(request);
+  try {
+    return await match.route.view(request, match.params);
+  } catch (error) {
+    return statusPage(error, request, pages, match.route);
+  }
 }
 
 export function createApplication(patterns: readonly UrlPattern[], options: ApplicationOptions = {}): Application {
   const routes = flatten(patterns);
   const builtins = options.builtins ?? [];
-  const view: Handler = (request) => dispatch(routes, request, options.debug, options.render404);
+  const pages: StatusPages = {
+    debug: options.debug ?? false,
+    patterns: routes,
+    urlconf: options.urlconf,
+    render404: options.render404,
+    render403: options.render403,
+  };
+  const view: Handler = (request) => dispatch(routes, request, pages);
   // Errors become responses inside the middleware (so each middleware sees a
   // 500, as in Django) and around it (for a middleware's own error).
+  const pagesFor = (handler: Handler): Handler => async (request) => {
+    try {
+      return await handler(request);
+    } catch (error) {
+      return statusPage(error, request, pages);
+    }
+  };
   const guard = (handler: Handler) => (options.errors ? handleErrors(handler, options.errors) : handler);
-  const handler = guard(applyMiddleware(options.middleware ?? [], guard(view)));
+  const handler = guard(pagesFor(applyMiddleware(options.middleware ?? [], guard(view))));
   return async (environ, startResponse) => {
     const request = new Request(environ);
     // Built-in routes (health checks) answer ahead of the middleware: a probe

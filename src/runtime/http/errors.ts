@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { logger, redactUrl } from '../logging/index.js';
 import { HttpError } from '../tsgi/errors.js';
+import { escapeHtml as escape } from './html.js';
 import type { Handler } from './middleware.js';
 import type { Request } from './request.js';
 import { ProblemError } from './problem.js';
@@ -29,9 +30,6 @@ function cleanse(key: string, value: unknown): unknown {
 export function maskSettings(values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, cleanse(key, value)]));
 }
-
-const escape = (value: unknown): string =>
-  String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 function table(rows: Record<string, unknown>): string {
   return Object.entries(rows)

@@ -77,3 +77,24 @@ export function fileResponse(file: string, options: { attachment?: boolean; file
   };
   return new HttpResponse(body, 200, headers);
 }
+
+/**
+ * Adds `names` to the response's `Vary`, each once (case-insensitive), as
+ * Django's patch_vary_headers: the session and CSRF middleware both vary on
+ * Cookie, and a view may have sent its own Vary. Several Vary headers become
+ * one; `*` stands alone.
+ */
+export function patchVaryHeaders(response: HttpResponse, names: readonly string[]): void {
+  const values: string[] = [];
+  for (let i = response.headers.length - 1; i >= 0; i--) {
+    const [key, value] = response.headers[i] as Header;
+    if (key.toLowerCase() !== 'vary') continue;
+    values.unshift(...value.split(','));
+    response.headers.splice(i, 1);
+  }
+  const merged = new Map<string, string>();
+  for (const name of [...values, ...names].map((value) => value.trim()).filter(Boolean)) {
+    if (!merged.has(name.toLowerCase())) merged.set(name.toLowerCase(), name);
+  }
+  response.headers.push(['Vary', merged.has('*') ? '*' : [...merged.values()].join(', ')]);
+}

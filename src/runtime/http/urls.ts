@@ -5,7 +5,31 @@
 import type { HttpResponse } from './response.js';
 import type { Request } from './request.js';
 
-export type View = (request: Request) => HttpResponse | Promise<HttpResponse>;
+/** The values a route captured from the URL, by name, as its converters gave them. */
+export type UrlParams = Record<string, string | number>;
+
+/**
+ * A view: `(request, params) => response`, where `params` holds the values
+ * the route captured, converted (`<int:year>` a number, the rest strings);
+ * the same values are on `request.params`.
+ */
+export type View<P extends object = UrlParams> = (request: Request, params: P) => HttpResponse | Promise<HttpResponse>;
+
+/** `<int:…>` gives a number; `str`, `slug`, `uuid` and `path` give strings. */
+type ConverterValue<C extends string> = C extends 'int' ? number : string;
+
+/** One `<converter:name>` or `<name>` as an object type. */
+type ParamOf<Part extends string> = Part extends `${infer C}:${infer N}` ? { [K in N]: ConverterValue<C> } : { [K in Part]: string };
+
+type ParamsIn<R extends string> = R extends `${string}<${infer Part}>${infer Rest}` ? ParamOf<Part> & ParamsIn<Rest> : unknown;
+
+/**
+ * The params a route gives its view, read from the route's text by the type
+ * checker: `RouteParams<'articles/<int:year>/<slug:slug>/'>` is
+ * `{ year: number; slug: string }`. A route that is a plain `string` (not a
+ * literal) gives UrlParams.
+ */
+export type RouteParams<R extends string> = string extends R ? UrlParams : { [K in keyof ParamsIn<R>]: ParamsIn<R>[K] };
 
 interface Converter {
   regex: string;
@@ -58,7 +82,7 @@ function isIncluded(target: View | Included): target is Included {
 }
 
 export function path(route: string, target: Included, options?: PathOptions): Route[];
-export function path(route: string, target: View, options?: PathOptions): Route;
+export function path<R extends string>(route: R, target: View<RouteParams<R>>, options?: PathOptions): Route;
 export function path(route: string, target: View | Included, options: PathOptions = {}): Route | Route[] {
   if (isIncluded(target)) {
     return flatten(target.patterns).map((inner) =>
@@ -101,7 +125,7 @@ function makeRoute(route: string, view: View, options: PathOptions): Route {
 
 export interface Match {
   route: Route;
-  params: Record<string, string | number>;
+  params: UrlParams;
 }
 
 /** The routes whose pattern matches `pathInfo` (which starts with `/`). */
@@ -111,7 +135,7 @@ export function resolve(patterns: readonly Route[], pathInfo: string): Match[] {
   for (const route of patterns) {
     const found = route.regex.exec(target);
     if (!found) continue;
-    const params: Record<string, string | number> = {};
+    const params: UrlParams = {};
     route.params.forEach((param, i) => {
       params[param.name] = param.converter.parse(found[i + 1] as string);
     });

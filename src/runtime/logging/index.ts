@@ -3,7 +3,15 @@
  * object per event, for log pipelines), readable lines in development.
  * The level comes from LOG_LEVEL. `redactUrl()` masks the password of a
  * URL in whatever is shown or logged.
+ *
+ * Logged values often come from a request (a path, a header), so none may
+ * end a line or drive a terminal: JSON lines escape every control character
+ * (`\n`, ESC, C1, U+2028/9), and readable lines show them as `\n`, `\x1b`…
+ * A forged `{"level":"critical",…}` stays inside the value that carried it.
  */
+import { escapeControl, JSON_UNSAFE } from './escape.js';
+
+export { escapeControl } from './escape.js';
 export { redactUrl } from './redact.js';
 
 export const LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
@@ -15,6 +23,23 @@ export interface LoggerOptions {
 }
 
 export type Fields = Record<string, unknown>;
+
+/** One JSON line; JSON.stringify escapes C0 controls, the rest of JSON_UNSAFE is escaped here. */
+function jsonLine(record: Record<string, unknown>): string {
+  return JSON.stringify(record).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function textValue(value: unknown): string {
+  return escapeControl(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
+}
+
+/** A stack under its line, indented so no line of it can pass for a log line of its own. */
+function indented(stack: string): string {
+  return stack
+    .split('\n')
+    .map((line) => `  ${escapeControl(line)}\n`)
+    .join('');
+}
 
 export class Logger {
   private threshold: number;
@@ -32,12 +57,15 @@ export class Logger {
     if (LEVELS.indexOf(level) < this.threshold) return;
     const stream = LEVELS.indexOf(level) >= LEVELS.indexOf('warning') ? process.stderr : process.stdout;
     if (this.options.json) {
-      stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+      const { time: _time, level: _level, message: _message, ...rest } = fields; // a field never replaces the line's own
+      stream.write(`${jsonLine({ time: new Date().toISOString(), level, message, ...rest })}\n`);
       return;
     }
     const { stack, ...rest } = fields;
-    const extra = Object.keys(rest).length > 0 ? ` ${Object.entries(rest).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(' ')}` : '';
-    stream.write(`[${new Date().toISOString()}] ${level.toUpperCase()} ${message}${extra}\n${typeof stack === 'string' ? `${stack}\n` : ''}`);
+    const extra = Object.entries(rest)
+      .map(([key, value]) => ` ${escapeControl(key)}=${textValue(value)}`)
+      .join('');
+    stream.write(`[${new Date().toISOString()}] ${level.toUpperCase()} ${escapeControl(message)}${extra}\n${typeof stack === 'string' ? indented(stack) : ''}`);
   }
 
   debug = (message: string, fields?: Fields) => this.log('debug', message, fields);

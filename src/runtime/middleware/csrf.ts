@@ -9,7 +9,8 @@ import { settings } from '../conf/settings.js';
 import { serializeCookie } from '../http/cookies.js';
 import type { Middleware } from '../http/middleware.js';
 import type { Request } from '../http/request.js';
-import { text } from '../http/response.js';
+import { patchVaryHeaders, text } from '../http/response.js';
+import { logger } from '../logging/index.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 export const CSRF_FIELD = 'csrfmiddlewaretoken';
@@ -72,7 +73,8 @@ export const csrfMiddleware: Middleware = (next) => {
     if (!SAFE_METHODS.has(request.method)) {
       const reason = checkOrigin(request, trusted) ?? (await checkToken(request, cookieToken));
       if (reason) {
-        request.environ['wsgi.errors'].write(`Forbidden (CSRF): ${reason} ${request.path}\n`);
+        // The path is a field, never spliced into the line: a decoded %0A in it must not start a forged log line.
+        logger.warning(`Forbidden (CSRF): ${reason}`, { logger: 'tsgate.security.csrf', method: request.method, path: request.path, status: 403 });
         return forbidden(reason, settings.DEBUG);
       }
     }
@@ -80,7 +82,7 @@ export const csrfMiddleware: Middleware = (next) => {
     if (used && token !== cookieToken && token) {
       // A year, as Django: the token is not a secret from the page, only from other sites.
       response.headers.push(['Set-Cookie', serializeCookie(cookieName, token, { maxAge: 31449600, secure, sameSite: 'Lax' })]);
-      response.headers.push(['Vary', 'Cookie']);
+      patchVaryHeaders(response, ['Cookie']);
     }
     return response;
   };

@@ -7,6 +7,7 @@ import { settings } from '../conf/settings.js';
 import { serializeCookie } from '../http/cookies.js';
 import type { Middleware } from '../http/middleware.js';
 import { Session } from '../http/request.js';
+import { patchVaryHeaders } from '../http/response.js';
 import { BadSignature, sign, unsign } from './signing.js';
 
 const SALT = 'tsgate.sessions';
@@ -40,7 +41,7 @@ export const sessionMiddleware: Middleware = (next) => {
     if (session.modified) {
       const value = sign(secret, SALT, Buffer.from(JSON.stringify(session)).toString('base64url'));
       response.headers.push(['Set-Cookie', serializeCookie(name, value, cookie)]);
-      response.headers.push(['Vary', 'Cookie']);
+      patchVaryHeaders(response, ['Cookie']);
     }
     return response;
   };

@@ -7,7 +7,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import { createServer } from 'node:http';
 import { configure } from '../../conf/settings.js';
-import { withProjectStatic } from '../../staticfiles/index.js';
 import { getModuleRoot } from '../../conf/modules.js';
 import { createRequestHandler, requestPolicy } from '../../server/handler.js';
 import { parseBind, formatBind } from '../../server/options.js';
@@ -22,7 +21,8 @@ const IGNORED = /(^|[/\\])(node_modules|dist|\.git|staticfiles)([/\\]|$)/;
 async function runServer(addrport: string): Promise<number | undefined> {
   const bind = parseBind(addrport);
   const settings = await configure();
-  const app = withProjectStatic(await loadApplication(settings.WSGI_APPLICATION), settings);
+  // The application serves the static files itself (getWsgiApplication: the finders in DEBUG).
+  const app = await loadApplication(settings.WSGI_APPLICATION);
   const server = createServer(
     { keepAlive: true },
     createRequestHandler(app, {

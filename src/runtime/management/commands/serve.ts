@@ -20,7 +20,6 @@ import {
   type ServerOptions,
 } from '../../server/index.js';
 import { loadApplication } from '../app-spec.js';
-import { withProjectStatic } from '../../staticfiles/index.js';
 import { CommandError, flag, stringList, stringOption, type Command, type ParsedArgs } from '../base.js';
 import type { Application } from '../../tsgi/types.js';
 import { parseCommandLine, shellSplit } from '../args.js';
@@ -132,10 +131,14 @@ function sslRedirectNotice(config: ServerOptions): string {
   return `SECURE_SSL_REDIRECT is on: redirecting http:// to https://; behind a TLS proxy pass --forwarded-allow-ips (trusted now: ${trusted}); for plain HTTP set SECURE_SSL_REDIRECT=false`;
 }
 
-/** Loads the app in a worker; a mistake the user can fix is reported without a stack. */
+/**
+ * Loads the app in a worker; a mistake the user can fix is reported without
+ * a stack. Static files are the application's own (getWsgiApplication), as
+ * whitenoise's are the WSGI app's: the server adds nothing.
+ */
 async function loadForServing(spec: string): Promise<Application> {
   try {
-    return withProjectStatic(await loadApplication(spec), await configure());
+    return await loadApplication(spec);
   } catch (error) {
     if (error instanceof CommandError || error instanceof ImproperlyConfigured) throw new BootError(`${error.name}: ${error.message}`);
     throw error;
