@@ -4,10 +4,11 @@
  * plain .js files with no imports. Commands run as separate processes, as
  * a user (or a container) runs them, on a private copy of the runtime.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { REPO, tempDir } from '../helpers/process.js';
@@ -210,12 +211,26 @@ export class TestProject {
     rmSync(this.path(relative), { force: true, recursive: true });
   }
 
-  /** Runs `node manage.mjs ARGS` (in the project folder, or `cwd`); resolves when it exits (killed after 60 s). */
-  manage(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = this.dir): Promise<CommandResult> {
+  /**
+   * Starts `node manage.mjs ARGS` (in the project folder, or `cwd`) and
+   * returns at once; `detached` puts it in its own process group, as a
+   * server to be killed whole.
+   */
+  spawn(args: readonly string[], env: Readonly<Record<string, string>> = {}, options: { cwd?: string; detached?: boolean } = {}): ChildProcessByStdio<null, Readable, Readable> {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, TSGATE_SETTINGS_MODULE: 'settings', ...this.env, ...env };
     delete childEnv.TSGATE_TEST_DATABASES;
     delete childEnv.NODE_OPTIONS;
-    const child = spawn(process.execPath, [join(this.dir, 'manage.mjs'), ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    return spawn(process.execPath, [join(this.dir, 'manage.mjs'), ...args], {
+      cwd: options.cwd ?? this.dir,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
+    });
+  }
+
+  /** Runs `node manage.mjs ARGS` (in the project folder, or `cwd`); resolves when it exits (killed after 60 s). */
+  manage(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = this.dir): Promise<CommandResult> {
+    const child = this.spawn(args, env, { cwd });
     let stdout = '';
     let stderr = '';
     let output = '';
