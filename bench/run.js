@@ -35,6 +35,7 @@ const BENCHMARKS = {
   'static-serve': () => import('./static-serve.js'),
   'create-generate': () => import('./create-generate.js'),
   migrate: () => import('./migrate.js'),
+  'form-flood': () => import('./form-flood.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]

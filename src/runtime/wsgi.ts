@@ -5,7 +5,7 @@
  */
 import { configure, importModule, requireServingSettings, setModuleRoot } from './conf/index.js';
 import { ImproperlyConfigured } from './conf/errors.js';
-import { createApplication, flatten, path, setUrlconf, text, type Route, type UrlPattern } from './http/index.js';
+import { createApplication, flatten, path, setUrlconf, text, uploadLimits, type Route, type UrlPattern } from './http/index.js';
 import type { Application } from './tsgi/types.js';
 import { configureTemplates } from './shortcuts.js';
 import { logger } from './logging/index.js';
@@ -62,6 +62,7 @@ export async function getWsgiApplication(options: WsgiOptions = {}): Promise<App
     builtins: BUILTIN_ROUTES,
     render404: page('404.html'),
     errors: { debug: settings.DEBUG, settings: () => ({ ...settings }), render500: page('500.html') },
+    uploadLimits: uploadLimits(settings),
   });
   // In development every response is checked against the TSGI contract, as wsgiref.validate does.
   return settings.DEBUG ? validate(app) : app;

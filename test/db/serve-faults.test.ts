@@ -13,16 +13,13 @@
  *   lock is let go.
  */
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { clientLoops, freePort, killServers, request, ServerProcess } from '../server/helpers.js';
-import { newProject, runtimeModule, useProjects, type TestProject } from './project.js';
+import { describe, expect, it } from 'vitest';
+import { clientLoops, request, type ServerProcess } from '../server/helpers.js';
+import { newProject, runtimeModule, serveProject, servingFiles, useProjects } from './project.js';
 import { backend, dropDatabasesAfterAll, unavailable, type TestDatabase } from './services.js';
 
 useProjects();
 dropDatabasesAfterAll();
-
-const servers: ServerProcess[] = [];
-afterAll(() => killServers(servers.splice(0)));
 
 const CLIENTS = 8;
 const ROUNDS = 4;
@@ -50,27 +47,8 @@ async function home() {
 }
 export const urlpatterns = [path('', home)];
 `,
-    'wsgi.mjs': `import { getWsgiApplication } from ${JSON.stringify(runtimeModule('wsgi.js'))};
-export const application = await getWsgiApplication({ root: new URL('.', import.meta.url) });
-`,
-    // Production settings: JSON logs and the plain 500 page.
-    'settings_serve.mjs': `export * from './settings.mjs';
-export const DEBUG = false;
-export const SECRET_KEY = 'serve-faults-test-key-that-is-long-enough-0123456789';
-export const ALLOWED_HOSTS = ['127.0.0.1'];
-export const DATABASES = { default: { URL: process.env.DATABASE_URL, POOL_SIZE: 4, CONNECT_TIMEOUT: 1 } };
-`,
+    ...servingFiles("export const DATABASES = { default: { URL: process.env.DATABASE_URL, POOL_SIZE: 4, CONNECT_TIMEOUT: 1 } };\n"),
   };
-}
-
-/** Starts `manage serve -w 2` on a free port and waits until both workers booted. */
-async function serve(project: TestProject, env: Record<string, string>, extraArgs: string[] = []): Promise<{ server: ServerProcess; port: number }> {
-  const port = await freePort();
-  const args = ['serve', '--workers', '2', '--bind', `127.0.0.1:${port}`, ...extraArgs];
-  const server = new ServerProcess(project.spawn(args, { TSGATE_SETTINGS_MODULE: 'settings_serve', ...env }, { detached: true }));
-  servers.push(server);
-  await server.waitForLog(/Booting worker with pid: \d+\n/, 2, 60_000);
-  return { server, port };
 }
 
 /** Resolves once `check()` holds, checked every 20 ms; fails after `timeoutMs`. */
@@ -138,7 +116,7 @@ describe.each(['postgres', 'mysql'] as const)('serve on %s: connections terminat
     const migrated = await project.manage(['migrate']);
     expect(migrated.status, migrated.output).toBe(0);
     const hold = name === 'postgres' ? 'select pg_sleep(0.02)' : 'select sleep(0.02)';
-    const { server: serving, port } = await serve(project, { HOLD_SQL: hold });
+    const { server: serving, port } = await serveProject(project, { HOLD_SQL: hold });
 
     const loops = clientLoops(CLIENTS, { port, path: '/' });
     const killed: number[] = [];
@@ -166,7 +144,7 @@ describe('serve on sqlite: a write lock held past the worker timeout', () => {
     const migrated = await project.manage(['migrate']);
     expect(migrated.status, migrated.output).toBe(0);
     // CONNECT_TIMEOUT is 1 s; the heartbeat timeout 2 s: a worker that waited for the lock in one go, request after request, was killed.
-    const { server, port } = await serve(project, { HOLD_SQL: 'select 1' }, ['--timeout', '2']);
+    const { server, port } = await serveProject(project, { HOLD_SQL: 'select 1' }, ['--timeout', '2']);
 
     const loops = clientLoops(CLIENTS, { port, path: '/' });
     await until('10 200s before the lock', () => count(loops.statuses, 200) >= 10);
