@@ -6,9 +6,11 @@
  * - every connection has an 'error' listener for its whole life. pg-pool
  *   listens on idle clients only, and an error on a client in use, with no
  *   listener, killed the worker;
- * - a broken connection is never handed out again: pg-pool destroys a
- *   client that is no longer queryable when it is released, mysql2 removes
- *   a connection from its pool on its first error;
+ * - a broken connection is never handed out again: a pg client whose
+ *   statement failed with its connection (not an ordinary SQL error) is
+ *   released as broken, which pg-pool destroys (it would put it back if
+ *   released before pg saw the socket close); mysql2 removes a connection
+ *   from its pool on its first error;
  * - what is safe to try again is tried again once: opening a connection
  *   (see isTransientConnectError), and the first statement on a connection
  *   found broken before that statement was sent (it broke while idle in the
