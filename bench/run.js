@@ -38,6 +38,7 @@ const BENCHMARKS = {
   'worker-memory': () => import('./worker-memory.js'),
   'create-generate': () => import('./create-generate.js'),
   migrate: () => import('./migrate.js'),
+  'form-flood': () => import('./form-flood.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]

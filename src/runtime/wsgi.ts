@@ -7,7 +7,7 @@
  */
 import { configure, importModule, requireServingSettings, setModuleRoot } from './conf/index.js';
 import { ImproperlyConfigured } from './conf/errors.js';
-import { createApplication, flatten, path, setUrlconf, text, type Route, type UrlPattern } from './http/index.js';
+import { createApplication, flatten, path, setUrlconf, text, uploadLimits, type Route, type UrlPattern } from './http/index.js';
 import type { Application } from './tsgi/types.js';
 import { configureTemplates } from './shortcuts.js';
 import { logger } from './logging/index.js';
@@ -68,6 +68,7 @@ export async function getWsgiApplication(options: WsgiOptions = {}): Promise<App
     render404: page('404.html'),
     render403: page('403.html'),
     errors: { debug: settings.DEBUG, settings: () => ({ ...settings }), render500: page('500.html') },
+    uploadLimits: uploadLimits(settings),
   });
   // Static files answer ahead of the middleware: STATIC_ROOT's collected files in production, the finders in DEBUG.
   const served = withProjectStatic(app, settings);

@@ -4,14 +4,16 @@
  * plain .js files with no imports. Commands run as separate processes, as
  * a user (or a container) runs them, on a private copy of the runtime.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { REPO, tempDir } from '../helpers/process.js';
 import { ensureBuilt } from '../management/built.js';
+import { freePort, killServers, ServerProcess } from '../server/helpers.js';
 import { freshDatabase, type Backend, type TestDatabase } from './services.js';
 
 const MANAGE = (runtime: string) => `import { existsSync, writeFileSync } from 'node:fs';
@@ -115,6 +117,8 @@ export interface ProjectOptions {
 let runtime: string | undefined;
 /** The folders this file made: the runtime copy and every project. */
 const made: string[] = [];
+/** The servers serveProject() started, killed after the file's tests. */
+const serving: ServerProcess[] = [];
 
 /** A temporary folder, removed with the file's projects. */
 export function scratchDir(prefix = 'tsgate-db-scratch-'): string {
@@ -128,7 +132,8 @@ export function useProjects(): void {
   // A test runs a handful of commands, each a process start: room for a loaded machine.
   vi.setConfig({ testTimeout: 120_000 });
   beforeAll(prepareRuntime, 300_000);
-  afterAll(() => {
+  afterAll(async () => {
+    await killServers(serving.splice(0));
     for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 }
@@ -210,12 +215,26 @@ export class TestProject {
     rmSync(this.path(relative), { force: true, recursive: true });
   }
 
-  /** Runs `node manage.mjs ARGS` (in the project folder, or `cwd`); resolves when it exits (killed after 60 s). */
-  manage(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = this.dir): Promise<CommandResult> {
+  /**
+   * Starts `node manage.mjs ARGS` (in the project folder, or `cwd`) and
+   * returns at once; `detached` puts it in its own process group, as a
+   * server to be killed whole.
+   */
+  spawn(args: readonly string[], env: Readonly<Record<string, string>> = {}, options: { cwd?: string; detached?: boolean } = {}): ChildProcessByStdio<null, Readable, Readable> {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, TSGATE_SETTINGS_MODULE: 'settings', ...this.env, ...env };
     delete childEnv.TSGATE_TEST_DATABASES;
     delete childEnv.NODE_OPTIONS;
-    const child = spawn(process.execPath, [join(this.dir, 'manage.mjs'), ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    return spawn(process.execPath, [join(this.dir, 'manage.mjs'), ...args], {
+      cwd: options.cwd ?? this.dir,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
+    });
+  }
+
+  /** Runs `node manage.mjs ARGS` (in the project folder, or `cwd`); resolves when it exits (killed after 60 s). */
+  manage(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = this.dir): Promise<CommandResult> {
+    const child = this.spawn(args, env, { cwd });
     let stdout = '';
     let stderr = '';
     let output = '';
@@ -254,4 +273,36 @@ export async function newProject(backend: Backend, options: ProjectOptions = {})
 /** sha256 of a project file, as tsgate_migrations records it. */
 export function checksum(project: TestProject, relative: string): string {
   return createHash('sha256').update(readFileSync(project.path(relative))).digest('hex');
+}
+
+/**
+ * The files `manage serve` needs beside settings.mjs: wsgi.mjs, and
+ * settings_serve.mjs, production settings (DEBUG off: JSON logs, the plain
+ * 500 page) over settings.mjs, with the `extra` lines after them.
+ */
+export function servingFiles(extra = ''): Record<string, string> {
+  return {
+    'wsgi.mjs': `import { getWsgiApplication } from ${JSON.stringify(runtimeModule('wsgi.js'))};
+export const application = await getWsgiApplication({ root: new URL('.', import.meta.url) });
+`,
+    'settings_serve.mjs': `export * from './settings.mjs';
+export const DEBUG = false;
+export const SECRET_KEY = 'tsgate-test-serving-key-that-is-long-enough-0123456789';
+export const ALLOWED_HOSTS = ['127.0.0.1'];
+${extra}`,
+  };
+}
+
+/**
+ * Starts `manage serve --workers 2` of a project with servingFiles() on a
+ * free port, and waits until both workers booted; useProjects() kills it
+ * after the file's tests.
+ */
+export async function serveProject(project: TestProject, env: Readonly<Record<string, string>> = {}, extraArgs: readonly string[] = []): Promise<{ server: ServerProcess; port: number }> {
+  const port = await freePort();
+  const args = ['serve', '--workers', '2', '--bind', `127.0.0.1:${port}`, ...extraArgs];
+  const server = new ServerProcess(project.spawn(args, { TSGATE_SETTINGS_MODULE: 'settings_serve', ...env }, { detached: true }));
+  serving.push(server);
+  await server.waitForLog(/Booting worker with pid: \d+/, 2, 60_000);
+  return { server, port };
 }

@@ -63,6 +63,14 @@ function choice(name: string, choices: readonly unknown[]): Rule {
   return (value) => (choices.includes(value) ? [] : [`${name} must be ${oneOf(choices)}, got ${show(value)}`]);
 }
 
+/** A size or count limit: a whole number, or null (or 0) for none. */
+function limit(name: string, unit: string, example: string): Rule {
+  return (value) =>
+    value === null || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+      ? []
+      : [`${name} must be a whole number of ${unit}, or null for no limit, got ${show(value)} — e.g. ${name} = ${example}`];
+}
+
 function integer(name: string, minimum: number, example: string): Rule {
   return (value) =>
     typeof value === 'number' && Number.isSafeInteger(value) && value >= minimum
@@ -277,6 +285,10 @@ const RULES: Record<keyof KnownSettings, Rule> = {
   STATICFILES_DIRS: checkStaticfilesDirs,
   STATICFILES_MANIFEST_STRICT: boolean('STATICFILES_MANIFEST_STRICT'),
   READYZ_WAITS_FOR_MIGRATIONS: boolean('READYZ_WAITS_FOR_MIGRATIONS'),
+  DATA_UPLOAD_MAX_MEMORY_SIZE: limit('DATA_UPLOAD_MAX_MEMORY_SIZE', 'bytes', '2_621_440 (2.5 MB)'),
+  DATA_UPLOAD_MAX_NUMBER_FIELDS: limit('DATA_UPLOAD_MAX_NUMBER_FIELDS', 'fields', '1000'),
+  DATA_UPLOAD_MAX_NUMBER_FILES: limit('DATA_UPLOAD_MAX_NUMBER_FILES', 'files', '100'),
+  FILE_UPLOAD_MAX_SIZE: limit('FILE_UPLOAD_MAX_SIZE', 'bytes', '10_485_760 (10 MB)'),
   TEMPLATES: checkTemplates,
   LOG_LEVEL: (value) =>
     (LOG_LEVEL_NAMES as readonly unknown[]).includes(value)
@@ -327,7 +339,7 @@ const RULES: Record<keyof KnownSettings, Rule> = {
 const OTHER_DJANGO_SETTINGS = new Set([
   'ADMINS', 'APPEND_SLASH', 'AUTH_PASSWORD_VALIDATORS', 'AUTH_USER_MODEL', 'CACHES', 'CSRF_COOKIE_AGE',
   'CSRF_COOKIE_DOMAIN', 'CSRF_COOKIE_PATH', 'CSRF_FAILURE_VIEW', 'CSRF_HEADER_NAME', 'CSRF_USE_SESSIONS',
-  'DATA_UPLOAD_MAX_MEMORY_SIZE', 'DATA_UPLOAD_MAX_NUMBER_FIELDS', 'DEFAULT_AUTO_FIELD', 'DEFAULT_CHARSET',
+  'DEFAULT_AUTO_FIELD', 'DEFAULT_CHARSET',
   'DEFAULT_FROM_EMAIL', 'EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_HOST_PASSWORD', 'EMAIL_HOST_USER', 'EMAIL_PORT',
   'EMAIL_USE_SSL', 'EMAIL_USE_TLS', 'FILE_UPLOAD_MAX_MEMORY_SIZE', 'INTERNAL_IPS', 'LANGUAGE_CODE', 'LANGUAGES',
   'LOGGING', 'LOGIN_REDIRECT_URL', 'LOGIN_URL', 'LOGOUT_REDIRECT_URL', 'MANAGERS', 'MEDIA_ROOT', 'MEDIA_URL',

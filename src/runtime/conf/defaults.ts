@@ -3,6 +3,7 @@
  * Django has one. Only ROOT_URLCONF and WSGI_APPLICATION have none: they name
  * the project's own modules.
  */
+import { DEFAULT_UPLOAD_LIMITS } from '../http/limits.js';
 import type { KnownSettings, RequiredSettingName } from './types.js';
 
 export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deepFreeze({
@@ -21,6 +22,10 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   STATICFILES_DIRS: [],
   STATICFILES_MANIFEST_STRICT: true,
   READYZ_WAITS_FOR_MIGRATIONS: true,
+  DATA_UPLOAD_MAX_MEMORY_SIZE: DEFAULT_UPLOAD_LIMITS.maxMemorySize,
+  DATA_UPLOAD_MAX_NUMBER_FIELDS: DEFAULT_UPLOAD_LIMITS.maxNumberFields,
+  DATA_UPLOAD_MAX_NUMBER_FILES: DEFAULT_UPLOAD_LIMITS.maxNumberFiles,
+  FILE_UPLOAD_MAX_SIZE: DEFAULT_UPLOAD_LIMITS.maxFileSize,
   TEMPLATES: [],
   LOG_LEVEL: 'info',
   SECURE_HSTS_SECONDS: 0,

@@ -94,6 +94,14 @@ export interface KnownSettings {
   STATICFILES_MANIFEST_STRICT: boolean;
   /** `/readyz` is 503 until every migration on disk is applied (true), or only until the database answers (false). */
   READYZ_WAITS_FOR_MIGRATIONS: boolean;
+  /** Bytes of a request body read into memory, uploaded files not counted (Django's); past it a 413. `null` or 0: no limit. */
+  DATA_UPLOAD_MAX_MEMORY_SIZE: number | null;
+  /** Fields of a form (urlencoded or multipart; Django's); past it a 400. `null` or 0: no limit. */
+  DATA_UPLOAD_MAX_NUMBER_FIELDS: number | null;
+  /** Files of a multipart form (Django's); past it a 400. `null` or 0: no limit. */
+  DATA_UPLOAD_MAX_NUMBER_FILES: number | null;
+  /** Bytes of one uploaded file, held in memory (tsgate's); past it a 413. `null` or 0: only the server's body limit. */
+  FILE_UPLOAD_MAX_SIZE: number | null;
   /** Template engines. */
   TEMPLATES: readonly TemplateEngineSettings[];
   /** The least severe log messages that are written. */

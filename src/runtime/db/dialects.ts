@@ -3,10 +3,13 @@
  * driver is imported when the first query runs, so a project installs only
  * the driver its DATABASE_URL needs, and a missing one is a clear message.
  */
-import { isAbsolute, resolve } from 'node:path';
-import { MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from './kysely.js';
+import { MysqlDialect, PostgresDialect, type Dialect } from './kysely.js';
 import { DatabaseError } from './errors.js';
-import type { DatabaseTarget, ServerTarget, SqliteTarget } from './url.js';
+import { guardMysqlPool, guardPostgresPool } from './server-pools.js';
+import { sqliteDialect } from './sqlite.js';
+import type { DatabaseTarget, ServerTarget } from './url.js';
+
+export { sqlitePath } from './sqlite.js';
 
 export interface ConnectionOptions {
   /** Names the connection in messages: `DATABASES['default']`. */
@@ -36,49 +39,6 @@ async function importDriver<T>(backend: DatabaseTarget['backend'], where: string
   }
 }
 
-/** The SQLite file's path: relative paths are relative to the project folder. */
-export function sqlitePath(target: SqliteTarget, baseDir: string): string {
-  return target.filename === ':memory:' || isAbsolute(target.filename) ? target.filename : resolve(baseDir, target.filename);
-}
-
-/**
- * Turns on WAL. Converting a new file takes a lock that SQLite does not
- * always wait for with the busy handler, so several processes opening the
- * same new file at once (containers running migrate together) retry here.
- */
-function walMode(database: import('better-sqlite3').Database): void {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      database.pragma('journal_mode = WAL');
-      return;
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || attempt >= 100) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-    }
-  }
-}
-
-function sqliteDialect(target: SqliteTarget, options: ConnectionOptions): Dialect {
-  const filename = sqlitePath(target, options.baseDir);
-  return new SqliteDialect({
-    database: async () => {
-      const Database = await importDriver<typeof import('better-sqlite3')>('sqlite', options.where);
-      let database: import('better-sqlite3').Database;
-      try {
-        database = new Database(filename, { timeout: options.connectTimeout * 1000, ...options.driverOptions });
-      } catch (error) {
-        throw new DatabaseError(`${options.where}: cannot open the SQLite file ${filename}: ${(error as Error).message}`);
-      }
-      // WAL lets readers go on while one process writes; the busy timeout
-      // makes a second writer wait instead of failing at once.
-      if (filename !== ':memory:') walMode(database);
-      database.pragma('synchronous = NORMAL');
-      database.pragma('foreign_keys = ON');
-      return database;
-    },
-  });
-}
-
 function postgresDialect(target: ServerTarget, options: ConnectionOptions): Dialect {
   return new PostgresDialect({
     pool: async () => {
@@ -96,9 +56,7 @@ function postgresDialect(target: ServerTarget, options: ConnectionOptions): Dial
         allowExitOnIdle: true,
         ...options.driverOptions,
       });
-      // An idle connection the server drops must not crash the process; the next query reconnects.
-      pool.on('error', () => undefined);
-      return pool;
+      return guardPostgresPool(pool, options.where);
     },
   });
 }
@@ -107,7 +65,7 @@ function mysqlDialect(target: ServerTarget, options: ConnectionOptions): Dialect
   return new MysqlDialect({
     pool: async () => {
       const mysql = await importDriver<typeof import('mysql2')>('mysql', options.where);
-      return mysql.createPool({
+      const pool = mysql.createPool({
         host: target.host,
         port: target.port,
         user: target.user,
@@ -120,11 +78,15 @@ function mysqlDialect(target: ServerTarget, options: ConnectionOptions): Dialect
         supportBigNumbers: true,
         ...options.driverOptions,
       });
+      return guardMysqlPool(pool, options.where);
     },
   });
 }
 
 export function createDialect(target: DatabaseTarget, options: ConnectionOptions): Dialect {
-  if (target.backend === 'sqlite') return sqliteDialect(target, options);
+  if (target.backend === 'sqlite') {
+    const driver = () => importDriver<typeof import('better-sqlite3')>('sqlite', options.where);
+    return sqliteDialect(target, { ...options, busyTimeout: options.connectTimeout, driver });
+  }
   return target.backend === 'postgres' ? postgresDialect(target, options) : mysqlDialect(target, options);
 }

@@ -7,6 +7,7 @@ import { Http404, PermissionDenied } from './exceptions.js';
 import { Request } from './request.js';
 import { HttpResponse, text } from './response.js';
 import { handleErrors, type ErrorHandlingOptions } from './errors.js';
+import type { UploadLimits } from './limits.js';
 import { applyMiddleware, type Handler, type Middleware } from './middleware.js';
 import { forbidden, notFound, type StatusPages } from './status-pages.js';
 import { flatten, resolve, type Route, type UrlPattern } from './urls.js';
@@ -26,6 +27,8 @@ export interface ApplicationOptions {
   render403?: () => string;
   /** Turn exceptions into error pages; without it they reach the server (a bare 500). */
   errors?: ErrorHandlingOptions;
+  /** How much of a request body may be held in memory (the DATA_UPLOAD_* settings); Django's defaults when absent. */
+  uploadLimits?: UploadLimits;
 }
 
 function toBody(body: HttpResponse['body']): Body {
@@ -85,7 +88,7 @@ export function createApplication(patterns: readonly UrlPattern[], options: Appl
   const guard = (handler: Handler) => (options.errors ? handleErrors(handler, options.errors) : handler);
   const handler = guard(pagesFor(applyMiddleware(options.middleware ?? [], guard(view))));
   return async (environ, startResponse) => {
-    const request = new Request(environ);
+    const request = new Request(environ, options.uploadLimits);
     // Built-in routes (health checks) answer ahead of the middleware: a probe
     // from a pod IP or 127.0.0.1 must not fail host validation.
     const builtin = builtins.length > 0 && resolve(builtins, request.pathInfo).length > 0;

@@ -1,6 +1,7 @@
 export { Request, Session } from './request.js';
 export { fileResponse, HttpResponse, html, json, patchVaryHeaders, redirect, streaming, text, type ResponseBody } from './response.js';
-export { DEFAULT_MULTIPART_LIMITS, parseMultipart, type MultipartLimits, type UploadedFile } from './multipart.js';
+export { parseMultipart, type ParsedForm, type UploadedFile } from './multipart.js';
+export { DEFAULT_UPLOAD_LIMITS, uploadLimits, type UploadLimits } from './limits.js';
 export {
   flatten,
   include,

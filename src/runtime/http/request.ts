@@ -1,5 +1,7 @@
 import type { Environ } from '../tsgi/types.js';
-import { parseMultipart, type UploadedFile } from './multipart.js';
+import { parseUrlencoded, readBody } from './body.js';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './limits.js';
+import { parseMultipart, type ParsedForm, type UploadedFile } from './multipart.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import { validateRequest, type ValidateOptions } from './validate.js';
 
@@ -13,11 +15,17 @@ export class Request {
   private parsedQuery: URLSearchParams | undefined;
   private parsedCookies: Record<string, string> | undefined;
   private bodyBytes: Promise<Uint8Array> | undefined;
-  private parsedForm: Promise<{ fields: URLSearchParams; files: UploadedFile[] }> | undefined;
+  private parsedForm: Promise<ParsedForm> | undefined;
+  /** Set when form() parsed a multipart body as it was read, keeping no copy of it. */
+  private bodyStreamed = false;
   /** Values captured from the URL by the route that matched. */
   params: Record<string, string | number> = {};
 
-  constructor(readonly environ: Environ) {
+  /** `limits`: how much of the body may be held in memory (the DATA_UPLOAD_* settings). */
+  constructor(
+    readonly environ: Environ,
+    private readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+  ) {
     this.method = environ.REQUEST_METHOD;
     this.pathInfo = environ.PATH_INFO || '/';
     this.path = environ.SCRIPT_NAME + this.pathInfo;
@@ -71,9 +79,17 @@ export class Request {
     return typeof value === 'string' ? value : undefined;
   }
 
-  /** The whole body as bytes; read once and kept, so middleware and the view can both read it. */
+  /**
+   * The whole body as bytes; read once and kept, so middleware and the view
+   * can both read it. Over DATA_UPLOAD_MAX_MEMORY_SIZE it is a 413, as in
+   * Django; after form() has parsed a multipart body, an error (read body()
+   * first to have both).
+   */
   body(): Promise<Uint8Array> {
-    this.bodyBytes ??= this.environ['wsgi.input'].read();
+    if (this.bodyStreamed && !this.bodyBytes) {
+      return Promise.reject(new Error('body() cannot be read after form() or files() parsed a multipart body as it arrived; call body() first to keep it'));
+    }
+    this.bodyBytes ??= readBody(this.environ['wsgi.input'], this.environ.CONTENT_LENGTH, this.limits);
     return this.bodyBytes;
   }
 
@@ -105,13 +121,17 @@ export class Request {
     return validateRequest(this, schema, options);
   }
 
-  private parseForm(): Promise<{ fields: URLSearchParams; files: UploadedFile[] }> {
+  /** The form, parsed once, under the upload limits (http/limits.ts). */
+  private parseForm(): Promise<ParsedForm> {
     this.parsedForm ??= (async () => {
       const contentType = this.environ.CONTENT_TYPE ?? '';
       const type = contentType.split(';')[0]?.trim().toLowerCase();
-      if (type === 'application/x-www-form-urlencoded') return { fields: new URLSearchParams(await this.text()), files: [] };
-      if (type === 'multipart/form-data') return parseMultipart(contentType, await this.body());
-      return { fields: new URLSearchParams(), files: [] };
+      if (type === 'application/x-www-form-urlencoded') return { fields: parseUrlencoded(await this.body(), this.limits), files: [] };
+      if (type !== 'multipart/form-data') return { fields: new URLSearchParams(), files: [] };
+      // Parsed as it arrives, so uploaded files do not count against DATA_UPLOAD_MAX_MEMORY_SIZE (unless body() was read first).
+      if (this.bodyBytes) return parseMultipart(contentType, await this.bodyBytes, this.limits);
+      this.bodyStreamed = true;
+      return parseMultipart(contentType, this.environ['wsgi.input'], this.limits);
     })();
     return this.parsedForm;
   }

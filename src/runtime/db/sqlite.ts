@@ -1,0 +1,143 @@
+/**
+ * The SQLite dialect, over better-sqlite3, which is synchronous: while
+ * SQLite's busy handler waits for another process's write lock, the whole
+ * worker waits with it — no other request, no heartbeat, so a lock held
+ * for longer than the server's --timeout got the worker killed. Here
+ * SQLite waits only a short slice at a time, and the rest of the wait
+ * (up to CONNECT_TIMEOUT) happens between slices, with the event loop free.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { SqliteDialect, SqliteDriver, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type SqliteDialectConfig } from './kysely.js';
+import { DatabaseError, isSqliteBusy } from './errors.js';
+import type { SqliteTarget } from './url.js';
+
+/** The longest SQLite blocks the worker in one go waiting for a lock, in ms. */
+export const BUSY_SLICE_MS = 50;
+/** The pause between slices, in ms: the event loop turns, other requests are answered. */
+const BUSY_PAUSE_MS = 10;
+
+export interface SqliteOptions {
+  /** Names the connection in messages: `DATABASES['default']`. */
+  where: string;
+  /** The folder a relative path is relative to. */
+  baseDir: string;
+  /** Seconds a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
+  busyTimeout: number;
+  /** Passed to better-sqlite3 as is. */
+  driverOptions: Readonly<Record<string, unknown>>;
+  /** Imports better-sqlite3 (or says clearly that it is missing). */
+  driver: () => Promise<typeof import('better-sqlite3')>;
+}
+
+/** The SQLite file's path: relative paths are relative to the project folder. */
+export function sqlitePath(target: SqliteTarget, baseDir: string): string {
+  return target.filename === ':memory:' || isAbsolute(target.filename) ? target.filename : resolve(baseDir, target.filename);
+}
+
+/**
+ * Turns on WAL. Converting a new file takes a lock that SQLite does not
+ * always wait for with the busy handler, so several processes opening the
+ * same new file at once (containers running migrate together) retry here.
+ */
+function walMode(database: Database): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || attempt >= 100) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a statement again while SQLite answers plain SQLITE_BUSY, until
+ * `timeoutMs` has passed. A statement that got SQLITE_BUSY did not run
+ * (SQLite's busy handler retries it the same way); in WAL mode, which every
+ * file here uses, that holds inside a transaction too, where a stale
+ * snapshot is SQLITE_BUSY_SNAPSHOT instead and is not retried.
+ */
+class BusyWaitingConnection implements DatabaseConnection {
+  constructor(
+    private readonly inner: DatabaseConnection,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      try {
+        return await this.inner.executeQuery<R>(query);
+      } catch (error) {
+        if (!isSqliteBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await pause(BUSY_PAUSE_MS);
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+/**
+ * Kysely's SQLite driver with its one connection wrapped: BEGIN, COMMIT and
+ * savepoints go through the connection they are given, so they wait too.
+ */
+class BusyWaitingDriver extends SqliteDriver {
+  #connection: BusyWaitingConnection | undefined;
+
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly timeoutMs: number,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    this.#connection ??= new BusyWaitingConnection(connection, this.timeoutMs);
+    return this.#connection;
+  }
+}
+
+class BusyWaitingSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly config: SqliteDialectConfig,
+    private readonly timeoutMs: number,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new BusyWaitingDriver(this.config, this.timeoutMs);
+  }
+}
+
+export function sqliteDialect(target: SqliteTarget, options: SqliteOptions): SqliteDialect {
+  const filename = sqlitePath(target, options.baseDir);
+  const timeoutMs = options.busyTimeout * 1000;
+  return new BusyWaitingSqliteDialect(
+    {
+      database: async () => {
+        const Driver = await options.driver();
+        let database: Database;
+        try {
+          database = new Driver(filename, { timeout: Math.min(BUSY_SLICE_MS, timeoutMs), ...options.driverOptions });
+        } catch (error) {
+          throw new DatabaseError(`${options.where}: cannot open the SQLite file ${filename}: ${(error as Error).message}`);
+        }
+        // WAL lets readers go on while one process writes; a second writer waits (see above).
+        if (filename !== ':memory:') walMode(database);
+        database.pragma('synchronous = NORMAL');
+        database.pragma('foreign_keys = ON');
+        return database;
+      },
+    },
+    timeoutMs,
+  );
+}
