@@ -11,6 +11,7 @@ import { checkSettings } from '../../src/runtime/conf/checks.js';
 import { DEFAULTS } from '../../src/runtime/conf/defaults.js';
 import { READ_CHUNK } from '../../src/runtime/http/body.js';
 import { createApplication, DEFAULT_UPLOAD_LIMITS, path, Request, text, uploadLimits, type UploadLimits } from '../../src/runtime/http/index.js';
+import { REQUEST_JSON_MAX_DEPTH } from '../../src/runtime/http/request.js';
 import { Client } from '../../src/runtime/test/index.js';
 import { buildEnviron } from '../../src/runtime/tsgi/environ.js';
 import { BodyReader } from '../../src/runtime/tsgi/input.js';
@@ -93,6 +94,20 @@ describe('urlencoded forms', () => {
     const response = await new Client(app).post('/', json, { headers: { 'Content-Type': 'application/json' } });
     expect(response.status).toBe(413);
     expect(response.text()).toContain('DATA_UPLOAD_MAX_MEMORY_SIZE');
+  });
+
+  it('json(): a body that is not JSON, or nests past REQUEST_JSON_MAX_DEPTH, is a 400 and never parsed', async () => {
+    const app = createApplication([path('', async (request) => text(JSON.stringify(await request.json())))], { errors: { debug: false, settings: () => ({}) } });
+    const client = new Client(app);
+    const send = (body: string) => client.post('/', body, { headers: { 'Content-Type': 'application/json' } });
+    // 2 MB of '[' took JSON.parse about 5 s of a worker's CPU before the depth check.
+    const deep = await send('['.repeat(2 * MB));
+    expect([deep.status, deep.text()]).toEqual([400, `the JSON body nests deeper than ${REQUEST_JSON_MAX_DEPTH} levels\n`]);
+    const bad = await send('{"a": ');
+    expect(bad.status).toBe(400);
+    expect(bad.text()).toMatch(/^the body is not valid JSON: /);
+    const nested = `${'['.repeat(REQUEST_JSON_MAX_DEPTH)}"[{ in a string"${']'.repeat(REQUEST_JSON_MAX_DEPTH)}`;
+    expect((await send(nested)).text()).toBe(nested);
   });
 
   it('with the limits set to null (or 0), take any number of fields and any size', async () => {

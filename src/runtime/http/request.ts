@@ -1,9 +1,14 @@
 import type { Environ } from '../tsgi/types.js';
+import { HttpError } from '../tsgi/errors.js';
 import { parseUrlencoded, readBody } from './body.js';
+import { withinDepth } from './json-body.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './limits.js';
 import { parseMultipart, type ParsedForm, type UploadedFile } from './multipart.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import { validateRequest, type ValidateOptions } from './validate.js';
+
+/** How deep `request.json()` lets a body nest: far past any real document, far short of a costly one. */
+export const REQUEST_JSON_MAX_DEPTH = 512;
 
 /** A view's view of one request, read from the TSGI environ. */
 export class Request {
@@ -97,8 +102,20 @@ export class Request {
     return new TextDecoder().decode(await this.body());
   }
 
+  /**
+   * The body parsed as JSON. A body that is not JSON, or that nests deeper
+   * than REQUEST_JSON_MAX_DEPTH (JSON.parse spends seconds on a few MB of
+   * `[[[[`), is a 400, not a 500. For input checked against a schema, see
+   * validate().
+   */
   async json(): Promise<unknown> {
-    return JSON.parse(await this.text()) as unknown;
+    const text = await this.text();
+    if (!withinDepth(text, REQUEST_JSON_MAX_DEPTH)) throw new HttpError('400 Bad Request', `the JSON body nests deeper than ${REQUEST_JSON_MAX_DEPTH} levels`);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new HttpError('400 Bad Request', `the body is not valid JSON: ${(error as Error).message}`);
+    }
   }
 
   /** The form fields of an urlencoded or multipart body (Django's request.POST); empty for other content types. */
