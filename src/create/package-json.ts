@@ -12,7 +12,7 @@ export interface PackageJsonChoices {
   name: string;
   database: DatabaseName;
   pm: PackageManagerName;
-  /** The vendored runtime's file name: `tsgate-0.1.0.tgz`. */
+  /** The vendored runtime's file name: `tsgate-0.1.0-<content hash>.tgz`. */
   runtimeTarball: string;
 }
 
