@@ -1,4 +1,3 @@
-import cluster from 'node:cluster';
 import { closeSync, openSync } from 'node:fs';
 import { configure } from '../../conf/settings.js';
 import { ImproperlyConfigured } from '../../conf/errors.js';
@@ -9,6 +8,7 @@ import {
   DEFAULT_LIMITS,
   defaultWorkers,
   ErrorLog,
+  isServerWorker,
   nonNegative,
   nonNegativeInt,
   OptionError,
@@ -161,7 +161,7 @@ const command: Command = {
       process.stdout.write(`${JSON.stringify({ app: spec, ...config }, null, 2)}\n`);
       return 0;
     }
-    if (cluster.isPrimary && settings.SECURE_SSL_REDIRECT) new ErrorLog(config.logLevel).info(sslRedirectNotice(config));
+    if (!isServerWorker() && settings.SECURE_SSL_REDIRECT) new ErrorLog(config.logLevel).info(sslRedirectNotice(config));
     return serve(config, spec, () => loadForServing(spec));
   },
 };
