@@ -191,10 +191,8 @@ describe('slow clients', () => {
       slow.on('close', () => resolve(Date.now() - started));
       slow.on('error', () => {});
     });
-    slow.write('GET /slo');
-
-    // Meanwhile the single worker answers someone else.
-    await sleep(200);
+    // Once the half line is on its way, the single worker answers someone else meanwhile.
+    await new Promise((resolve) => slow.write('GET /slo', resolve));
     const other = await request({ port: echo.port, path: '/meanwhile', deadlineMs: 2000 });
     const servedAfter = Date.now() - started;
     expect(other.status).toBe(200);
