@@ -8,7 +8,7 @@ import { request, Agent } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installedProject } from '../helpers/installed-project.js';
-import { Spawned, freePort, runSync } from '../helpers/process.js';
+import { Spawned, freePort, run, runSync } from '../helpers/process.js';
 
 let project = '';
 const servers: Spawned[] = [];
@@ -24,6 +24,11 @@ const PRODUCTION_ENV = {
 
 function npm(args: string[], env: NodeJS.ProcessEnv = {}) {
   return runSync('npm', args, { cwd: project, env });
+}
+
+/** npm, without blocking the file's other concurrent tests. */
+function npmAsync(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return run('npm', args, { cwd: project, env });
 }
 
 interface Reply {
@@ -68,45 +73,48 @@ describe('a generated project', () => {
     expect(ci.status, ci.stdout + ci.stderr).toBe(0);
   }, 300_000);
 
-  it('typechecks', () => {
-    const result = npm(['run', 'typecheck']);
-    expect(result.status, result.stdout + result.stderr).toBe(0);
-  }, 120_000);
+  // Read-only checks of the installed project: independent, so at the same time.
+  describe.concurrent('installed', () => {
+    it('typechecks', async ({ expect }) => {
+      const result = await npmAsync(['run', 'typecheck']);
+      expect(result.status, result.stdout + result.stderr).toBe(0);
+    }, 180_000);
 
-  it('passes its own tests', () => {
-    const result = npm(['test']);
-    expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(Number(/# pass (\d+)/.exec(result.stdout)?.[1])).toBeGreaterThanOrEqual(6);
-    expect(result.stdout).toMatch(/# fail 0/);
-  }, 120_000);
+    it('passes its own tests', async ({ expect }) => {
+      const result = await npmAsync(['test']);
+      expect(result.status, result.stdout + result.stderr).toBe(0);
+      expect(Number(/# pass (\d+)/.exec(result.stdout)?.[1])).toBeGreaterThanOrEqual(6);
+      expect(result.stdout).toMatch(/# fail 0/);
+    }, 180_000);
 
-  it('lists its commands with manage help, running TypeScript directly', () => {
-    const result = npm(['run', '--silent', 'manage', '--', 'help']);
-    expect(result.status, result.stderr).toBe(0);
-    for (const command of ['check', 'runserver', 'serve']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\s`, 'm'));
-  }, 60_000);
+    it('lists its commands with manage help, running TypeScript directly', async ({ expect }) => {
+      const result = await npmAsync(['run', '--silent', 'manage', '--', 'help']);
+      expect(result.status, result.stderr).toBe(0);
+      for (const command of ['check', 'runserver', 'serve']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\s`, 'm'));
+    }, 180_000);
 
-  it('reports missing production settings all at once, without a stack trace', () => {
-    const result = npm(['run', '--silent', 'manage', '--', 'check'], { NODE_ENV: 'production', SECRET_KEY: '', ALLOWED_HOSTS: '', DEBUG: '' });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('SECRET_KEY is required when DEBUG is false');
-    expect(result.stderr).toContain('ALLOWED_HOSTS is empty while DEBUG is false');
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
+    it('reports missing production settings all at once, without a stack trace', async ({ expect }) => {
+      const result = await npmAsync(['run', '--silent', 'manage', '--', 'check'], { NODE_ENV: 'production', SECRET_KEY: '', ALLOWED_HOSTS: '', DEBUG: '' });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('SECRET_KEY is required when DEBUG is false');
+      expect(result.stderr).toContain('ALLOWED_HOSTS is empty while DEBUG is false');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }, 180_000);
 
-  it('passes check --deploy with no issues once SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_URL are set', () => {
-    const result = npm(['run', '--silent', 'manage', '--', 'check', '--deploy'], {
-      NODE_ENV: 'production',
-      DEBUG: 'false',
-      SECRET_KEY: PRODUCTION_ENV.SECRET_KEY,
-      ALLOWED_HOSTS: 'example.com',
-      DATABASE_URL: 'postgres://app:secret@db.internal:5432/app',
-      EMAIL_URL: 'smtp://app:secret@smtp.internal:587',
-      SECURE_SSL_REDIRECT: '',
-    });
-    expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain('System check identified no issues (0 silenced).');
-  }, 60_000);
+    it('passes check --deploy with no issues once SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_URL are set', async ({ expect }) => {
+      const result = await npmAsync(['run', '--silent', 'manage', '--', 'check', '--deploy'], {
+        NODE_ENV: 'production',
+        DEBUG: 'false',
+        SECRET_KEY: PRODUCTION_ENV.SECRET_KEY,
+        ALLOWED_HOSTS: 'example.com',
+        DATABASE_URL: 'postgres://app:secret@db.internal:5432/app',
+        EMAIL_URL: 'smtp://app:secret@smtp.internal:587',
+        SECURE_SSL_REDIRECT: '',
+      });
+      expect(result.status, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toContain('System check identified no issues (0 silenced).');
+    }, 180_000);
+  });
 
   it('migrates its database: showmigrations, migrate --check, migrate, a second migrate with nothing to do, sqlmigrate', () => {
     const manage = (...args: string[]) => npm(['run', '--silent', 'manage', '--', ...args]);
