@@ -62,7 +62,7 @@ declare const VALUES: unique symbol;
  * A field: its spec, and (in the type only) the column's select, insert and
  * update types and its name (`$key` stands for the field's key).
  */
-export interface Field<Select = unknown, Insert = Select, Update = Insert, Column extends string = '$key'> extends FieldSpec {
+export interface Field<Select = unknown, Insert = Select, Update = Insert, Column extends string = string> extends FieldSpec {
   readonly [VALUES]?: { select: Select; insert: Insert; update: Update; column: Column };
 }
 
