@@ -114,10 +114,13 @@ describe.concurrent.each(BACKENDS)('makemigrations and migrate on $title', (back
     expect(await database.columns('blog_note')).toEqual(['author_id', 'content', 'id', 'title']);
     expect(await database.columns('blog_author')).toEqual(['id', 'name']);
 
-    // sqlmigrate and showmigrations describe operations.
+    // sqlmigrate shows the SQL; showmigrations and migrate --plan the operations in words.
     const sql = await ok(project, ['sqlmigrate', 'blog', '0004']);
     expect(sql.toLowerCase()).toContain('create table');
     expect(sql).toContain('blog_author');
+    expect(await ok(project, ['showmigrations', 'blog', '-v', '2'])).toContain(' [X] 0002_blog_note_rating\n       - Add field rating to blog_note\n');
+    const plan = await ok(project, ['migrate', 'blog', '0004', '--plan']);
+    expect(plan).toContain('  Undo blog.0005_rename_body_blog_note_content\n    Undo Rename field body on blog_note to content\n');
   });
 });
 
