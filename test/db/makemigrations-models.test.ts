@@ -155,6 +155,11 @@ export const Keyless = model('blog_keyless', { name: field.varchar(10) });
     expect(run.stderr).toContain('indexes [nope] names no field nope');
     expect(run.stderr).toContain(`${shown} (Keyless): it has no primary key: add id: field.id().`);
     expect(readdirSync(project.path('blog'))).toEqual(['models.js']);
+    // manage check reports the same problems.
+    const check = await project.manage(['check']);
+    expect(check.status, check.output).toBe(1);
+    expect(check.output).toContain(`${shown} (Keyless): (models.E001) it has no primary key: add id: field.id().`);
+    expect(check.output).toContain(`${shown} (Note): (models.E001) field author refers to the table 'auth_user'`);
   });
 
   it('--check exits 1 and --dry-run prints the file, both writing nothing; without a terminal a NOT NULL field needs a default', async () => {
