@@ -5,12 +5,12 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Kysely, sql } from '../../src/runtime/db/kysely.js';
+import { Kysely, sql, type ColumnType } from '../../src/runtime/db/kysely.js';
 import { sqliteDialect } from '../../src/runtime/db/sqlite.js';
 import { tempDir } from '../helpers/process.js';
 
 const dir = tempDir('tsgate-sqlite-values-');
-const db = new Kysely<{ note: { id: number; done: boolean | number; at: Date | string } }>({
+const db = new Kysely<{ note: { id: number; done: boolean | number; at: ColumnType<Date | string, Date | string | undefined> } }>({
   dialect: sqliteDialect({ backend: 'sqlite', filename: join(dir, 'values.sqlite3') } as never, {
     where: "DATABASES['default']",
     baseDir: dir,
