@@ -79,12 +79,13 @@ export interface CommonOptions<T> {
 type Nullable<T, O> = O extends { null: true } ? T | null : T;
 type Optional<O> = O extends { null: true } ? true : O extends { default: unknown } ? (undefined extends O['default'] ? false : true) : false;
 type ColumnOf<O, Fallback extends string> = O extends { dbColumn: infer C extends string } ? (string extends C ? Fallback : C) : Fallback;
-export type FieldOf<S, I, O, Fallback extends string = '$key'> = Field<
+/** A built field's type: its Kysely types, and its kind and options as literals (forms read `kind` and `null`). */
+export type FieldOf<K extends FieldKind, S, I, O, Fallback extends string = '$key'> = Field<
   Nullable<S, O>,
   Optional<O> extends true ? Nullable<I, O> | undefined : Nullable<I, O>,
   Nullable<I, O>,
   ColumnOf<O, Fallback>
->;
+> & { readonly kind: K } & Readonly<O>;
 
 /** The Kysely column type of a field. */
 export type ColumnTypeOf<F> = F extends Field<infer S, infer I, infer U, string> ? ColumnType<S, I, U> : never;
@@ -111,16 +112,16 @@ interface KeyOptions<T> extends CommonOptions<T> {
 
 export const field = {
   /** An auto-incrementing integer primary key (Django's AutoField). */
-  id: <const O extends { dbColumn?: string } = {}>(options?: O): Field<number, number | undefined, number, ColumnOf<O, '$key'>> => spec('id', options ?? {}, { primaryKey: true }),
+  id: <const O extends { dbColumn?: string } = {}>(options?: O): Field<number, number | undefined, number, ColumnOf<O, '$key'>> & { readonly kind: 'id' } => spec('id', options ?? {}, { primaryKey: true }),
   /** An auto-incrementing 64-bit primary key (BigAutoField); a string on PostgreSQL. */
-  bigId: <const O extends { dbColumn?: string } = {}>(options?: O): Field<number | string, number | string | bigint | undefined, number | string | bigint, ColumnOf<O, '$key'>> =>
+  bigId: <const O extends { dbColumn?: string } = {}>(options?: O): Field<number | string, number | string | bigint | undefined, number | string | bigint, ColumnOf<O, '$key'>> & { readonly kind: 'bigId' } =>
     spec('bigId', options ?? {}, { primaryKey: true }),
-  integer: <const O extends KeyOptions<number> = {}>(options?: O): FieldOf<number, number, O> => spec('integer', options ?? {}),
+  integer: <const O extends KeyOptions<number> = {}>(options?: O): FieldOf<'integer', number, number, O> => spec('integer', options ?? {}),
   /** A 64-bit integer: a string on PostgreSQL (beyond 2^53 a number would round). */
-  bigint: <const O extends KeyOptions<number | string> = {}>(options?: O): FieldOf<number | string, number | string | bigint, O> => spec('bigint', options ?? {}),
-  float: <const O extends CommonOptions<number> = {}>(options?: O): FieldOf<number, number, O> => spec('float', options ?? {}),
+  bigint: <const O extends KeyOptions<number | string> = {}>(options?: O): FieldOf<'bigint', number | string, number | string | bigint, O> => spec('bigint', options ?? {}),
+  float: <const O extends CommonOptions<number> = {}>(options?: O): FieldOf<'float', number, number, O> => spec('float', options ?? {}),
   /** `decimal(p, s)`: exact, so a string (a number on SQLite). */
-  decimal: <const O extends CommonOptions<string | number> = {}>(maxDigits: number, decimalPlaces: number, options?: O): FieldOf<string | number, string | number, O> => {
+  decimal: <const O extends CommonOptions<string | number> = {}>(maxDigits: number, decimalPlaces: number, options?: O): FieldOf<'decimal', string | number, string | number, O> => {
     positiveInteger(maxDigits, 'decimal(maxDigits, decimalPlaces): maxDigits');
     if (!Number.isInteger(decimalPlaces) || decimalPlaces < 0 || decimalPlaces > maxDigits) {
       throw new TypeError(`decimal(${maxDigits}, ${decimalPlaces}): decimalPlaces must be a whole number from 0 to maxDigits`);
@@ -128,24 +129,24 @@ export const field = {
     return spec('decimal', options ?? {}, { maxDigits, decimalPlaces });
   },
   /** true/false; read back as 1/0 on SQLite and MySQL. */
-  boolean: <const O extends CommonOptions<boolean> = {}>(options?: O): FieldOf<boolean | number, boolean | number, O> => spec('boolean', options ?? {}),
-  varchar: <const O extends KeyOptions<string> = {}>(maxLength: number, options?: O): FieldOf<string, string, O> =>
+  boolean: <const O extends CommonOptions<boolean> = {}>(options?: O): FieldOf<'boolean', boolean | number, boolean | number, O> => spec('boolean', options ?? {}),
+  varchar: <const O extends KeyOptions<string> = {}>(maxLength: number, options?: O): FieldOf<'varchar', string, string, O> =>
     spec('varchar', options ?? {}, { maxLength: positiveInteger(maxLength, 'varchar(maxLength)') }),
-  text: <const O extends CommonOptions<string> = {}>(options?: O): FieldOf<string, string, O> => spec('text', options ?? {}),
+  text: <const O extends CommonOptions<string> = {}>(options?: O): FieldOf<'text', string, string, O> => spec('text', options ?? {}),
   /** A calendar day, `YYYY-MM-DD` (a Date from PostgreSQL and MySQL); `default: 'now'` is today. */
-  date: <const O extends CommonOptions<string> = {}>(options?: O): FieldOf<Timestamp, Timestamp, O> => spec('date', options ?? {}),
+  date: <const O extends CommonOptions<string> = {}>(options?: O): FieldOf<'date', Timestamp, Timestamp, O> => spec('date', options ?? {}),
   /** A moment, with time zone where the database keeps one; `default: 'now'` is the time of the insert. */
-  timestamp: <const O extends CommonOptions<string> = {}>(options?: O): FieldOf<Timestamp, Timestamp, O> => spec('timestamp', options ?? {}),
+  timestamp: <const O extends CommonOptions<string> = {}>(options?: O): FieldOf<'timestamp', Timestamp, Timestamp, O> => spec('timestamp', options ?? {}),
   /** JSON: parsed on PostgreSQL and MySQL, text on SQLite and MariaDB (insert it as JSON.stringify(value)). */
-  json: <const O extends CommonOptions<JsonValue> = {}>(options?: O): FieldOf<unknown, unknown, O> => spec('json', options ?? {}),
-  uuid: <const O extends KeyOptions<string> = {}>(options?: O): FieldOf<string, string, O> => spec('uuid', options ?? {}),
+  json: <const O extends CommonOptions<JsonValue> = {}>(options?: O): FieldOf<'json', unknown, unknown, O> => spec('json', options ?? {}),
+  uuid: <const O extends KeyOptions<string> = {}>(options?: O): FieldOf<'uuid', string, string, O> => spec('uuid', options ?? {}),
   /**
    * A reference to another model's primary key, by its table name; the
    * column is `<field>_id` and is indexed. `onDelete` as in SQL (Django's
    * on_delete): 'cascade', 'set null' (needs `null: true`), 'restrict'.
    * Its value is typed as a number (the key of an `id()`).
    */
-  foreignKey: <const O extends CommonOptions<number> & { onDelete?: OnDelete } = {}>(to: string, options?: O): FieldOf<number, number, O, '$key_id'> => {
+  foreignKey: <const O extends CommonOptions<number> & { onDelete?: OnDelete } = {}>(to: string, options?: O): FieldOf<'foreignKey', number, number, O, '$key_id'> => {
     if (typeof to !== 'string' || to === '') throw new TypeError('foreignKey(to): name the table it refers to, e.g. foreignKey(\'blog_author\')');
     return spec('foreignKey', { onDelete: 'cascade', ...options }, { to });
   },
