@@ -14,10 +14,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, Spawned, freePort, runSync, tempDir } from '../helpers/process.js';
+import { installedProject } from '../helpers/installed-project.js';
+import { Spawned, freePort, runSync } from '../helpers/process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REQUIRED = process.env.TSGATE_REQUIRE_BROWSER === '1';
@@ -91,15 +92,13 @@ async function tearDown(): Promise<void> {
 }
 
 describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped: no ${CHROMIUM})` : ''}`, () => {
-  // Generating runs npm install, which compiles better-sqlite3: minutes on a busy machine.
+  // The first file to ask for the installed project waits for its npm install: minutes on a busy machine.
   beforeAll(async () => {
     if (MISSING) throw new Error(`${CHROMIUM} is missing and TSGATE_REQUIRE_BROWSER=1: install Debian's chromium package (apt-get install -y chromium)`);
 
-    workDir = tempDir('tsgate-browser-');
-    // runGenerator's 5 minutes are not enough for npm install to compile better-sqlite3 on a busy machine.
-    const created = runSync(process.execPath, [CLI, 'site', '--no-git'], { cwd: workDir, timeoutMs: 840_000 });
-    expect(created.status, created.stdout + created.stderr).toBe(0);
-    const project = join(workDir, 'site');
+    // `create-tsgate-project site --no-git`, installed: a copy of the one the end-to-end files share.
+    const project = await installedProject();
+    workDir = dirname(project);
     const build = runSync('npm', ['run', 'build'], { cwd: project });
     expect(build.status, build.stdout + build.stderr).toBe(0);
     const migrate = runSync('npm', ['run', 'manage', '--', 'migrate'], { cwd: project });

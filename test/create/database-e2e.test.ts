@@ -7,38 +7,41 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { backend, dropDatabasesAfterAll, freshDatabase, unavailable } from '../db/services.js';
-import { runGenerator, runSync, tempDir } from '../helpers/process.js';
+import { CLI, run, tempDir } from '../helpers/process.js';
 
 dropDatabasesAfterAll();
 
-for (const name of ['postgres', 'mysql'] as const) {
-  describe(`--database ${name}`, () => {
-    const server = backend(name);
-    if (unavailable(server)) return;
+// The two backends are independent (a project and a database each): they run at once.
+describe.concurrent('the database choice', () => {
+  for (const name of ['postgres', 'mysql'] as const) {
+    describe(`--database ${name}`, () => {
+      const server = backend(name);
+      if (unavailable(server)) return;
 
-    it('installs the driver, migrates a real database and passes its own tests there', { timeout: 600_000 }, async () => {
-      const cwd = tempDir('tsgate-create-db-');
-      const created = runGenerator(['site', '--database', name, '--no-git'], cwd);
-      expect(created.status, created.stdout + created.stderr).toBe(0);
-      const project = join(cwd, 'site');
-      const driver = name === 'postgres' ? 'pg' : 'mysql2';
-      expect(JSON.parse(readFileSync(join(project, 'node_modules', driver, 'package.json'), 'utf8'))).toHaveProperty('name', driver);
+      it('installs the driver, migrates a real database and passes its own tests there', { timeout: 600_000 }, async ({ expect }) => {
+        const cwd = tempDir('tsgate-create-db-');
+        const created = await run(process.execPath, [CLI, 'site', '--database', name, '--no-git'], { cwd });
+        expect(created.status, created.stdout + created.stderr).toBe(0);
+        const project = join(cwd, 'site');
+        const driver = name === 'postgres' ? 'pg' : 'mysql2';
+        expect(JSON.parse(readFileSync(join(project, 'node_modules', driver, 'package.json'), 'utf8'))).toHaveProperty('name', driver);
 
-      const database = await freshDatabase(server, cwd);
-      const env = { DATABASE_URL: database.url };
-      const migrate = runSync('npm', ['run', 'manage', '--', 'migrate', '--noinput'], { cwd: project, env });
-      expect(migrate.status, migrate.stdout + migrate.stderr).toBe(0);
-      expect(await database.tables()).toContain('tsgate_migrations');
-      expect([...(await database.recorded()).keys()]).toContain('pages.0001_initial');
+        const database = await freshDatabase(server, cwd);
+        const env = { DATABASE_URL: database.url };
+        const migrate = await run('npm', ['run', 'manage', '--', 'migrate', '--noinput'], { cwd: project, env });
+        expect(migrate.status, migrate.stdout + migrate.stderr).toBe(0);
+        expect(await database.tables()).toContain('tsgate_migrations');
+        expect([...(await database.recorded()).keys()]).toContain('pages.0001_initial');
 
-      // npm test: manage test makes test_<name> on the same server, migrates it, runs the tests, drops it, and exits.
-      const tested = runSync('npm', ['test'], { cwd: project, env });
-      expect(tested.status, tested.stdout + tested.stderr).toBe(0);
-      expect(tested.stdout).toMatch(/# fail 0/);
-      expect(tested.stderr).toContain(`Creating test database for alias 'default' (test_`);
-      expect(tested.stderr).toContain("Destroying test database for alias 'default'...");
+        // npm test: manage test makes test_<name> on the same server, migrates it, runs the tests, drops it, and exits.
+        const tested = await run('npm', ['test'], { cwd: project, env });
+        expect(tested.status, tested.stdout + tested.stderr).toBe(0);
+        expect(tested.stdout).toMatch(/# fail 0/);
+        expect(tested.stderr).toContain(`Creating test database for alias 'default' (test_`);
+        expect(tested.stderr).toContain("Destroying test database for alias 'default'...");
+      });
     });
-  });
-}
+  }
+});

@@ -206,7 +206,7 @@ describe('Kubernetes manifests', () => {
 });
 
 describe('GitHub Actions workflow', () => {
-  it('checks out, sets up node 22, installs, typechecks, tests, builds, runs check --deploy in production, builds the image', () => {
+  it('checks out, sets up node 22, installs, typechecks, checks for missing migrations, tests, builds, runs check --deploy in production, builds the image', () => {
     const text = read('.github/workflows/ci.yml');
     expect(text).toContain('${{ github.sha }}');
     expect(text).not.toContain('\\{{');
@@ -215,7 +215,8 @@ describe('GitHub Actions workflow', () => {
     expect(steps.some((step) => step.uses?.startsWith('actions/checkout@'))).toBe(true);
     expect(steps.find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(22);
     const runs = steps.map((step) => step.run ?? '');
-    const order = ['npm ci', 'npm run typecheck', 'npm run test', 'npm run build'].map((run) => runs.indexOf(run));
+    // A model changed without its migration fails the run before the tests.
+    const order = ['npm ci', 'npm run typecheck', 'npm run manage -- makemigrations --check --noinput', 'npm run test', 'npm run build'].map((run) => runs.indexOf(run));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     const check = steps.find((step) => step.run?.includes('node dist/manage.js check --deploy'));

@@ -24,6 +24,42 @@ export function runSync(command: string, args: string[], options: { cwd?: string
   });
 }
 
+export interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * runSync without blocking the test file's worker: what `describe.concurrent`
+ * tests use, so that their commands overlap (killed after `timeoutMs`, 5
+ * minutes by default; stdin is empty unless `input` is given).
+ */
+export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    // Without input, stdin is /dev/null: a pipe left to a grandchild (npm's) would keep this worker from exiting.
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (data: string) => (stdout += data));
+    child.stderr?.setEncoding('utf8').on('data', (data: string) => (stderr += data));
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
 /** Runs the generator as a user would, with stdin not a terminal. */
 export function runGenerator(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
   return runSync(process.execPath, [CLI, ...args], { cwd, env });

@@ -247,6 +247,28 @@ export function request(options: RequestOptions): Promise<Reply> {
   });
 }
 
+/**
+ * Resolves once a TCP connection to `port` is refused (the server closed its
+ * listening socket), trying again every few milliseconds; rejects after
+ * `timeoutMs`. Any connection that is accepted meanwhile is closed unused.
+ */
+export async function whenRefused(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.on('error', (error) => resolve(errorCode(error)));
+    });
+    if (outcome === 'ECONNREFUSED') return;
+    if (Date.now() > deadline) throw new Error(`port ${port} still accepts connections after ${timeoutMs} ms (last: ${outcome})`);
+    await sleep(10);
+  }
+}
+
 /** The error code of a failed request (`ECONNREFUSED`, `ECONNRESET`, ...), else its message. */
 export function errorCode(error: unknown): string {
   if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') return error.code;
@@ -312,6 +334,7 @@ export function clientLoops(count: number, options: { port: number; path: string
         for (const waiter of waiters) waiter();
       } catch (error) {
         errors.push(errorCode(error));
+        for (const waiter of waiters) waiter();
         // A refused connection means the server is gone: retry slowly so the log stays small.
         await sleep(20);
       }
@@ -334,6 +357,23 @@ export function clientLoops(count: number, options: { port: number; path: string
         const timer = setTimeout(() => {
           waiters.delete(check);
           reject(new Error(`${statuses.length} of ${total} answers after ${timeoutMs} ms; errors: ${errors.slice(-5).join(', ')}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    /** Resolves once `total` requests have failed all told (e.g. refused once the server is gone); rejects after `timeoutMs`. */
+    whenFailed(total: number, timeoutMs = 15_000): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (errors.length < total) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`${errors.length} of ${total} failures after ${timeoutMs} ms; ${statuses.length} answers`));
         }, timeoutMs);
         waiters.add(check);
         check();

@@ -12,22 +12,13 @@ import {
   isAlive,
   killAll,
   request,
-  sleep,
   startServer,
+  whenRefused,
   type Reply,
 } from './helpers.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
 afterEach(() => killAll());
-
-/** Polls until `check()` holds or fails after `timeoutMs`. */
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(25);
-  }
-}
 
 /** Distinct worker pids seen over `count` requests, each on a fresh connection. */
 async function samplePids(port: number, count: number): Promise<Set<number>> {
@@ -60,18 +51,19 @@ describe('graceful stop', () => {
       const started = Date.now();
       let answeredAt = 0;
       // Settles to the reply or the error, so a failure elsewhere leaves no unhandled rejection.
-      const slow = request({ port, path: '/?ms=1500', agent }).then(
+      const slow = request({ port, path: '/?ms=1500&announce=1', agent }).then(
         (reply: Reply) => {
           answeredAt = Date.now();
           return reply;
         },
         (error: unknown) => new Error(`the in-flight request failed: ${errorCode(error)}`),
       );
-      await sleep(200);
+      await server.waitForLog('slow request started');
       server.signal(signal);
       await server.waitForLog(`Handling ${signal}: graceful stop`);
 
-      await sleep(300);
+      // The listening socket closes while the primary waits for the in-flight request.
+      await whenRefused(port);
       await expect(request({ port, deadlineMs: 2000 })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
       expect(server.exit, server.stderr).toBeUndefined();
 
@@ -101,16 +93,14 @@ describe('graceful stop', () => {
       waitReady: false,
       env: { FIXTURE_BOOT_DELAY_MS: '500' },
     });
+    // The primary installed its signal handlers before its first line; the workers need 500 ms more.
     await server.waitForLog('Using worker: cluster');
-    // The primary installs its signal handlers just after that line; the workers need 500 ms more.
-    await sleep(150);
     expect(server.count('Booting worker')).toBe(0);
-    const signalledAt = Date.now();
     server.signal('SIGTERM');
-    const exit = await server.waitForExit(5000);
-    // Not the graceful timeout (10 s) followed by SIGKILL: the workers heard the stop once ready.
-    expect(Date.now() - signalledAt).toBeLessThan(3000);
+    // Well before the graceful timeout (10 s, then SIGKILL): the workers heard the stop once ready.
+    const exit = await server.waitForExit(8000);
     expect(exit, server.stderr).toEqual({ code: 0, signal: null });
+    expect(server.stderr).not.toContain('graceful timeout reached');
     expect(server.stderr).toContain('Handling SIGTERM: graceful stop');
     expect(server.count('Booting worker')).toBe(0);
   });
@@ -119,12 +109,12 @@ describe('graceful stop', () => {
     const port = await freePort();
     const server = await startServer({ app: 'slow', binds: [`127.0.0.1:${port}`], workers: 2, gracefulTimeout: 10 });
     const load = clientLoops(20, { port, path: '/?ms=10' });
-    await sleep(1000);
+    await load.whenAnswered(101, 30_000);
     const servedBeforeStop = load.statuses.length;
     server.signal('SIGTERM');
     const exit = await server.waitForExit(10_000);
-    // Keep the clients going a little after the exit, so they meet the closed port.
-    await sleep(200);
+    // Keep the clients going after the exit until they meet the closed port.
+    await load.whenFailed(1);
     await load.stop();
 
     expect(exit, server.stderr).toEqual({ code: 0, signal: null });
@@ -139,18 +129,16 @@ describe('fast stop', () => {
   it('SIGQUIT stops at once, without waiting for in-flight requests', async () => {
     const port = await freePort();
     const server = await startServer({ app: 'slow', binds: [`127.0.0.1:${port}`], workers: 2, gracefulTimeout: 10 });
-    const slow = request({ port, path: '/?ms=5000' }).then(
+    const slow = request({ port, path: '/?ms=5000&announce=1' }).then(
       (reply) => `answered ${reply.status}`,
       (error: unknown) => errorCode(error),
     );
-    await sleep(200);
-    const signalledAt = Date.now();
+    await server.waitForLog('slow request started');
     server.signal('SIGQUIT');
+    // Well before the in-flight request's 5 s: it is cut, not waited for.
     const exit = await server.waitForExit(3000);
-    const stoppedIn = Date.now() - signalledAt;
 
     expect(exit, server.stderr).toEqual({ code: 0, signal: null });
-    expect(stoppedIn).toBeLessThan(1000);
     expect(server.stderr).toContain('Handling SIGQUIT: fast stop');
     expect(await slow).toBe('ECONNRESET');
     for (const pid of server.bootedPids()) expect(isAlive(pid)).toBe(false);
@@ -165,14 +153,16 @@ describe('rolling reload', () => {
     expect(old).toHaveLength(2);
 
     const load = clientLoops(8, { port, path: '/?ms=5' });
-    await sleep(300);
+    await load.whenAnswered(20);
     server.signal('SIGHUP');
     await server.waitForLog('Handling signal: hup');
     await server.waitForLog(/Booting worker with pid: \d+\n/, 4);
     const fresh = server.bootedPids().slice(2);
-    await until('the old workers have exited', () => old.every((pid) => !isAlive(pid)));
+    // The primary logs each old worker's exit.
+    for (const pid of old) await server.waitForLog(`Worker exiting (pid:${pid})`);
     const afterReload = Date.now();
-    await sleep(300);
+    // Answers to requests sent after the old workers left.
+    await load.whenAnswered(load.statuses.length + 20);
     await load.stop();
 
     expect(load.errors).toEqual([]);
@@ -207,10 +197,10 @@ describe('resize', () => {
 
     server.signal('SIGTTOU');
     await server.waitForLog('Changing worker count to 2');
-    await until('one worker has exited', () => three.filter(isAlive).length === 2);
+    // The primary logs the retired worker's exit once it has handled it; it starts no other.
+    await server.waitForLog(/Worker exiting \(pid:\d+\)/);
     const remaining = three.filter(isAlive);
-    // The retired worker is not replaced.
-    await sleep(500);
+    expect(remaining).toHaveLength(2);
     expect(server.bootedPids()).toHaveLength(3);
     expect(three.filter(isAlive)).toEqual(remaining);
     expect(sorted(await samplePids(port, 12))).toEqual(sorted(remaining));
