@@ -70,12 +70,14 @@ export const passwordChangeView = loginRequired(async (request: Request): Promis
   if (request.method !== 'POST') return render(request, 'registration/password_change_form.html', { form: PasswordChangeForm.unbound(), help: help() });
   const form = await PasswordChangeForm.bind(request);
   if (form.isValid()) {
-    const { valid } = await verifyPassword(form.cleanedData.old_password, user.password);
+    // Read before addError(), which makes the form invalid and its cleanedData undefined.
+    const data = form.cleanedData;
+    const { valid } = await verifyPassword(data.old_password, user.password);
     if (!valid) form.addError('old_password', 'Your current password was entered incorrectly. Enter it again.');
-    for (const problem of validatePassword(form.cleanedData.new_password1, { email: user.email, minLength: settings.AUTH_PASSWORD_MIN_LENGTH })) form.addError('new_password2', problem);
+    for (const problem of validatePassword(data.new_password1, { email: user.email, minLength: settings.AUTH_PASSWORD_MIN_LENGTH })) form.addError('new_password2', problem);
     if (form.errorCount === 0) {
       // The new hash changes the session hash: every other session of the user is logged out, this one is renewed.
-      await login(request, await setPassword(user, form.cleanedData.new_password1));
+      await login(request, await setPassword(user, data.new_password1));
       return redirect(reverse('password_change_done'));
     }
   }
@@ -133,10 +135,11 @@ export async function passwordResetConfirmView(request: Request, params: { uidb6
   if (request.method !== 'POST') return render(request, 'registration/password_reset_confirm.html', { validlink: true, form: SetPasswordForm.unbound(), help: help() });
   const form = await SetPasswordForm.bind(request);
   if (form.isValid()) {
-    for (const problem of validatePassword(form.cleanedData.new_password1, { email: user.email, minLength: settings.AUTH_PASSWORD_MIN_LENGTH })) form.addError('new_password2', problem);
+    const password = form.cleanedData.new_password1;
+    for (const problem of validatePassword(password, { email: user.email, minLength: settings.AUTH_PASSWORD_MIN_LENGTH })) form.addError('new_password2', problem);
     if (form.errorCount === 0) {
       // The new hash invalidates the token (single use) and every session of the user.
-      await setPassword(user, form.cleanedData.new_password1);
+      await setPassword(user, password);
       request.session?.delete(RESET_SESSION_TOKEN);
       return redirect(reverse('password_reset_complete'));
     }
