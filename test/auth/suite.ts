@@ -16,14 +16,14 @@ import { clearExpiredSessions } from '../../src/runtime/middleware/index.js';
 import { outbox } from '../../src/runtime/mail/index.js';
 import type { Application } from '../../src/runtime/tsgi/types.js';
 import { getWsgiApplication } from '../../src/runtime/wsgi.js';
-import { adminQuery, backend as backendNamed, POSTGRES_ADMIN_URL, unavailable, withDatabase } from '../db/services.js';
+import { adminQuery, backend as backendNamed, MYSQL_ADMIN_URL, POSTGRES_ADMIN_URL, unavailable, withDatabase } from '../db/services.js';
 import { tempDir } from '../helpers/process.js';
 import { Browser } from './browser.js';
 
 const FIXTURE = new URL('../fixtures/auth/', import.meta.url);
 const PASSWORD = 'correct horse battery staple';
 
-export function defineAuthSuite(name: 'sqlite' | 'postgres'): void {
+export function defineAuthSuite(name: 'sqlite' | 'postgres' | 'mysql'): void {
   const backend = backendNamed(name);
   let app: Application;
   let cleanup: () => Promise<void> = async () => {};
@@ -31,12 +31,12 @@ export function defineAuthSuite(name: 'sqlite' | 'postgres'): void {
   vi.setConfig({ testTimeout: 60_000 });
 
   beforeAll(async () => {
-    if (name === 'postgres') {
+    if (name !== 'sqlite') {
       if (unavailable(backend)) return;
       const database = `tsgate_auth_${randomBytes(5).toString('hex')}`;
-      await adminQuery('postgres', `create database ${database}`);
-      process.env.TSGATE_AUTH_TEST_DATABASE_URL = withDatabase(POSTGRES_ADMIN_URL, database);
-      cleanup = () => adminQuery('postgres', `drop database if exists ${database} with (force)`);
+      await adminQuery(name, `create database ${database}`);
+      process.env.TSGATE_AUTH_TEST_DATABASE_URL = withDatabase(name === 'postgres' ? POSTGRES_ADMIN_URL : MYSQL_ADMIN_URL, database);
+      cleanup = () => adminQuery(name, name === 'postgres' ? `drop database if exists ${database} with (force)` : `drop database if exists ${database}`);
     } else {
       const dir = tempDir('tsgate-auth-');
       process.env.TSGATE_AUTH_TEST_DATABASE_URL = `sqlite:///${join(dir, 'auth.sqlite3')}`;
@@ -56,7 +56,7 @@ export function defineAuthSuite(name: 'sqlite' | 'postgres'): void {
     await cleanup();
   });
 
-  const skip = name === 'postgres' && unavailable(backend);
+  const skip = name !== 'sqlite' && unavailable(backend);
 
   describe.skipIf(skip)(`tsgate/auth on ${name}`, () => {
     async function loggedIn(email = 'ann@example.com', ip = '127.0.0.1'): Promise<Browser> {
@@ -276,6 +276,18 @@ export function defineAuthSuite(name: 'sqlite' | 'postgres'): void {
       const left = await sessions.selectFrom('auth_session').select('expire_at').execute();
       expect(left.length).toBeGreaterThanOrEqual(1);
       expect(left.every((row) => Number(row.expire_at) > Date.now())).toBe(true);
+    });
+
+    it("a Django pbkdf2_sha256 hash logs in once, then is stored as argon2id", async () => {
+      const user = await createUser({ email: 'legacy@example.com' });
+      expect(user.hasUsablePassword).toBe(false);
+      const django = 'pbkdf2_sha256$260000$seasalt$YlZ2Vggtqdc61YjArZuoApoBh9JNGYoDRBUGu6tcJQo=';
+      const users = connection() as unknown as import('kysely').Kysely<{ auth_user: { email: string; password: string } }>;
+      await users.updateTable('auth_user').set({ password: django }).where('email', '=', 'legacy@example.com').execute();
+      const response = await new Browser(app, '10.4.0.1').post('/accounts/login/', { email: 'legacy@example.com', password: 'lètmein' });
+      expect(response.status).toBe(302);
+      expect((await findUserByEmail('legacy@example.com'))?.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=4,p=1\$/);
+      expect((await new Browser(app, '10.4.0.2').post('/accounts/login/', { email: 'legacy@example.com', password: 'lètmein' })).status).toBe(302);
     });
 
     it('the migration goes down and up again', async () => {
