@@ -11,7 +11,7 @@ const SCRYPT = 'scrypt$16384$8$1$pepper$tWo2dvTHrso0qBJt9YbDEPO/8fgYIrAy1uVqyvnG
 describe('password hashes', () => {
   it('are argon2id PHC strings with the current parameters and a fresh salt', async () => {
     const [one, two] = [await hashPassword('s3cret words'), await hashPassword('s3cret words')];
-    expect(one).toMatch(/^\$argon2id\$v=19\$m=19456,t=4,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    expect(one).toMatch(/^\$argon2id\$v=19\$m=19456,t=10,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(one).not.toBe(two);
     expect(await verifyPassword('s3cret words', one)).toEqual({ valid: true, needsRehash: false });
     expect(await verifyPassword('s3cret wordS', one)).toEqual({ valid: false, needsRehash: false });
@@ -37,7 +37,7 @@ describe('password hashes', () => {
     expect(isUsable('')).toBe(false);
     expect(await verifyPassword('', unusable)).toEqual({ valid: false, needsRehash: false });
     expect(await verifyPassword('x', 'md5$abc$def')).toEqual({ valid: false, needsRehash: false });
-    expect(await verifyPassword('x', '$argon2id$v=19$m=19456,t=4,p=1$broken')).toEqual({ valid: false, needsRehash: false });
+    expect(await verifyPassword('x', '$argon2id$v=19$m=19456,t=10,p=1$broken')).toEqual({ valid: false, needsRehash: false });
     expect(await verifyPassword('x', 'pbkdf2_sha256$999999999$salt$aGFzaA==')).toEqual({ valid: false, needsRehash: false });
     expect(await verifyPassword('x', 'scrypt$1073741824$8$1$salt$aGFzaA==')).toEqual({ valid: false, needsRehash: false });
   });

@@ -73,7 +73,7 @@ export function defineAuthSuite(name: 'sqlite' | 'postgres' | 'mysql'): void {
       expect((await findUserByEmail('ANN@EXAMPLE.COM'))?.email).toBe('ann@example.com');
       await expect(createUser({ email: 'Ann@example.com', password: PASSWORD })).rejects.toThrow(/exists already/);
       await expect(createUser({ email: 'not an address' })).rejects.toThrow(/is not an email address/);
-      expect((await findUserByEmail('ann@example.com'))?.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=4,p=1\$/);
+      expect((await findUserByEmail('ann@example.com'))?.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=10,p=1\$/);
     });
 
     it('logs in with the right password: 302, a new session key (no fixation), the user on the next request', async () => {
@@ -286,7 +286,7 @@ export function defineAuthSuite(name: 'sqlite' | 'postgres' | 'mysql'): void {
       await users.updateTable('auth_user').set({ password: django }).where('email', '=', 'legacy@example.com').execute();
       const response = await new Browser(app, '10.4.0.1').post('/accounts/login/', { email: 'legacy@example.com', password: 'lètmein' });
       expect(response.status).toBe(302);
-      expect((await findUserByEmail('legacy@example.com'))?.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=4,p=1\$/);
+      expect((await findUserByEmail('legacy@example.com'))?.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=10,p=1\$/);
       expect((await new Browser(app, '10.4.0.2').post('/accounts/login/', { email: 'legacy@example.com', password: 'lètmein' })).status).toBe(302);
     });
 
