@@ -134,6 +134,7 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
     ...(choices.install && !installFailed ? [] : [[installCommand] as const]),
     ...(db.onServer ? [[`${pm.run} manage -- createdb`, `creates the database ${name} (DATABASE_URL in .env)`] as const] : []),
     [`${pm.run} manage -- migrate`, 'makes the database tables'],
+    ...(choices.auth === 'none' ? [] : [[`${pm.run} manage -- createsuperuser`, 'your first user, for /accounts/login/'] as const]),
     [`${pm.run} dev`, 'http://127.0.0.1:8000'],
     [`${pm.run} test`],
     [`${pm.run} manage -- help`],
