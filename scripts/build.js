@@ -103,6 +103,11 @@ const pkgDir = join(root, 'build', 'tsgate');
 mkdirSync(pkgDir, { recursive: true });
 compile('tsconfig.runtime.json', join(pkgDir, 'dist'));
 const kyselyVersion = bundleKysely(join(pkgDir, 'dist'));
+// What tsc does not copy: tsgate.auth's templates and its common-password list (with that list's licence).
+copyTree(join(root, 'src', 'runtime', 'auth', 'templates'), join(pkgDir, 'dist', 'auth', 'templates'));
+for (const name of ['common-passwords.txt', 'common-passwords.LICENSE']) {
+  copyFileSync(join(root, 'src', 'runtime', 'auth', 'passwords', name), join(pkgDir, 'dist', 'auth', 'passwords', name));
+}
 // `manage startapp` and `manage makemigrations` render templates that ship inside the runtime package.
 mkdirSync(join(pkgDir, 'templates'), { recursive: true });
 for (const name of ['app', 'migration']) copyTree(join(root, 'templates', name), join(pkgDir, 'templates', name));

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatabaseName } from './database.js';
 import { CreateError } from './errors.js';
+import type { AuthChoice } from './options.js';
 import type { PackageManagerName } from './package-manager.js';
 import type { RenderedFile } from './render.js';
 
@@ -24,6 +25,8 @@ export interface LockedChoices {
   name: string;
   database: DatabaseName;
   example: boolean;
+  /** Absent in locks written before tsgate/auth: such projects have none. */
+  auth?: AuthChoice;
   pm: PackageManagerName;
 }
 

@@ -5,6 +5,7 @@
  * the project's templates/ first, then each installed app's templates/.
  */
 import { join } from 'node:path';
+import { appConfig } from './apps/config.js';
 import { settings as loadedSettings, type Settings } from './conf/settings.js';
 import { Http404 } from './http/exceptions.js';
 import type { Request } from './http/request.js';
@@ -19,7 +20,8 @@ let engine: TemplateEngine | undefined;
 export function configureTemplates(settings: Readonly<Settings>): TemplateEngine {
   const baseDir = settings.BASE_DIR ?? process.cwd();
   engine = createTemplateEngine({
-    dirs: [join(baseDir, 'templates'), ...settings.INSTALLED_APPS.map((app) => join(baseDir, ...app.split('.'), 'templates'))],
+    // A tsgate app's templates (tsgate.auth's registration/) ship in the package, after the project's, which override them.
+    dirs: [join(baseDir, 'templates'), ...settings.INSTALLED_APPS.map((app) => join(appConfig(app, { moduleRoot: baseDir, baseDir }).sourcePath, 'templates'))],
     debug: settings.DEBUG,
     staticUrl: projectStaticUrl(settings),
     reverse,
@@ -40,9 +42,9 @@ export function templateEngine(): TemplateEngine {
   return engine;
 }
 
-/** Renders a template to an HTML response; the context gets `request` and the CSRF token. */
+/** Renders a template to an HTML response; the context gets `request`, the CSRF token, and `user` and `isAuthenticated` (tsgate/auth). */
 export function render(request: Request, name: string, context: Record<string, unknown> = {}, status = 200): HttpResponse {
-  const body = templateEngine().render(name, { request, csrfToken: request.csrfToken, ...context });
+  const body = templateEngine().render(name, { request, csrfToken: request.csrfToken, user: request.user, isAuthenticated: request.user?.isAuthenticated ?? false, ...context });
   return html(body, status);
 }
 

@@ -78,6 +78,19 @@ function integer(name: string, minimum: number, example: string): Rule {
       : [`${name} must be a whole number of seconds${minimum > 0 ? ` above ${minimum - 1}` : ', 0 or more'}, got ${show(value)} — e.g. ${name} = ${example}`];
 }
 
+/** A count of at least 1. */
+function count(name: string, unit: string, example: string): Rule {
+  return (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 ? [] : [`${name} must be a whole number of ${unit}, 1 or more, got ${show(value)} — e.g. ${name} = ${example}`]);
+}
+
+/** A path on this site (`/accounts/login/`) or a full http(s) URL. */
+function redirectTarget(name: string, example: string): Rule {
+  return (value) =>
+    typeof value === 'string' && (/^\/(?![/\\])/.test(value) || /^https?:\/\/[^/]/.test(value))
+      ? []
+      : [`${name} must be a path starting with one / or an http(s) URL, got ${show(value)} — e.g. ${name} = ${example}`];
+}
+
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function cookieName(name: string): Rule {
@@ -327,6 +340,23 @@ const RULES: Record<keyof KnownSettings, Rule> = {
       : [`DEFAULT_FROM_EMAIL must be one address on one line, got ${show(value)} — e.g. DEFAULT_FROM_EMAIL = 'Site <noreply@example.com>'`],
   EMAIL_TIMEOUT: integer('EMAIL_TIMEOUT', 1, "env.int('EMAIL_TIMEOUT', 10)"),
   EMAIL_OPTIONS: (value) => (isPlainObject(value) ? [] : [`EMAIL_OPTIONS must be an object of nodemailer transport options, got ${show(value)} — e.g. EMAIL_OPTIONS = { tls: { ca: [caPem] } }`]),
+  SESSION_ENGINE: (value, values) => {
+    if (value === undefined) return [];
+    const problems = choice('SESSION_ENGINE', ['db', 'signed_cookies'])(value, values);
+    if (value === 'db' && isList(values.INSTALLED_APPS) && !values.INSTALLED_APPS.includes('tsgate.auth')) {
+      problems.push("SESSION_ENGINE is 'db' but 'tsgate.auth' is not in INSTALLED_APPS — its migration makes the session table: add it, or use 'signed_cookies'");
+    }
+    return problems;
+  },
+  LOGIN_URL: redirectTarget('LOGIN_URL', "'/accounts/login/'"),
+  LOGIN_REDIRECT_URL: redirectTarget('LOGIN_REDIRECT_URL', "'/'"),
+  LOGOUT_REDIRECT_URL: redirectTarget('LOGOUT_REDIRECT_URL', "'/'"),
+  PASSWORD_RESET_TIMEOUT: integer('PASSWORD_RESET_TIMEOUT', 1, '259200 (three days)'),
+  AUTH_PASSWORD_MIN_LENGTH: count('AUTH_PASSWORD_MIN_LENGTH', 'characters', '12'),
+  AUTH_SIGNUP: boolean('AUTH_SIGNUP'),
+  LOGIN_FAILURES_PER_ACCOUNT: count('LOGIN_FAILURES_PER_ACCOUNT', 'failed logins', '5'),
+  LOGIN_FAILURES_PER_IP: count('LOGIN_FAILURES_PER_IP', 'failed logins', '50'),
+  LOGIN_FAILURE_WINDOW: integer('LOGIN_FAILURE_WINDOW', 1, '900 (15 minutes)'),
   SILENCED_SYSTEM_CHECKS: stringList('SILENCED_SYSTEM_CHECKS', "['security.W004']", (id) =>
     CHECK_ID.test(id) ? undefined : `SILENCED_SYSTEM_CHECKS entry ${show(id)} is not a system check ID — use the ID in parentheses in manage check's output, e.g. 'security.W004'`,
   ),
@@ -342,9 +372,9 @@ const OTHER_DJANGO_SETTINGS = new Set([
   'DEFAULT_AUTO_FIELD', 'DEFAULT_CHARSET',
   'DEFAULT_FROM_EMAIL', 'EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_HOST_PASSWORD', 'EMAIL_HOST_USER', 'EMAIL_PORT',
   'EMAIL_USE_SSL', 'EMAIL_USE_TLS', 'FILE_UPLOAD_MAX_MEMORY_SIZE', 'INTERNAL_IPS', 'LANGUAGE_CODE', 'LANGUAGES',
-  'LOGGING', 'LOGIN_REDIRECT_URL', 'LOGIN_URL', 'LOGOUT_REDIRECT_URL', 'MANAGERS', 'MEDIA_ROOT', 'MEDIA_URL',
+  'LOGGING', 'MANAGERS', 'MEDIA_ROOT', 'MEDIA_URL',
   'PASSWORD_HASHERS', 'PREPEND_WWW', 'SECRET_KEY_FALLBACKS', 'SECURE_PROXY_SSL_HEADER', 'SECURE_REDIRECT_EXEMPT', 'SECURE_SSL_HOST', 'SERVER_EMAIL', 'SESSION_COOKIE_DOMAIN',
-  'SESSION_COOKIE_PATH', 'SESSION_ENGINE', 'SESSION_EXPIRE_AT_BROWSER_CLOSE', 'SESSION_SAVE_EVERY_REQUEST',
+  'SESSION_COOKIE_PATH', 'SESSION_EXPIRE_AT_BROWSER_CLOSE', 'SESSION_SAVE_EVERY_REQUEST',
   'SITE_ID', 'STATICFILES_FINDERS', 'STATICFILES_STORAGE', 'STORAGES', 'TIME_ZONE', 'USE_I18N', 'USE_TZ',
   'USE_X_FORWARDED_HOST', 'USE_X_FORWARDED_PORT',
 ]);

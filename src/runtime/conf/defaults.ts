@@ -41,6 +41,8 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   SESSION_COOKIE_SECURE: false,
   SESSION_COOKIE_HTTPONLY: true,
   SESSION_COOKIE_SAMESITE: 'Lax',
+  // Resolved by middleware/sessions.ts: 'db' when tsgate.auth is installed.
+  SESSION_ENGINE: undefined,
   CSRF_COOKIE_NAME: 'csrftoken',
   CSRF_COOKIE_SECURE: false,
   CSRF_COOKIE_HTTPONLY: false,
@@ -51,6 +53,15 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   EMAIL_TIMEOUT: 10,
   EMAIL_OPTIONS: {},
   SILENCED_SYSTEM_CHECKS: [],
+  LOGIN_URL: '/accounts/login/',
+  LOGIN_REDIRECT_URL: '/',
+  LOGOUT_REDIRECT_URL: '/',
+  PASSWORD_RESET_TIMEOUT: 60 * 60 * 24 * 3,
+  AUTH_PASSWORD_MIN_LENGTH: 8,
+  AUTH_SIGNUP: false,
+  LOGIN_FAILURES_PER_ACCOUNT: 5,
+  LOGIN_FAILURES_PER_IP: 50,
+  LOGIN_FAILURE_WINDOW: 15 * 60,
 });
 
 const REQUIRED: readonly RequiredSettingName[] = ['ROOT_URLCONF', 'WSGI_APPLICATION'];

@@ -127,6 +127,12 @@ export interface KnownSettings {
   SESSION_COOKIE_SECURE: boolean;
   SESSION_COOKIE_HTTPONLY: boolean;
   SESSION_COOKIE_SAMESITE: SameSite;
+  /**
+   * Where sessions live: `'db'` (a random key in the cookie, the data in
+   * `auth_session`: revocable) or `'signed_cookies'` (the data in a signed
+   * cookie). Default: 'db' when tsgate.auth is installed, else signed cookies.
+   */
+  SESSION_ENGINE: 'db' | 'signed_cookies' | undefined;
   CSRF_COOKIE_NAME: string;
   /** Send the CSRF cookie over HTTPS only. */
   CSRF_COOKIE_SECURE: boolean;
@@ -146,6 +152,24 @@ export interface KnownSettings {
   EMAIL_TIMEOUT: number;
   /** Passed to nodemailer's SMTP transport as is, e.g. `{ tls: { ca: [pem] } }` for a private CA. */
   EMAIL_OPTIONS: Readonly<Record<string, unknown>>;
+  /** Where loginRequired sends a visitor who is not logged in (with `?next=`): a path or a URL. */
+  LOGIN_URL: string;
+  /** Where login goes when the form names no `next`. */
+  LOGIN_REDIRECT_URL: string;
+  /** Where logout goes. */
+  LOGOUT_REDIRECT_URL: string;
+  /** Seconds a password reset link stays valid (Django's: three days). */
+  PASSWORD_RESET_TIMEOUT: number;
+  /** The shortest password the validators accept. */
+  AUTH_PASSWORD_MIN_LENGTH: number;
+  /** Whether /accounts/signup/ lets visitors make an account. */
+  AUTH_SIGNUP: boolean;
+  /** Failed logins for one account within LOGIN_FAILURE_WINDOW before it answers 429. */
+  LOGIN_FAILURES_PER_ACCOUNT: number;
+  /** Failed logins from one client IP within LOGIN_FAILURE_WINDOW before it answers 429. */
+  LOGIN_FAILURES_PER_IP: number;
+  /** Seconds that a failed login counts for throttling. */
+  LOGIN_FAILURE_WINDOW: number;
   /** IDs of system check messages not to report, e.g. `['security.W004']`; `manage check` counts them as silenced. */
   SILENCED_SYSTEM_CHECKS: readonly string[];
 }

@@ -7,9 +7,12 @@ interface Entry {
 
 /** Every command, loaded only when run, so `manage help` stays fast. */
 export const COMMANDS: Record<string, Entry> = {
+  changepassword: { summary: "Changes a user's password (asked twice on the terminal, never echoed).", load: async () => (await import('./changepassword.js')).default },
   check: { summary: 'Runs the system checks (--deploy: production settings).', load: async () => (await import('./check.js')).default },
+  clearsessions: { summary: 'Deletes expired sessions from the database (SESSION_ENGINE db).', load: async () => (await import('./clearsessions.js')).default },
   collectstatic: { summary: 'Collects the static files into STATIC_ROOT (hashed names, manifest, gzip/brotli).', load: async () => (await import('./collectstatic.js')).default },
   createdb: { summary: 'Creates the database DATABASE_URL names, unless it exists (then run migrate).', load: async () => (await import('./createdb.js')).default },
+  createsuperuser: { summary: 'Creates a superuser: asks on a terminal, or --noinput with TSGATE_SUPERUSER_EMAIL/_PASSWORD.', load: async () => (await import('./createsuperuser.js')).default },
   dbshell: { summary: "Runs the database's own client (psql, mariadb, sqlite3), connected as DATABASES says.", load: async () => (await import('./dbshell.js')).default },
   findstatic: { summary: 'Shows which file the static finders give for a path (-v 2: the ones it hides).', load: async () => (await import('./findstatic.js')).default },
   makemigrations: { summary: "Writes each app's next migration from its models' changes (--check for CI, --empty to write one by hand).", load: async () => (await import('./makemigrations.js')).default },
