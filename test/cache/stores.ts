@@ -37,6 +37,8 @@ export interface Store {
   /** The cache URL: locmem://…, redis://…, db://sqlite … */
   title: string;
   url: string;
+  /** Its alias in the configured CACHES (KEY_PREFIX of its own). */
+  alias: string;
   /** Why it cannot be used here, when it cannot. */
   problem: string | undefined;
 }
@@ -66,6 +68,19 @@ export function useStores(): Store[] {
       databases.push(`${backend.name}:${name}`);
       urls[backend.name] = withDatabase(backend.name === 'postgres' ? POSTGRES_ADMIN_URL : MYSQL_ADMIN_URL, name);
     }
+    const redis = await redisProblem();
+    const prefix = uniqueName();
+    stores.push(
+      { title: 'locmem', url: `locmem://${prefix}`, alias: 'locmem', problem: undefined },
+      { title: 'redis', url: REDIS_URL, alias: 'redis', problem: redis },
+      ...['sqlite', 'postgres', 'mysql'].map((alias) => ({
+        title: `db (${alias})`,
+        url: `db://${alias}`,
+        alias: `db_${alias}`,
+        problem: alias in urls ? undefined : (problems[alias] ?? `${alias} is not available`),
+      })),
+    );
+    const caches = stores.filter((store) => store.problem === undefined).map((store) => `  ${store.alias}: { URL: ${JSON.stringify(store.url)}, KEY_PREFIX: '${prefix}' },`);
     writeFileSync(join(base, 'package.json'), '{"type": "module", "private": true}\n');
     const entries = Object.entries(urls).map(([alias, url]) => `  ${alias}: { URL: ${JSON.stringify(url)}, POOL_SIZE: 20 },`);
     writeFileSync(
@@ -79,17 +94,15 @@ export function useStores(): Store[] {
         `  default: { URL: ${JSON.stringify(urls.sqlite)} },`,
         ...entries,
         '};',
+        'export const CACHES = {',
+        `  default: { URL: 'locmem://${prefix}', KEY_PREFIX: '${prefix}' },`,
+        ...caches,
+        '};',
         '',
       ].join('\n'),
     );
     await configure(join(base, 'settings.mjs'));
     for (const alias of Object.keys(urls)) await up(connection(alias));
-    const redis = await redisProblem();
-    stores.push(
-      { title: 'locmem', url: `locmem://${uniqueName()}`, problem: undefined },
-      { title: 'redis', url: REDIS_URL, problem: redis },
-      ...['sqlite', 'postgres', 'mysql'].map((alias) => ({ title: `db (${alias})`, url: `db://${alias}`, problem: alias in urls ? undefined : (problems[alias] ?? `${alias} is not available`) })),
-    );
   }, 60_000);
   afterAll(async () => {
     await closeConnections();
