@@ -167,16 +167,21 @@ export class Request {
 /** A session's data: JSON values by key; `modified` tells the middleware to send a new cookie. */
 export class Session {
   modified = false;
+  /** Read or written in this request: the response depends on the session cookie (Vary: Cookie; caches keep one per cookie). */
+  accessed = false;
   constructor(private data: Record<string, unknown> = {}) {}
 
   get<T = unknown>(key: string): T | undefined {
+    this.accessed = true;
     return this.data[key] as T | undefined;
   }
   set(key: string, value: unknown): void {
+    this.accessed = true;
     this.data[key] = value;
     this.modified = true;
   }
   delete(key: string): void {
+    this.accessed = true;
     if (key in this.data) {
       delete this.data[key];
       this.modified = true;
@@ -184,6 +189,7 @@ export class Session {
   }
   /** Empties the session, e.g. at logout. */
   flush(): void {
+    this.accessed = true;
     this.data = {};
     this.modified = true;
   }

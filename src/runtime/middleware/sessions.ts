@@ -41,8 +41,9 @@ export const sessionMiddleware: Middleware = (next) => {
     if (session.modified) {
       const value = sign(secret, SALT, Buffer.from(JSON.stringify(session)).toString('base64url'));
       response.headers.push(['Set-Cookie', serializeCookie(name, value, cookie)]);
-      patchVaryHeaders(response, ['Cookie']);
     }
+    // A page that read the session differs per visitor: shared caches (and the cache middleware) must keep one per cookie, as Django says.
+    if (session.modified || session.accessed) patchVaryHeaders(response, ['Cookie']);
     return response;
   };
 };
