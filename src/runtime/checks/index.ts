@@ -32,6 +32,7 @@ export {
   checkDebug,
   checkEmailBackend,
   checkHsts,
+  checkLocmemCache,
   checkSecretKey,
   checkSessionCookieSecure,
   checkSqliteInProduction,

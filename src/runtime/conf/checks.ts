@@ -341,7 +341,8 @@ const RULES: Record<keyof KnownSettings, Rule> = {
   FILE_UPLOAD_MAX_SIZE: limit('FILE_UPLOAD_MAX_SIZE', 'bytes', '10_485_760 (10 MB)'),
   CACHES: checkCaches,
   CACHE_MIDDLEWARE_ALIAS: (value, values) =>
-    typeof value === 'string' && isPlainObject(values.CACHES) && value in values.CACHES
+    // A missing 'default' is reported by CACHES already.
+    typeof value === 'string' && (!isPlainObject(values.CACHES) || value in values.CACHES || value === 'default')
       ? []
       : [`CACHE_MIDDLEWARE_ALIAS must name a cache in CACHES, got ${show(value)} — e.g. CACHE_MIDDLEWARE_ALIAS = 'default'`],
   CACHE_MIDDLEWARE_SECONDS: integer('CACHE_MIDDLEWARE_SECONDS', 0, '600'),
