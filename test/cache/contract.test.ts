@@ -6,6 +6,7 @@
  * is not).
  */
 import { describe, expect, it, vi } from 'vitest';
+import { logger } from '../../src/runtime/logging/index.js';
 import { Cache, CacheError, CacheValueError, createCache } from '../../src/runtime/cache/index.js';
 import { storeOrSkip, STORE_TITLES, uniqueName, useStores } from './stores.js';
 
@@ -157,4 +158,29 @@ describe('cache values and keys', () => {
     expect(() => createCache({ URL: 'memcached://x' })).toThrow(/unknown scheme 'memcached:\/\/' — use locmem:\/\//);
     expect(() => createCache({ URL: 'db://no-such/alias' })).toThrow(/db:\/\/ takes a DATABASES alias/);
   });
+});
+
+describe('a cache whose store is down', () => {
+  it.each([
+    ['db://down', 'a database'],
+    ['redis://127.0.0.1:9/0?timeout=1', 'a Redis server'],
+  ])('%s (%s that does not answer) is a miss, skips writes, lets counts through, and warns once', async (url) => {
+    const warnings: string[] = [];
+    vi.spyOn(logger, 'warning').mockImplementation((message: string) => void warnings.push(message));
+    try {
+      const cache = createCache({ URL: url }, "CACHES['x']");
+      expect(await cache.get('k')).toBeUndefined();
+      await cache.set('k', 1);
+      expect(await cache.add('k', 1)).toBe(false);
+      expect(await cache.incr('k')).toBeUndefined();
+      expect(await cache.count('k', { ttl: 60 })).toBe(1);
+      expect(await cache.getOrSet('k', () => 'computed')).toBe('computed');
+      expect(Object.fromEntries(await cache.getMany(['a', 'b']))).toEqual({});
+      const mine = warnings.filter((line) => line.startsWith("The cache CACHES['x']"));
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatch(/is unavailable: .+; treating a read as a miss, and saying so again in 30 s if it still is$/);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  }, 60_000);
 });

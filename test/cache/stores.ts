@@ -92,6 +92,8 @@ export function useStores(): Store[] {
         "export const WSGI_APPLICATION = 'wsgi:application';",
         'export const DATABASES = {',
         `  default: { URL: ${JSON.stringify(urls.sqlite)} },`,
+        // Nothing listens on port 9: a database that is down.
+        "  down: { URL: 'postgres://postgres@127.0.0.1:9/none', CONNECT_TIMEOUT: 1 },",
         ...entries,
         '};',
         'export const CACHES = {',
