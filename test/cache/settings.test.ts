@@ -56,3 +56,14 @@ describe('CACHES', () => {
     ]);
   });
 });
+
+describe("the 'tsgate.cache' app", () => {
+  it('passes the installed-app checks (it lives in the tsgate package), where an unknown tsgate app does not', async () => {
+    const { checkInstalledApps, checkMigrationsFolders } = await import('../../src/runtime/checks/index.js');
+    const settings = { ...DEFAULTS, ROOT_URLCONF: 'site.urls', WSGI_APPLICATION: 'site.wsgi:application', BASE_DIR: '/nonexistent', INSTALLED_APPS: ['tsgate.cache', 'tsgate.nope'] };
+    const messages = checkInstalledApps(settings);
+    expect(messages.map((message) => [message.id, message.obj])).toEqual([['apps.E001', 'tsgate.nope']]);
+    expect(messages[0]?.hint).toMatch(/^This tsgate has no app 'tsgate\.nope'/);
+    expect(checkMigrationsFolders(settings)).toEqual([]);
+  });
+});

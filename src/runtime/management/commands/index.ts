@@ -9,6 +9,7 @@ interface Entry {
 export const COMMANDS: Record<string, Entry> = {
   check: { summary: 'Runs the system checks (--deploy: production settings).', load: async () => (await import('./check.js')).default },
   collectstatic: { summary: 'Collects the static files into STATIC_ROOT (hashed names, manifest, gzip/brotli).', load: async () => (await import('./collectstatic.js')).default },
+  createcachetable: { summary: 'Creates the tsgate_cache table of db:// caches (the tsgate.cache migration) on each database they use.', load: async () => (await import('./createcachetable.js')).default },
   createdb: { summary: 'Creates the database DATABASE_URL names, unless it exists (then run migrate).', load: async () => (await import('./createdb.js')).default },
   dbshell: { summary: "Runs the database's own client (psql, mariadb, sqlite3), connected as DATABASES says.", load: async () => (await import('./dbshell.js')).default },
   findstatic: { summary: 'Shows which file the static finders give for a path (-v 2: the ones it hides).', load: async () => (await import('./findstatic.js')).default },
