@@ -12,6 +12,7 @@ import {
   checkDebug,
   checkEmailBackend,
   checkHsts,
+  checkLocmemCache,
   checkSecretKey,
   checkSessionCookieSecure,
   checkSqliteInProduction,
@@ -39,6 +40,7 @@ function settingsWith(overrides: Partial<Settings> = {}): Settings {
     SESSION_COOKIE_SECURE: true,
     CSRF_COOKIE_SECURE: true,
     EMAIL_URL: 'smtp://site:pw@smtp.example.com:587',
+    CACHES: { default: { URL: 'redis://cache:6379/0' } },
     ...overrides,
   };
 }
@@ -89,6 +91,17 @@ const CASES: readonly Case[] = [
       { DEBUG: true, EMAIL_URL: 'console://' },
     ],
   ],
+  [
+    'cache.W001',
+    checkLocmemCache,
+    [{ CACHES: { default: { URL: 'locmem://' } } }, { CACHES: { default: { URL: 'db://default' }, local: { URL: 'locmem://sessions' } } }],
+    [
+      { CACHES: { default: { URL: 'db://default' } } },
+      { CACHES: { default: { URL: 'rediss://:pw@cache:6380/0' }, off: { URL: 'dummy://' } } },
+      // In development locmem is the default, and DEBUG is reported by security.W018.
+      { DEBUG: true, CACHES: { default: { URL: 'locmem://' } } },
+    ],
+  ],
 ];
 
 describe('deployment checks', () => {
@@ -117,7 +130,7 @@ describe('deployment checks', () => {
   it("all fire on tsgate's defaults (with DEBUG false), but for the ones whose default is safe", () => {
     const settings: Settings = { ...DEFAULTS, ROOT_URLCONF: 'site.urls', WSGI_APPLICATION: 'site.wsgi:application' };
     const ids = DEPLOY_CHECKS.flatMap(([check]) => check(settings)).map((message) => message.id);
-    expect(ids.sort()).toEqual(['database.W001', 'mail.W001', 'security.W004', 'security.W008', 'security.W009', 'security.W012', 'security.W016', 'security.W020']);
+    expect(ids.sort()).toEqual(['cache.W001', 'database.W001', 'mail.W001', 'security.W004', 'security.W008', 'security.W009', 'security.W012', 'security.W016', 'security.W020']);
   });
 
   it('every check is listed once, with its tag', () => {
@@ -126,6 +139,14 @@ describe('deployment checks', () => {
       const tag = DEPLOY_CHECKS.find(([listed]) => listed === check)?.[1];
       expect(tag, id).toBe(id.split('.')[0]);
     }
+  });
+
+  it('cache.W001 stays quiet with one worker (WEB_CONCURRENCY=1) and names the caches and the worker count', () => {
+    const local = settingsWith({ CACHES: { default: { URL: 'locmem://' } } });
+    expect(checkLocmemCache(local, { WEB_CONCURRENCY: '1' })).toEqual([]);
+    const [message] = checkLocmemCache(local, { WEB_CONCURRENCY: '4' });
+    expect(message?.text).toMatch(/^CACHES\['default'\] is locmem:\/\/ while DEBUG is false and several workers serve \(WEB_CONCURRENCY is 4\)/);
+    expect(message?.hint).toMatch(/CACHE_URL=redis:\/\/host:6379\/0, or CACHE_URL=db:\/\/default/);
   });
 
   it('uses Django\'s wording for the secret key, naming the development prefixes and the placeholder', () => {

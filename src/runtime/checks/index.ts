@@ -34,6 +34,7 @@ export {
   checkDebug,
   checkEmailBackend,
   checkHsts,
+  checkLocmemCache,
   checkSecretKey,
   checkSessionCookieSecure,
   checkSqliteInProduction,

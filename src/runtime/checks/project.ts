@@ -69,7 +69,9 @@ export function checkInstalledApps(settings: Readonly<Settings>): CheckMessage[]
       error(
         'apps.E001',
         `INSTALLED_APPS lists '${app}', but there is no folder ${folders[0] ?? app}.`,
-        `Create the app with '${manageCommand(`startapp ${app.split('.').at(-1) ?? app}`)}', or remove '${app}' from INSTALLED_APPS.`,
+        app.startsWith(TSGATE_PREFIX)
+          ? `This tsgate has no app '${app}' (a folder of the tsgate package): check the name, or remove it from INSTALLED_APPS.`
+          : `Create the app with '${manageCommand(`startapp ${app.split('.').at(-1) ?? app}`)}', or remove '${app}' from INSTALLED_APPS.`,
         app,
       ),
     ];

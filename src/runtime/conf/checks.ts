@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { KNOWN_SETTINGS, isPlainObject } from './defaults.js';
 import { DatabaseUrlError, parseDatabaseUrl } from './database-url.js';
 import { MailUrlError, parseMailUrl } from './mail-url.js';
+import { CacheUrlError, parseCacheUrl } from './cache-url.js';
 import { PLACEHOLDER_URL } from './env.js';
 import { CROSS_ORIGIN_OPENER_POLICIES, LOG_LEVEL_NAMES, REFERRER_POLICIES, type KnownSettings } from './types.js';
 
@@ -178,6 +179,55 @@ function checkDatabases(value: unknown): string[] {
   return problems;
 }
 
+const CACHE_KEYS = ['URL', 'TIMEOUT', 'KEY_PREFIX', 'VERSION', 'MAX_ENTRIES'];
+
+function checkCaches(value: unknown, values: Values): string[] {
+  const example = `e.g. CACHES = { default: { URL: env.str('CACHE_URL', 'locmem://') } }`;
+  if (!isPlainObject(value)) return [`CACHES must be an object of caches by alias, got ${kind(value)} — ${example}`];
+  const problems: string[] = [];
+  if (!('default' in value)) problems.push(`CACHES must define 'default' — ${example}`);
+  const databases = isPlainObject(values.DATABASES) ? values.DATABASES : {};
+  for (const [alias, cache] of Object.entries(value)) {
+    const where = `CACHES.${alias}`;
+    if (!isPlainObject(cache)) {
+      problems.push(`${where} must be an object with a URL, got ${kind(cache)} — ${example}`);
+      continue;
+    }
+    for (const key of Object.keys(cache)) {
+      if (CACHE_KEYS.includes(key)) continue;
+      const match = closestName(key, CACHE_KEYS);
+      problems.push(`${where}.${key} is not a cache option — ${match ? `did you mean ${match}?` : `use ${CACHE_KEYS.join(', ')}`}`);
+    }
+    const url = cache.URL;
+    if (typeof url !== 'string') {
+      problems.push(`${where}.URL must be a string, got ${kind(url)} — ${example}`);
+    } else if (url !== PLACEHOLDER_URL) {
+      try {
+        const target = parseCacheUrl(url);
+        if (target.backend === 'db') {
+          if (!(target.alias in databases)) problems.push(`${where}.URL is db://${target.alias}, but DATABASES has no '${target.alias}'`);
+          const apps = values.INSTALLED_APPS;
+          if (Array.isArray(apps) && !apps.includes('tsgate.cache')) {
+            problems.push(`${where}.URL is db://${target.alias}, which keeps the cache in the tsgate_cache table — add 'tsgate.cache' to INSTALLED_APPS so that manage migrate creates it`);
+          }
+        }
+      } catch (error) {
+        // The URL itself is not echoed: it carries its password.
+        if (error instanceof CacheUrlError) problems.push(`${where}.URL is not usable: ${error.message}`);
+        else throw error;
+      }
+    }
+    const timeout = cache.TIMEOUT;
+    if (timeout !== undefined && timeout !== null && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
+      problems.push(`${where}.TIMEOUT must be seconds (0 or more), or null to keep values until evicted, got ${show(timeout)}`);
+    }
+    if (cache.KEY_PREFIX !== undefined && typeof cache.KEY_PREFIX !== 'string') problems.push(`${where}.KEY_PREFIX must be a string, got ${show(cache.KEY_PREFIX)}`);
+    if (cache.VERSION !== undefined && !Number.isSafeInteger(cache.VERSION)) problems.push(`${where}.VERSION must be a whole number, got ${show(cache.VERSION)}`);
+    problems.push(...checkPositiveInteger(`${where}.MAX_ENTRIES`, cache.MAX_ENTRIES));
+  }
+  return problems;
+}
+
 function checkTemplates(value: unknown): string[] {
   const example = `e.g. TEMPLATES = [{ DIRS: [join(BASE_DIR, 'templates')], APP_DIRS: true }]`;
   if (!isList(value)) return [`TEMPLATES must be a list of template engines, got ${show(value)} — ${example}`];
@@ -302,6 +352,14 @@ const RULES: Record<keyof KnownSettings, Rule> = {
   DATA_UPLOAD_MAX_NUMBER_FIELDS: limit('DATA_UPLOAD_MAX_NUMBER_FIELDS', 'fields', '1000'),
   DATA_UPLOAD_MAX_NUMBER_FILES: limit('DATA_UPLOAD_MAX_NUMBER_FILES', 'files', '100'),
   FILE_UPLOAD_MAX_SIZE: limit('FILE_UPLOAD_MAX_SIZE', 'bytes', '10_485_760 (10 MB)'),
+  CACHES: checkCaches,
+  CACHE_MIDDLEWARE_ALIAS: (value, values) =>
+    // A missing 'default' is reported by CACHES already.
+    typeof value === 'string' && (!isPlainObject(values.CACHES) || value in values.CACHES || value === 'default')
+      ? []
+      : [`CACHE_MIDDLEWARE_ALIAS must name a cache in CACHES, got ${show(value)} — e.g. CACHE_MIDDLEWARE_ALIAS = 'default'`],
+  CACHE_MIDDLEWARE_SECONDS: integer('CACHE_MIDDLEWARE_SECONDS', 0, '600'),
+  CACHE_MIDDLEWARE_KEY_PREFIX: (value) => (typeof value === 'string' ? [] : [`CACHE_MIDDLEWARE_KEY_PREFIX must be a string, got ${show(value)}`]),
   TEMPLATES: checkTemplates,
   LOG_LEVEL: (value) =>
     (LOG_LEVEL_NAMES as readonly unknown[]).includes(value)
@@ -367,7 +425,7 @@ const RULES: Record<keyof KnownSettings, Rule> = {
  * are allowed, as any custom setting) and they are never taken for typos.
  */
 const OTHER_DJANGO_SETTINGS = new Set([
-  'ADMINS', 'APPEND_SLASH', 'AUTH_PASSWORD_VALIDATORS', 'AUTH_USER_MODEL', 'CACHES', 'CSRF_COOKIE_AGE',
+  'ADMINS', 'APPEND_SLASH', 'AUTH_PASSWORD_VALIDATORS', 'AUTH_USER_MODEL', 'CSRF_COOKIE_AGE',
   'CSRF_COOKIE_DOMAIN', 'CSRF_COOKIE_PATH', 'CSRF_FAILURE_VIEW', 'CSRF_HEADER_NAME', 'CSRF_USE_SESSIONS',
   'DEFAULT_AUTO_FIELD', 'DEFAULT_CHARSET',
   'DEFAULT_FROM_EMAIL', 'EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_HOST_PASSWORD', 'EMAIL_HOST_USER', 'EMAIL_PORT',

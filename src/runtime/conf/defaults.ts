@@ -26,6 +26,11 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   DATA_UPLOAD_MAX_NUMBER_FIELDS: DEFAULT_UPLOAD_LIMITS.maxNumberFields,
   DATA_UPLOAD_MAX_NUMBER_FILES: DEFAULT_UPLOAD_LIMITS.maxNumberFiles,
   FILE_UPLOAD_MAX_SIZE: DEFAULT_UPLOAD_LIMITS.maxFileSize,
+  // Each process its own memory, as Django's default; `check --deploy` warns when several workers serve.
+  CACHES: { default: { URL: 'locmem://' } },
+  CACHE_MIDDLEWARE_ALIAS: 'default',
+  CACHE_MIDDLEWARE_SECONDS: 600,
+  CACHE_MIDDLEWARE_KEY_PREFIX: '',
   TEMPLATES: [],
   LOG_LEVEL: 'info',
   SECURE_HSTS_SECONDS: 0,

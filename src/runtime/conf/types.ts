@@ -62,6 +62,22 @@ export interface DatabaseSettings {
 
 export type DatabasesSettings = Readonly<Record<string, DatabaseSettings>> & { readonly default: DatabaseSettings };
 
+/** One cache, as in Django's CACHES. */
+export interface CacheSettings {
+  /** `locmem://`, `redis://host:6379/0`, `rediss://…`, `db://default` or `dummy://`. */
+  readonly URL: string;
+  /** Seconds a value lives when `set` names none; `null` for ever. Default 300. */
+  readonly TIMEOUT?: number | null;
+  /** Put before every key, so several sites can share one server: `KEY_PREFIX:VERSION:key`. */
+  readonly KEY_PREFIX?: string;
+  /** The key version when a call names none; raising it retires every old value at once. Default 1. */
+  readonly VERSION?: number;
+  /** locmem://: entries kept at most before the oldest third is dropped (default 300). */
+  readonly MAX_ENTRIES?: number;
+}
+
+export type CachesSettings = Readonly<Record<string, CacheSettings>> & { readonly default: CacheSettings };
+
 /** Every setting tsgate knows. */
 export interface KnownSettings {
   /** Detailed error pages and request checks; never true in production. */
@@ -102,6 +118,14 @@ export interface KnownSettings {
   DATA_UPLOAD_MAX_NUMBER_FILES: number | null;
   /** Bytes of one uploaded file, held in memory (tsgate's); past it a 413. `null` or 0: only the server's body limit. */
   FILE_UPLOAD_MAX_SIZE: number | null;
+  /** Caches by alias (tsgate/cache); `default` is required. */
+  CACHES: CachesSettings;
+  /** The cache the per-site cache middleware uses. */
+  CACHE_MIDDLEWARE_ALIAS: string;
+  /** Seconds the per-site cache middleware keeps a page (when the response names no max-age). */
+  CACHE_MIDDLEWARE_SECONDS: number;
+  /** Put before the per-site cache middleware's keys, e.g. to share a cache between sites. */
+  CACHE_MIDDLEWARE_KEY_PREFIX: string;
   /** Template engines. */
   TEMPLATES: readonly TemplateEngineSettings[];
   /** The least severe log messages that are written. */

@@ -188,6 +188,8 @@ export interface RequestUser {
  */
 export class Session {
   modified = false;
+  /** Read or written in this request: the response depends on the session cookie (Vary: Cookie; caches keep one per cookie). */
+  accessed = false;
   /** Set by cycleKey(): the middleware stores the data under a new key and deletes the old one (login: no session fixation). */
   keyCycled = false;
   /** Set by flush(): the middleware deletes the stored session (logout). */
@@ -199,13 +201,16 @@ export class Session {
   ) {}
 
   get<T = unknown>(key: string): T | undefined {
+    this.accessed = true;
     return this.data[key] as T | undefined;
   }
   set(key: string, value: unknown): void {
+    this.accessed = true;
     this.data[key] = value;
     this.modified = true;
   }
   delete(key: string): void {
+    this.accessed = true;
     if (key in this.data) {
       delete this.data[key];
       this.modified = true;
@@ -213,6 +218,7 @@ export class Session {
   }
   /** Empties the session and deletes it where it is stored, e.g. at logout. */
   flush(): void {
+    this.accessed = true;
     this.data = {};
     this.modified = true;
     this.flushed = true;

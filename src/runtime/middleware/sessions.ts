@@ -45,6 +45,15 @@ function setCookie(response: HttpResponse, name: string, value: string, options:
   return response;
 }
 
+/**
+ * A page that read the session differs per visitor: shared caches (and the
+ * cache middleware) must keep one per cookie, as Django says.
+ */
+function unmodified(response: HttpResponse, session: Session): HttpResponse {
+  if (session.accessed) patchVaryHeaders(response, ['Cookie']);
+  return response;
+}
+
 function signedCookies(next: Handler, name: string, cookie: CookieOptions): Handler {
   const secret = settings.SECRET_KEY;
   const maxAge = cookie.maxAge ?? 0;
@@ -52,7 +61,7 @@ function signedCookies(next: Handler, name: string, cookie: CookieOptions): Hand
     request.session = loadSigned(request.cookies[name], secret, maxAge);
     const response = await next(request);
     const session = request.session;
-    if (!session.modified) return response;
+    if (!session.modified) return unmodified(response, session);
     if (session.flushed && session.isEmpty) return request.cookies[name] === undefined ? response : setCookie(response, name, '', { ...cookie, maxAge: 0 });
     return setCookie(response, name, sign(secret, SALT, Buffer.from(JSON.stringify(session)).toString('base64url')), cookie);
   };
@@ -66,7 +75,7 @@ function database(next: Handler, name: string, cookie: CookieOptions): Handler {
     request.session = data === undefined ? new Session() : new Session(data, sent);
     const response = await next(request);
     const session = request.session;
-    if (!session.modified) return response;
+    if (!session.modified) return unmodified(response, session);
     const old = session.key;
     // Logout, or a key to be replaced: the old row goes, so its cookie logs nobody in any more.
     if (old !== undefined && (session.flushed || session.keyCycled)) await deleteSession(old);

@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, Entry> = {
   check: { summary: 'Runs the system checks (--deploy: production settings).', load: async () => (await import('./check.js')).default },
   clearsessions: { summary: 'Deletes expired sessions from the database (SESSION_ENGINE db).', load: async () => (await import('./clearsessions.js')).default },
   collectstatic: { summary: 'Collects the static files into STATIC_ROOT (hashed names, manifest, gzip/brotli).', load: async () => (await import('./collectstatic.js')).default },
+  createcachetable: { summary: 'Creates the tsgate_cache table of db:// caches (the tsgate.cache migration) on each database they use.', load: async () => (await import('./createcachetable.js')).default },
   createdb: { summary: 'Creates the database DATABASE_URL names, unless it exists (then run migrate).', load: async () => (await import('./createdb.js')).default },
   createsuperuser: { summary: 'Creates a superuser: asks on a terminal, or --noinput with TSGATE_SUPERUSER_EMAIL/_PASSWORD.', load: async () => (await import('./createsuperuser.js')).default },
   dbshell: { summary: "Runs the database's own client (psql, mariadb, sqlite3), connected as DATABASES says.", load: async () => (await import('./dbshell.js')).default },
