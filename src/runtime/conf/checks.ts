@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { KNOWN_SETTINGS, isPlainObject } from './defaults.js';
 import { DatabaseUrlError, parseDatabaseUrl } from './database-url.js';
 import { MailUrlError, parseMailUrl } from './mail-url.js';
+import { parseTasksUrl, TasksUrlError } from './tasks-url.js';
 import { PLACEHOLDER_URL } from './env.js';
 import { CROSS_ORIGIN_OPENER_POLICIES, LOG_LEVEL_NAMES, REFERRER_POLICIES, type KnownSettings } from './types.js';
 
@@ -126,6 +127,19 @@ function checkEmailUrl(value: unknown): string[] {
   } catch (error) {
     // The URL itself is not echoed: it carries its password.
     if (error instanceof MailUrlError) return [`EMAIL_URL is not usable: ${error.message}`];
+    throw error;
+  }
+}
+
+function checkTasksUrl(value: unknown): string[] {
+  const fix = "e.g. TASKS_URL = env.str('TASKS_URL', 'immediate://'), db://default or redis://127.0.0.1:6379/0";
+  if (typeof value !== 'string') return [`TASKS_URL must be a string, got ${kind(value)} — ${fix}`];
+  try {
+    parseTasksUrl(value);
+    return [];
+  } catch (error) {
+    // The URL itself is not echoed: it may carry a password.
+    if (error instanceof TasksUrlError) return [`TASKS_URL is not usable: ${error.message}`];
     throw error;
   }
 }
@@ -327,6 +341,7 @@ const RULES: Record<keyof KnownSettings, Rule> = {
       : [`DEFAULT_FROM_EMAIL must be one address on one line, got ${show(value)} — e.g. DEFAULT_FROM_EMAIL = 'Site <noreply@example.com>'`],
   EMAIL_TIMEOUT: integer('EMAIL_TIMEOUT', 1, "env.int('EMAIL_TIMEOUT', 10)"),
   EMAIL_OPTIONS: (value) => (isPlainObject(value) ? [] : [`EMAIL_OPTIONS must be an object of nodemailer transport options, got ${show(value)} — e.g. EMAIL_OPTIONS = { tls: { ca: [caPem] } }`]),
+  TASKS_URL: checkTasksUrl,
   SILENCED_SYSTEM_CHECKS: stringList('SILENCED_SYSTEM_CHECKS', "['security.W004']", (id) =>
     CHECK_ID.test(id) ? undefined : `SILENCED_SYSTEM_CHECKS entry ${show(id)} is not a system check ID — use the ID in parentheses in manage check's output, e.g. 'security.W004'`,
   ),

@@ -146,6 +146,12 @@ export interface KnownSettings {
   EMAIL_TIMEOUT: number;
   /** Passed to nodemailer's SMTP transport as is, e.g. `{ tls: { ca: [pem] } }` for a private CA. */
   EMAIL_OPTIONS: Readonly<Record<string, unknown>>;
+  /**
+   * Where background tasks (`tsgate/tasks`) wait for `manage worker`:
+   * `immediate://` (run at enqueue, in-process), `db://default` (a table) or
+   * `redis://host:6379/0`; options in conf/tasks-url.ts.
+   */
+  TASKS_URL: string;
   /** IDs of system check messages not to report, e.g. `['security.W004']`; `manage check` counts them as silenced. */
   SILENCED_SYSTEM_CHECKS: readonly string[];
 }
