@@ -66,7 +66,7 @@ export interface QueueBackend {
   release(worker: string, ids: readonly string[]): Promise<void>;
   /** Tasks whose lease ran out (their worker died) back to READY, or FAILED when out of attempts; returns how many. */
   recover(now: number): Promise<number>;
-  /** RUNNING tasks and READY ones due by `now`, of these queues (all when empty): what a --burst worker waits for. */
+  /** RUNNING tasks, READY ones due by `now` and retries due later, of these queues (all when empty): what a --burst worker waits for. */
   pending(queues: readonly string[], now: number): Promise<number>;
   get(id: string): Promise<TaskRecord | undefined>;
   /** FAILED tasks, newest first. */

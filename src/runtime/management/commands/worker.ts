@@ -74,6 +74,8 @@ const command: Command = {
     try {
       const code = await worker.run();
       process.stdout.write(`Worker ${worker.id} stopped after ${worker.processed} task(s)\n`);
+      // A task given back may still hold timers or sockets: exit anyway (a timer that fires only if something keeps the process alive).
+      setTimeout(() => process.exit(code), 200).unref();
       return code;
     } finally {
       process.off('SIGTERM', graceful);

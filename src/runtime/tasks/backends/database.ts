@@ -210,7 +210,7 @@ export class DatabaseQueue implements QueueBackend {
 
   async pending(queues: readonly string[], now: number): Promise<number> {
     const result = await this.guard(() =>
-      sql<{ n: number | string }>`select count(*) as n from tsgate_tasks where (status = 'RUNNING' or (status = 'READY' and run_after <= ${now}))${this.queueFilter(queues)}`.execute(this.db),
+      sql<{ n: number | string }>`select count(*) as n from tsgate_tasks where (status = 'RUNNING' or (status = 'READY' and (run_after <= ${now} or attempts > 0)))${this.queueFilter(queues)}`.execute(this.db),
     );
     return Number(result.rows[0]?.n ?? 0);
   }

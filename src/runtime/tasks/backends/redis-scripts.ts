@@ -127,7 +127,7 @@ for _, id in ipairs(ids) do
 end
 return #ids`,
 
-  /** ARGV: prefix, now, queues… (none: all). RUNNING tasks and READY ones due by now. */
+  /** ARGV: prefix, now, queues… (none: all). RUNNING tasks, READY ones due by now, and retries (due later). */
   pending: `local p, now = ARGV[1], ARGV[2]
 local queues = {}
 if #ARGV > 2 then
@@ -140,13 +140,15 @@ for _, q in ipairs(queues) do
   wanted[q] = true
   n = n + redis.call('ZCARD', p .. ':q:' .. q)
 end
-local function count(ids)
+local function count(ids, retries_only)
   for _, id in ipairs(ids) do
-    if #ARGV == 2 or wanted[redis.call('HGET', p .. ':t:' .. id, 'queue')] then n = n + 1 end
+    local t = redis.call('HMGET', p .. ':t:' .. id, 'queue', 'attempts')
+    if (#ARGV == 2 or wanted[t[1]]) and (not retries_only or tonumber(t[2] or '0') > 0) then n = n + 1 end
   end
 end
-count(redis.call('ZRANGEBYSCORE', p .. ':delayed', '-inf', now))
-count(redis.call('ZRANGE', p .. ':running', 0, -1))
+count(redis.call('ZRANGEBYSCORE', p .. ':delayed', '-inf', now), false)
+count(redis.call('ZRANGEBYSCORE', p .. ':delayed', '(' .. now, '+inf'), true)
+count(redis.call('ZRANGE', p .. ':running', 0, -1), false)
 return n`,
 
   /** ARGV: prefix, id, now. A FAILED task back to READY with its attempts reset; 0 when it is not FAILED. */
