@@ -28,9 +28,6 @@ export async function runClaimed(claimed: ClaimedTask): Promise<Outcome> {
     // A worker that does not know the task (an older deployment, a typo in manage tasks enqueue): it fails for good.
     return { id: claimed.id, ok: false, error: `TaskNotFound: no task named '${claimed.name}' in this worker — is it defined in an installed app's tasks module?`, retryAt: null };
   }
-  if (claimed.attempts > claimed.maxAttempts) {
-    return { id: claimed.id, ok: false, error: `WorkerLost: the task's worker stopped during each of its ${claimed.maxAttempts} runs`, retryAt: null };
-  }
   try {
     const args = JSON.parse(claimed.args) as never;
     const value = await definition.fn(args, { id: claimed.id, attempt: claimed.attempts, lastAttempt: claimed.attempts >= claimed.maxAttempts });

@@ -4,6 +4,13 @@
  * implements (immediate, db, redis).
  */
 
+/**
+ * Runs lost with their worker (killed, crashed) that a task gets beyond its
+ * attempts: a lost run is not the task's failure, but a task that kills
+ * every worker that runs it must stop somewhere.
+ */
+export const LOST_RUNS = 2;
+
 /** A JSON value: what a task's arguments and return value may be. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

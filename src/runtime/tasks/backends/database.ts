@@ -18,7 +18,7 @@
 import { DatabaseError } from '../../db/errors.js';
 import { getConnection } from '../../db/connections.js';
 import { sql, type Kysely, type RawBuilder } from '../../db/kysely.js';
-import type { ClaimedTask, Outcome, QueueBackend, TaskRecord, TaskStatus } from '../types.js';
+import { LOST_RUNS, type ClaimedTask, type Outcome, type QueueBackend, type TaskRecord, type TaskStatus } from '../types.js';
 
 interface Row {
   id: string;
@@ -199,9 +199,9 @@ export class DatabaseQueue implements QueueBackend {
 
   async recover(now: number): Promise<number> {
     return this.guard(async () => {
-      const lost = `WorkerLost: the worker running it stopped (its lease ran out) and no attempts were left`;
+      const lost = `WorkerLost: the worker running it stopped (its lease ran out) on ${LOST_RUNS} more runs than it has attempts: a task that kills its worker?`;
       const failed = await sql`update tsgate_tasks set status = 'FAILED', finished_at = ${now}, worker = null, locked_until = null, error = ${lost}
-          where status = 'RUNNING' and locked_until < ${now} and attempts >= max_attempts`.execute(this.db);
+          where status = 'RUNNING' and locked_until < ${now} and attempts >= max_attempts + ${LOST_RUNS}`.execute(this.db);
       const ready = await sql`update tsgate_tasks set status = 'READY', worker = null, locked_until = null
           where status = 'RUNNING' and locked_until < ${now}`.execute(this.db);
       return Number(failed.numAffectedRows ?? 0n) + Number(ready.numAffectedRows ?? 0n);

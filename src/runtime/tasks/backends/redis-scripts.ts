@@ -106,7 +106,7 @@ for i = 3, #ARGV do
 end
 return 1`,
 
-  /** ARGV: prefix, now. Leases that ran out: READY again, or FAILED when no attempt is left. */
+  /** ARGV: prefix, now, lost runs allowed. Leases that ran out: READY again, or FAILED after too many lost runs. */
   recover: `${SCORE}local p, now = ARGV[1], ARGV[2]
 local ids = redis.call('ZRANGEBYSCORE', p .. ':running', '-inf', '(' .. now, 'LIMIT', 0, 1000)
 for _, id in ipairs(ids) do
@@ -115,9 +115,9 @@ for _, id in ipairs(ids) do
   local t = redis.call('HMGET', key, 'queue', 'priority', 'run_after', 'attempts', 'max_attempts')
   if t[1] then
     redis.call('HDEL', key, 'worker')
-    if tonumber(t[4]) >= tonumber(t[5]) then
+    if tonumber(t[4]) >= tonumber(t[5]) + tonumber(ARGV[3]) then
       redis.call('HSET', key, 'status', 'FAILED', 'finished_at', now,
-        'error', 'WorkerLost: the worker running it stopped (its lease ran out) and no attempts were left')
+        'error', 'WorkerLost: the worker running it stopped (its lease ran out) on ' .. ARGV[3] .. ' more runs than it has attempts: a task that kills its worker?')
       redis.call('ZADD', p .. ':failed', now, id)
     else
       redis.call('HSET', key, 'status', 'READY')

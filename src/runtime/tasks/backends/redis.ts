@@ -15,9 +15,9 @@
  * name keys that they build from the prefix, which a single Redis (or a
  * replicated one) allows; a Redis Cluster does not.
  */
-import { redisClient, type RedisClient } from '../../redis/index.js';
+import { redisClient, whenReady, type RedisClient } from '../../redis/index.js';
 import type { RedisTarget } from '../../redis/url.js';
-import type { ClaimedTask, Outcome, QueueBackend, TaskRecord, TaskStatus } from '../types.js';
+import { LOST_RUNS, type ClaimedTask, type Outcome, type QueueBackend, type TaskRecord, type TaskStatus } from '../types.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
 
 /** Score of a READY task in its queue: higher priority first, then earlier due time (priorities are -100…100). */
@@ -37,8 +37,11 @@ export class RedisQueue implements QueueBackend {
     private readonly results: number,
   ) {}
 
-  private client(): Promise<RedisClient> {
-    return redisClient(this.target.url);
+  /** The shared client, once connected (commands sent before then fail at once: no offline queue). */
+  private async client(): Promise<RedisClient> {
+    const client = await redisClient(this.target.url);
+    if (!client.isReady) await whenReady(client, this.target.label, this.target.connectTimeout * 1000);
+    return client;
   }
 
   /** Runs a script by its SHA, loading it on first use (and again after a server restart: NOSCRIPT). */
@@ -114,7 +117,7 @@ export class RedisQueue implements QueueBackend {
   }
 
   async recover(now: number): Promise<number> {
-    return Number(await this.script('recover', [], [this.prefix, now]));
+    return Number(await this.script('recover', [], [this.prefix, now, LOST_RUNS]));
   }
 
   async pending(queues: readonly string[], now: number): Promise<number> {
