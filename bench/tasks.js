@@ -57,6 +57,7 @@ const TIMEOUT_MS = 10 * 60 * 1000;
  * @property {number} enqueuePerSec
  * @property {number} endToEndSeconds
  * @property {number} runPerSec
+ * @property {string} [version]
  *
  * @typedef {{ status: 'skipped' | 'error', system: string, reason: string }} Unmeasured
  * @typedef {Measured | Unmeasured} SystemResult
@@ -140,10 +141,12 @@ function measured(system, start, seconds, finished) {
   return { status: 'measured', system, tasks: TASKS, enqueueSeconds: round(seconds, 3), enqueuePerSec: round(TASKS / seconds, 0), endToEndSeconds: round(endToEnd, 3), runPerSec: round(TASKS / endToEnd, 0) };
 }
 
+/** @param {string} runtime */
 const NOOP_TASKS = (runtime) => `import { task } from ${JSON.stringify(runtime)};
 export const noop = task('bench.noop', async () => undefined);
 `;
 
+/** @param {string} conf @param {string} tasks @param {string} db @param {string} redisModule */
 const PRODUCER = (conf, tasks, db, redisModule) => `import { configure, setModuleRoot } from ${JSON.stringify(conf)};
 import { closeConnections } from ${JSON.stringify(db)};
 import { closeRedis } from ${JSON.stringify(redisModule)};
@@ -173,6 +176,7 @@ process.stdout.write(JSON.stringify({ start, seconds }) + '\\n');
 async function runTsgate(system, tasksUrl, databaseUrl, remaining) {
   const dir = mkdtempSync(join(tmpdir(), 'tsgate-bench-tasks-'));
   try {
+    /** @param {string} path */
     const module = (path) => pathToFileURL(join(TSGATE_DIST, path)).href;
     writeManageProject(
       dir,
