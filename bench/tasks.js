@@ -47,6 +47,8 @@ const DB_CELERY_RESULTS = 13;
 const POSTGRES_ADMIN_URL = process.env.TSGATE_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const MYSQL_ADMIN_URL = process.env.TSGATE_TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/test';
 const TIMEOUT_MS = 10 * 60 * 1000;
+/** Debian's python3, where apt-get install python3-celery puts celery (a pyenv or venv python on PATH would not see it). */
+const PYTHON = process.env.TSGATE_BENCH_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
 /**
  * @typedef {object} Measured
@@ -150,6 +152,7 @@ export const noop = task('bench.noop', async () => undefined);
 const PRODUCER = (conf, tasks, db, redisModule) => `import { configure, setModuleRoot } from ${JSON.stringify(conf)};
 import { closeConnections } from ${JSON.stringify(db)};
 import { closeRedis } from ${JSON.stringify(redisModule)};
+process.env.TSGATE_SETTINGS_MODULE ??= 'settings';
 setModuleRoot(new URL('.', import.meta.url));
 await configure();
 const { noop } = await import('./bench/tasks.mjs');
@@ -236,7 +239,7 @@ print(json.dumps({'start': start * 1000, 'seconds': time.perf_counter() - t0}))
 /** @returns {Promise<SystemResult>} */
 async function runCelery() {
   const system = 'Celery 2 processes, Redis';
-  const probe = spawnSync('python3', ['-c', 'import celery, redis; print(celery.__version__)'], { encoding: 'utf8' });
+  const probe = spawnSync(PYTHON, ['-c', 'import celery, redis; print(celery.__version__)'], { encoding: 'utf8' });
   if (probe.status !== 0) return { status: 'skipped', system, reason: 'python3-celery / python3-redis not installed (apt-get install python3-celery python3-redis)' };
   const dir = mkdtempSync(join(tmpdir(), 'tsgate-bench-celery-'));
   const results = await redis(DB_CELERY_RESULTS);
@@ -248,13 +251,13 @@ async function runCelery() {
     await broker.flushDb();
     await broker.close();
     await results.flushDb();
-    const worker = await startProcess('python3', ['-m', 'celery', '-A', 'benchapp', 'worker', '--pool', 'prefork', '--concurrency', '2', '--loglevel', 'WARNING', '--without-gossip', '--without-mingle', '--without-heartbeat'], {
+    const worker = await startProcess(PYTHON, ['-m', 'celery', '-A', 'benchapp', 'worker', '--pool', 'prefork', '--concurrency', '2', '--loglevel', 'WARNING', '--without-gossip', '--without-mingle', '--without-heartbeat'], {
       cwd: dir,
       env,
       ready: join(dir, 'ready'),
     });
     try {
-      const { start, seconds } = produce('python3', ['produce.py', String(TASKS)], dir, env);
+      const { start, seconds } = produce(PYTHON, ['produce.py', String(TASKS)], dir, env);
       const finished = await until('celery: every result stored', async () => (await results.dbSize()) >= TASKS);
       return { ...measured(system, start, seconds, finished), version: probe.stdout.trim() };
     } finally {

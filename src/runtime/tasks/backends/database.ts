@@ -69,6 +69,30 @@ function toRecord(row: Row): TaskRecord {
   };
 }
 
+/** Rows in one INSERT at most (16 columns each: well under every driver's parameter limit). */
+const INSERT_BATCH = 500;
+
+function toRow(record: TaskRecord): Row {
+  return {
+    id: record.id,
+    name: record.name,
+    queue: record.queue,
+    priority: record.priority,
+    args: record.args,
+    status: record.status,
+    attempts: record.attempts,
+    max_attempts: record.maxAttempts,
+    run_after: record.runAfter,
+    enqueued_at: record.enqueuedAt,
+    started_at: null,
+    finished_at: null,
+    locked_until: null,
+    worker: null,
+    result: null,
+    error: null,
+  };
+}
+
 const list = (values: readonly string[]): RawBuilder<unknown> => sql.join(values.map((value) => sql`${value}`));
 
 export class DatabaseQueue implements QueueBackend {
@@ -108,31 +132,35 @@ export class DatabaseQueue implements QueueBackend {
     return queues.length === 0 ? sql`` : sql` and queue in (${list(queues)})`;
   }
 
+  /**
+   * Enqueues made in the same turn of the event loop (concurrent requests)
+   * share one multi-row INSERT, so one commit (one fsync) serves them all;
+   * each caller still waits for its row to be committed. One inside a
+   * caller's transaction is inserted there, alone.
+   */
   async enqueue(record: TaskRecord, options: { transaction?: unknown } = {}): Promise<void> {
-    const db = (options.transaction as Kysely<Tables> | undefined) ?? this.db;
-    await this.guard(() =>
-      db
-        .insertInto('tsgate_tasks')
-        .values({
-          id: record.id,
-          name: record.name,
-          queue: record.queue,
-          priority: record.priority,
-          args: record.args,
-          status: record.status,
-          attempts: record.attempts,
-          max_attempts: record.maxAttempts,
-          run_after: record.runAfter,
-          enqueued_at: record.enqueuedAt,
-          started_at: null,
-          finished_at: null,
-          locked_until: null,
-          worker: null,
-          result: null,
-          error: null,
-        })
-        .execute(),
-    );
+    if (options.transaction !== undefined) {
+      await this.guard(() => (options.transaction as Kysely<Tables>).insertInto('tsgate_tasks').values(toRow(record)).execute());
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.waiting.push({ row: toRow(record), resolve, reject });
+      if (this.waiting.length === 1) setImmediate(() => void this.insertWaiting());
+    });
+  }
+
+  private waiting: { row: Row; resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  private async insertWaiting(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, INSERT_BATCH);
+      try {
+        await this.guard(() => this.db.insertInto('tsgate_tasks').values(batch.map((entry) => entry.row)).execute());
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
   }
 
   async claim(worker: string, queues: readonly string[], max: number, now: number, leaseUntil: number): Promise<ClaimedTask[]> {
