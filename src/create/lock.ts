@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { DatabaseName } from './database.js';
 import { CreateError } from './errors.js';
 import type { PackageManagerName } from './package-manager.js';
+import type { ServiceName } from './options.js';
 import type { RenderedFile } from './render.js';
 
 export const LOCK_PATH = '.tsgate/template.lock.json';
@@ -23,6 +24,8 @@ export const UNTRACKED = new Set(['.env']);
 export interface LockedChoices {
   name: string;
   database: DatabaseName;
+  /** Absent in projects made before --services: none. */
+  services?: ServiceName[];
   example: boolean;
   pm: PackageManagerName;
 }

@@ -5,6 +5,10 @@ import { CreateError } from './errors.js';
 import { PACKAGE_MANAGERS, type PackageManagerName } from './package-manager.js';
 import { closest } from './suggest.js';
 
+/** What `--services` may name. */
+export const SERVICES = ['redis'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
 /** How much is printed; `json` prints one JSON object on stdout and nothing else there. */
 export interface OutputOptions {
   json: boolean;
@@ -17,6 +21,8 @@ export interface CreateOptions extends OutputOptions {
   /** A name (`mysite`), a path (`../sites/mysite`) or `.` for the current folder. */
   target: string | undefined;
   database: DatabaseName | undefined;
+  /** Services beside the database in the deployment files (`--services redis`). */
+  services: ServiceName[] | undefined;
   example: boolean | undefined;
   pm: PackageManagerName | undefined;
   git: boolean | undefined;
@@ -43,6 +49,7 @@ const EPILOG = `Examples:
   create-tsgate-project mysite                   ask, then create ./mysite
   create-tsgate-project mysite --yes             defaults: SQLite, example app, install, git
   create-tsgate-project shop --database postgres --no-example --pm pnpm
+  create-tsgate-project shop --database postgres --services redis
   create-tsgate-project . --force                into the current folder, named after it
   create-tsgate-project blog --dry-run           show the files, write nothing
   create-tsgate-project blog --json --no-install one JSON object on stdout, for tools
@@ -67,6 +74,7 @@ const OUTPUT_OPTIONS = {
 /** The flags of `create` (`dry-run` is upgrade's too). */
 const CREATE_OPTIONS = {
   database: { type: 'string', choices: DATABASES, describe: 'sqlite (default), postgres or mysql' },
+  services: { type: 'string', array: true, choices: SERVICES, describe: 'services beside the database: redis (TASKS_URL on Redis, a redis container in compose)' },
   example: { type: 'boolean', describe: 'include the example app pages/ (default; --no-example to leave it out)' },
   pm: { type: 'string', choices: PACKAGE_MANAGERS, describe: 'package manager (default: the one running this, else npm)' },
   install: { type: 'boolean', describe: 'install dependencies (default; --no-install to skip)' },
@@ -159,6 +167,7 @@ export async function parseOptions(argv: string[]): Promise<Command | undefined>
       ...outputOptions(args),
       target,
       database: args.database as DatabaseName | undefined,
+      services: args.services === undefined ? undefined : [...new Set(args.services as ServiceName[])],
       example: args.example,
       pm: args.pm as PackageManagerName | undefined,
       git: args.git,

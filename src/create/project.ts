@@ -9,7 +9,7 @@ import { packageManagerContext } from './package-manager.js';
 import type { Choices } from './prompt.js';
 import { byPath, renderFiles, type RenderedFile, type Skip, type TemplateContext } from './render.js';
 
-export type ProjectChoices = Omit<Choices, 'target' | 'git' | 'install'>;
+export type ProjectChoices = Omit<Choices, 'target' | 'git' | 'install' | 'services'> & { services?: Choices['services'] };
 
 /** The example app's files, left out with --no-example (settings and urls leave it out through `example`). */
 export function isExampleFile(path: string): boolean {
@@ -23,6 +23,7 @@ export function templateContext(name: string, choices: ProjectChoices, runtime: 
     runtimeTarball: runtime,
     secretKey,
     example: choices.example,
+    services: { redis: choices.services?.includes('redis') ?? false },
     ...packageManagerContext(choices.pm),
     ...databaseContext(choices.database, name),
   };
@@ -35,6 +36,6 @@ export function templateContext(name: string, choices: ProjectChoices, runtime: 
 export async function renderProject(templateDir: string, name: string, choices: ProjectChoices, runtime: string, secretKey: string, skip: Skip = () => false): Promise<RenderedFile[]> {
   const leaveOut: Skip = (path) => skip(path) || (!choices.example && isExampleFile(path));
   const files = await renderFiles(templateDir, templateContext(name, choices, runtime, secretKey), leaveOut);
-  if (!leaveOut('package.json')) files.push(packageJsonFile({ name, database: choices.database, pm: choices.pm, runtimeTarball: runtime }));
+  if (!leaveOut('package.json')) files.push(packageJsonFile({ name, database: choices.database, redis: choices.services?.includes('redis') ?? false, pm: choices.pm, runtimeTarball: runtime }));
   return files.sort(byPath);
 }
