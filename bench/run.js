@@ -40,6 +40,7 @@ const BENCHMARKS = {
   migrate: () => import('./migrate.js'),
   'form-flood': () => import('./form-flood.js'),
   'auth-pages': () => import('./auth-pages.js'),
+  tasks: () => import('./tasks.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]

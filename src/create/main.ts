@@ -61,7 +61,7 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
   const lock = lockFile(rendered, {
     generator: `create-tsgate-project@${generatorVersion()}`,
     runtime: runtime.name,
-    choices: { name, database: choices.database, example: choices.example, auth: choices.auth, pm: choices.pm },
+    choices: { name, database: choices.database, ...(choices.services.length > 0 ? { services: choices.services } : {}), example: choices.example, auth: choices.auth, pm: choices.pm },
   });
   const files = [...rendered.map((file) => file.path), `vendor/${runtime.name}`, lock.path].sort();
   const summary = {

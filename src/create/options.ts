@@ -5,6 +5,10 @@ import { CreateError } from './errors.js';
 import { PACKAGE_MANAGERS, type PackageManagerName } from './package-manager.js';
 import { closest } from './suggest.js';
 
+/** What `--services` may name. */
+export const SERVICES = ['redis'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
 /** How much is printed; `json` prints one JSON object on stdout and nothing else there. */
 export interface OutputOptions {
   json: boolean;
@@ -17,6 +21,8 @@ export interface CreateOptions extends OutputOptions {
   /** A name (`mysite`), a path (`../sites/mysite`) or `.` for the current folder. */
   target: string | undefined;
   database: DatabaseName | undefined;
+  /** Services beside the database in the deployment files (`--services redis`). */
+  services: ServiceName[] | undefined;
   example: boolean | undefined;
   /** tsgate/auth: `login` (the default: users, login, password reset), `signup` (visitors may make accounts too), `none` (--no-auth). */
   auth: AuthChoice | undefined;
@@ -58,6 +64,7 @@ const EPILOG = `Examples:
   create-tsgate-project mysite --yes             defaults: SQLite, example app, install, git
   create-tsgate-project shop --database postgres --no-example --pm pnpm
   create-tsgate-project club --auth signup       visitors may sign up (default: login only; --no-auth: none)
+  create-tsgate-project shop --database postgres --services redis
   create-tsgate-project . --force                into the current folder, named after it
   create-tsgate-project blog --dry-run           show the files, write nothing
   create-tsgate-project blog --json --no-install one JSON object on stdout, for tools
@@ -82,6 +89,7 @@ const OUTPUT_OPTIONS = {
 /** The flags of `create` (`dry-run` is upgrade's too). */
 const CREATE_OPTIONS = {
   database: { type: 'string', choices: DATABASES, describe: 'sqlite (default), postgres or mysql' },
+  services: { type: 'string', array: true, choices: SERVICES, describe: 'services beside the database: redis (TASKS_URL on Redis, a redis container in compose)' },
   example: { type: 'boolean', describe: 'include the example app pages/ (default; --no-example to leave it out)' },
   auth: { type: 'string', describe: 'users and login (tsgate/auth): login (default), signup to let visitors make accounts; --no-auth to leave it out' },
   pm: { type: 'string', choices: PACKAGE_MANAGERS, describe: 'package manager (default: the one running this, else npm)' },
@@ -175,6 +183,7 @@ export async function parseOptions(argv: string[]): Promise<Command | undefined>
       ...outputOptions(args),
       target,
       database: args.database as DatabaseName | undefined,
+      services: args.services === undefined ? undefined : [...new Set(args.services as ServiceName[])],
       example: args.example,
       auth: authChoice(args.auth),
       pm: args.pm as PackageManagerName | undefined,

@@ -9,7 +9,7 @@ import { packageManagerContext } from './package-manager.js';
 import type { Choices } from './prompt.js';
 import { byPath, renderFiles, type RenderedFile, type Skip, type TemplateContext } from './render.js';
 
-export type ProjectChoices = Omit<Choices, 'target' | 'git' | 'install' | 'auth'> & { auth?: Choices['auth'] };
+export type ProjectChoices = Omit<Choices, 'target' | 'git' | 'install' | 'auth' | 'services'> & { auth?: Choices['auth']; services?: Choices['services'] };
 
 /** The example app's files, left out with --no-example (settings and urls leave it out through `example`). */
 export function isExampleFile(path: string): boolean {
@@ -31,6 +31,7 @@ export function templateContext(name: string, choices: ProjectChoices, runtime: 
     // A lock from before tsgate/auth records no choice: such a project has none.
     auth: (choices.auth ?? 'none') !== 'none',
     signup: choices.auth === 'signup',
+    services: { redis: choices.services?.includes('redis') ?? false },
     ...packageManagerContext(choices.pm),
     ...databaseContext(choices.database, name),
   };
@@ -44,6 +45,6 @@ export async function renderProject(templateDir: string, name: string, choices: 
   const withAuth = (choices.auth ?? 'none') !== 'none';
   const leaveOut: Skip = (path) => skip(path) || (!choices.example && isExampleFile(path)) || (!withAuth && isAuthFile(path));
   const files = await renderFiles(templateDir, templateContext(name, choices, runtime, secretKey), leaveOut);
-  if (!leaveOut('package.json')) files.push(packageJsonFile({ name, database: choices.database, pm: choices.pm, runtimeTarball: runtime }));
+  if (!leaveOut('package.json')) files.push(packageJsonFile({ name, database: choices.database, redis: choices.services?.includes('redis') ?? false, pm: choices.pm, runtimeTarball: runtime }));
   return files.sort(byPath);
 }

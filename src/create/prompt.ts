@@ -8,12 +8,14 @@ import { basename, resolve } from 'node:path';
 import { database, DATABASES, type DatabaseName } from './database.js';
 import { CreateError } from './errors.js';
 import { validateProjectName } from './name.js';
-import type { AuthChoice, CreateOptions } from './options.js';
+import type { AuthChoice, CreateOptions, ServiceName } from './options.js';
 import { PACKAGE_MANAGERS, type PackageManagerName } from './package-manager.js';
 
 export interface Choices {
   target: string;
   database: DatabaseName;
+  /** Services beside the database (`--services redis`); not asked, only given. */
+  services: ServiceName[];
   example: boolean;
   auth: AuthChoice;
   pm: PackageManagerName;
@@ -54,6 +56,7 @@ export async function settleChoices(options: CreateOptions, detectedPm: PackageM
   const defaults: Choices = {
     target: options.target ?? DEFAULT_NAME,
     database: options.database ?? 'sqlite',
+    services: options.services ?? [],
     example: options.example ?? true,
     auth: options.auth ?? 'login',
     pm: options.pm ?? detectedPm,
@@ -104,5 +107,5 @@ export async function settleChoices(options: CreateOptions, detectedPm: PackageM
   const git = options.git ?? answered(await clack.confirm({ message: 'Initialise a git repository?', initialValue: true }));
   const install = options.install ?? answered(await clack.confirm({ message: 'Install dependencies now?', initialValue: true }));
   clack.outro(`Creating ${target || DEFAULT_NAME}`);
-  return { target: target || DEFAULT_NAME, database: chosenDatabase, example, auth, pm, git, install };
+  return { target: target || DEFAULT_NAME, database: chosenDatabase, services: defaults.services, example, auth, pm, git, install };
 }

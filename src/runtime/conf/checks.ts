@@ -8,6 +8,7 @@ import { KNOWN_SETTINGS, isPlainObject } from './defaults.js';
 import { DatabaseUrlError, parseDatabaseUrl } from './database-url.js';
 import { MailUrlError, parseMailUrl } from './mail-url.js';
 import { CacheUrlError, parseCacheUrl } from './cache-url.js';
+import { parseTasksUrl, TasksUrlError } from './tasks-url.js';
 import { PLACEHOLDER_URL } from './env.js';
 import { CROSS_ORIGIN_OPENER_POLICIES, LOG_LEVEL_NAMES, REFERRER_POLICIES, type KnownSettings } from './types.js';
 
@@ -140,6 +141,19 @@ function checkEmailUrl(value: unknown): string[] {
   } catch (error) {
     // The URL itself is not echoed: it carries its password.
     if (error instanceof MailUrlError) return [`EMAIL_URL is not usable: ${error.message}`];
+    throw error;
+  }
+}
+
+function checkTasksUrl(value: unknown): string[] {
+  const fix = "e.g. TASKS_URL = env.str('TASKS_URL', 'immediate://'), db://default or redis://127.0.0.1:6379/0";
+  if (typeof value !== 'string') return [`TASKS_URL must be a string, got ${kind(value)} — ${fix}`];
+  try {
+    parseTasksUrl(value);
+    return [];
+  } catch (error) {
+    // The URL itself is not echoed: it may carry a password.
+    if (error instanceof TasksUrlError) return [`TASKS_URL is not usable: ${error.message}`];
     throw error;
   }
 }
@@ -415,6 +429,7 @@ const RULES: Record<keyof KnownSettings, Rule> = {
   LOGIN_FAILURES_PER_ACCOUNT: count('LOGIN_FAILURES_PER_ACCOUNT', 'failed logins', '5'),
   LOGIN_FAILURES_PER_IP: count('LOGIN_FAILURES_PER_IP', 'failed logins', '50'),
   LOGIN_FAILURE_WINDOW: integer('LOGIN_FAILURE_WINDOW', 1, '900 (15 minutes)'),
+  TASKS_URL: checkTasksUrl,
   SILENCED_SYSTEM_CHECKS: stringList('SILENCED_SYSTEM_CHECKS', "['security.W004']", (id) =>
     CHECK_ID.test(id) ? undefined : `SILENCED_SYSTEM_CHECKS entry ${show(id)} is not a system check ID — use the ID in parentheses in manage check's output, e.g. 'security.W004'`,
   ),

@@ -57,6 +57,8 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   DEFAULT_FROM_EMAIL: 'webmaster@localhost',
   EMAIL_TIMEOUT: 10,
   EMAIL_OPTIONS: {},
+  // Development runs each task at enqueue; production sets TASKS_URL to db:// or redis://.
+  TASKS_URL: 'immediate://',
   SILENCED_SYSTEM_CHECKS: [],
   LOGIN_URL: '/accounts/login/',
   LOGIN_REDIRECT_URL: '/',

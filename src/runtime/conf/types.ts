@@ -194,6 +194,12 @@ export interface KnownSettings {
   LOGIN_FAILURES_PER_IP: number;
   /** Seconds that a failed login counts for throttling. */
   LOGIN_FAILURE_WINDOW: number;
+  /**
+   * Where background tasks (`tsgate/tasks`) wait for `manage worker`:
+   * `immediate://` (run at enqueue, in-process), `db://default` (a table) or
+   * `redis://host:6379/0`; options in conf/tasks-url.ts.
+   */
+  TASKS_URL: string;
   /** IDs of system check messages not to report, e.g. `['security.W004']`; `manage check` counts them as silenced. */
   SILENCED_SYSTEM_CHECKS: readonly string[];
 }

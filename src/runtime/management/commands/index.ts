@@ -24,5 +24,7 @@ export const COMMANDS: Record<string, Entry> = {
   showmigrations: { summary: 'Lists the migrations and whether each is applied.', load: async () => (await import('./showmigrations.js')).default },
   sqlmigrate: { summary: 'Prints the SQL of a migration without running it.', load: async () => (await import('./sqlmigrate.js')).default },
   startapp: { summary: 'Creates an app: views, urls, templates, static, migrations and tests.', load: async () => (await import('./startapp.js')).default },
+  tasks: { summary: "Background tasks: list, enqueue NAME '<json>', show ID, --failed, retry ID.", load: async () => (await import('./tasks.js')).default },
   test: { summary: "Runs the project's tests with node's test runner.", load: async () => (await import('./test.js')).default },
+  worker: { summary: 'Runs background tasks from TASKS_URL (db:// or redis://); TERM finishes the running ones.', load: async () => (await import('./worker.js')).default },
 };
