@@ -4,6 +4,7 @@
  * worker has its own). Errors from a first connection are turned into a
  * DatabaseError naming the setting and the host, never the password.
  */
+import { queryObserver, type QueryEvent } from '../metrics/db.js';
 import { Kysely, sql } from './kysely.js';
 import { manageCommand } from '../conf/manage-command.js';
 import { settings } from '../conf/settings.js';
@@ -25,6 +26,12 @@ export interface Connection<DB> {
   /** `postgres://app@db:5432/site`: for messages; no password. */
   label: string;
   db: Kysely<DB>;
+}
+
+/** Kysely's `log` option when the server serves metrics: every query timed, by alias. */
+function kyselyLog(alias: string): { log?: (event: QueryEvent) => void } {
+  const log = queryObserver(alias);
+  return log ? { log } : {};
 }
 
 const open = new Map<string, Connection<unknown>>();
@@ -58,12 +65,13 @@ export function openConnection<DB>(alias: string, target?: DatabaseTarget): Conn
   const where = `DATABASES['${alias}']`;
   const dialect = createDialect(target, {
     where,
+    alias,
     baseDir: settings.BASE_DIR ?? process.cwd(),
     poolSize: entry.POOL_SIZE ?? DEFAULT_POOL_SIZE,
     connectTimeout: entry.CONNECT_TIMEOUT ?? DEFAULT_CONNECT_TIMEOUT,
     driverOptions: entry.OPTIONS ?? {},
   });
-  return { alias, target, label: describeTarget(target), db: new Kysely<DB>({ dialect }) };
+  return { alias, target, label: describeTarget(target), db: new Kysely<DB>({ dialect, ...kyselyLog(alias) }) };
 }
 
 /** A driver's error as a DatabaseError that says which database and where, with any password removed. */

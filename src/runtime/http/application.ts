@@ -2,6 +2,7 @@
  * The TSGI application of a project: routes each request through the URL
  * table to a view and turns the view's HttpResponse into TSGI.
  */
+import { ROUTE_KEY } from '../metrics/index.js';
 import type { Application, Body } from '../tsgi/types.js';
 import { Http404, PermissionDenied } from './exceptions.js';
 import { Request } from './request.js';
@@ -58,6 +59,8 @@ export async function dispatch(patterns: readonly Route[], request: Request, pag
     return text('Method Not Allowed\n', 405, [['Allow', [...allowed].join(', ')]]);
   }
   request.params = match.params;
+  // The route label of the server's metrics: the pattern's name, else the pattern (never the path).
+  request.environ[ROUTE_KEY] = match.route.name ?? `/${match.route.route}`;
   try {
     return await match.route.view(request, match.params);
   } catch (error) {

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { startWorkerMetrics } from '../metrics/index.js';
 import type { Application } from '../tsgi/types.js';
 import { BootError } from './errors.js';
 import { createRequestHandler, requestPolicy } from './handler.js';
@@ -76,6 +77,8 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   const log = new ErrorLog(options.logLevel, options.logJson);
   // The primary is gone (killed, crashed): nobody would stop or replace this worker.
   process.on('disconnect', () => process.exit(0));
+  // Before the app loads, so that its database connections are instrumented too.
+  const metrics = options.metricsBind ? startWorkerMetrics() : undefined;
   let app: Application;
   try {
     app = await loadApp();
@@ -94,6 +97,7 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
       // gunicorn's --keep-alive 0 turns keep-alive off; node's 0 would mean "no timeout".
       closeConnections: () => draining || options.keepAlive === 0,
       onResponse: recycle,
+      metrics: metrics?.requests,
       errors: log.errorStream(),
       onDisconnect: (error) => log.debug(`Client disconnected: ${error.message}`),
       ...policy,
@@ -138,8 +142,13 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
    * primary sends it once every worker has closed its copy of the sockets
    * and it has closed its own, so no client is left in a backlog.
    */
+  const exit = () => {
+    // What this worker counted since its last report goes to the primary first.
+    if (metrics) void metrics.flush().then(() => process.exit(0));
+    else process.exit(0);
+  };
   const exitWhenDone = () => {
-    if (closed && draining) process.exit(0);
+    if (closed && draining) exit();
   };
   const stopAccepting = () => {
     if (closing) return;
@@ -156,7 +165,7 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
     }
     setTimeout(() => {
       log.warning('graceful timeout reached with requests in flight; exiting');
-      process.exit(0);
+      exit();
     }, options.gracefulTimeout * 1000);
   };
   const drain = () => {
