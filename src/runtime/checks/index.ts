@@ -32,6 +32,7 @@ export {
   checkDebug,
   checkEmailBackend,
   checkHsts,
+  checkMetricsBind,
   checkSecretKey,
   checkSessionCookieSecure,
   checkSqliteInProduction,
