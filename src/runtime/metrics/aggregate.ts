@@ -93,7 +93,9 @@ export class Aggregator {
     const merge = new Merge();
     for (const family of own) merge.add(family);
     for (const family of this.retired) merge.add(family);
-    for (const [worker, families] of this.live) for (const family of families) merge.add(family, worker);
+    // In worker order, so that per-worker series keep their place from one scrape to the next.
+    const workers = [...this.live.keys()].sort((a, b) => a - b);
+    for (const worker of workers) for (const family of this.live.get(worker) ?? []) merge.add(family, worker);
     return merge.result();
   }
 }
