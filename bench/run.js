@@ -39,6 +39,7 @@ const BENCHMARKS = {
   'create-generate': () => import('./create-generate.js'),
   migrate: () => import('./migrate.js'),
   'form-flood': () => import('./form-flood.js'),
+  'metrics-overhead': () => import('./metrics-overhead.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]
