@@ -38,6 +38,8 @@ export class MetricsHub {
     this.boots = this.own.counter({ name: 'tsgate_worker_boots_total', help: 'Workers that booted and took traffic' });
     this.exits = this.own.counter({ name: 'tsgate_worker_exits_total', help: 'Workers that exited: retired (reload, recycle, scale down), crashed, or killed (heartbeat timeout)', labelNames: ['reason'] });
     this.timeouts = this.own.counter({ name: 'tsgate_worker_timeouts_total', help: 'Workers killed because their heartbeat stopped (--timeout)' });
+    // Every reason from the start, so that rate() and increase() see the first exit.
+    for (const reason of ['retired', 'crashed', 'killed'] as const) this.exits.inc({ reason }, 0);
     this.recycles = this.own.counter({ name: 'tsgate_worker_recycles_total', help: 'Workers replaced after --max-requests' });
     this.reloads = this.own.counter({ name: 'tsgate_reloads_total', help: 'Rolling reloads (HUP)' });
     this.own.gauge({ name: 'tsgate_workers', help: 'Worker processes alive', collect: (g) => g.set(this.workers.size) });

@@ -135,6 +135,12 @@ abstract class Metric<L extends string, S> {
     });
   }
 
+  /** A metric without labels shows 0 before its first use, so that rate() and increase() see the first change (as prom-client does). */
+  protected seriesForSnapshot(): { labels: string[]; state: S }[] {
+    if (this.labelNames.length === 0 && this.series.size === 0) this.state(undefined);
+    return [...this.series.values()];
+  }
+
   /** Forgets every series (tests; a gauge re-read from scratch). */
   reset(): void {
     this.series.clear();
@@ -186,7 +192,7 @@ export class Counter<L extends string = string> extends Metric<L, { value: numbe
   }
 
   snapshot(): FamilySnapshot {
-    return this.family('sum', [...this.series.values()].map(({ labels, state }) => ({ labels, value: state.value })));
+    return this.family('sum', this.seriesForSnapshot().map(({ labels, state }) => ({ labels, value: state.value })));
   }
 }
 
@@ -233,7 +239,7 @@ export class Gauge<L extends string = string> extends Metric<L, { value: number 
 
   snapshot(): FamilySnapshot {
     this.collector?.(this);
-    return this.family(this.aggregate, [...this.series.values()].map(({ labels, state }) => ({ labels, value: state.value })));
+    return this.family(this.aggregate, this.seriesForSnapshot().map(({ labels, state }) => ({ labels, value: state.value })));
   }
 }
 
@@ -278,7 +284,7 @@ export class Histogram<L extends string = string> extends Metric<L, { counts: nu
   snapshot(): FamilySnapshot {
     return this.family(
       'sum',
-      [...this.series.values()].map(({ labels, state }) => ({ labels, counts: [...state.counts], sum: state.sum })),
+      this.seriesForSnapshot().map(({ labels, state }) => ({ labels, counts: [...state.counts], sum: state.sum })),
       [...this.buckets],
     );
   }
