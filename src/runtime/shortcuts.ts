@@ -12,6 +12,7 @@ import { html, type HttpResponse } from './http/response.js';
 import { reverse } from './http/urls.js';
 import { projectStaticUrl } from './staticfiles/index.js';
 import { createTemplateEngine, type TemplateEngine } from './templates/index.js';
+import { inSpan } from './tracing/index.js';
 
 let engine: TemplateEngine | undefined;
 
@@ -42,7 +43,7 @@ export function templateEngine(): TemplateEngine {
 
 /** Renders a template to an HTML response; the context gets `request` and the CSRF token. */
 export function render(request: Request, name: string, context: Record<string, unknown> = {}, status = 200): HttpResponse {
-  const body = templateEngine().render(name, { request, csrfToken: request.csrfToken, ...context });
+  const body = inSpan(`render ${name}`, { 'tsgate.template': name }, () => templateEngine().render(name, { request, csrfToken: request.csrfToken, ...context }));
   return html(body, status);
 }
 

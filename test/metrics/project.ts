@@ -55,7 +55,7 @@ export interface MetricsProject {
 }
 
 /** Writes the project and runs `node manage.js serve --workers N --metrics-bind …`, waiting for every worker. */
-export async function serveMetricsProject(workers = 2, args: string[] = []): Promise<MetricsProject> {
+export async function serveMetricsProject(workers = 2, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<MetricsProject> {
   ensureBuilt();
   const dir = tempDir('tsgate-metrics-');
   for (const [file, text] of Object.entries(FILES)) {
@@ -69,7 +69,7 @@ export async function serveMetricsProject(workers = 2, args: string[] = []): Pro
   const server = new Spawned(
     process.execPath,
     ['manage.js', 'serve', '--bind', `127.0.0.1:${port}`, '--workers', String(workers), '--metrics-bind', `127.0.0.1:${metricsPort}`, ...args],
-    { cwd: dir, env: { NODE_ENV: 'production' } },
+    { cwd: dir, env: { NODE_ENV: 'production', ...env } },
   );
   const stop = () => {
     server.killGroup();

@@ -88,3 +88,13 @@ describe('a 500 in production', () => {
     expect(proxied.log).toMatchObject({ request_id: 'req-9', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' });
   });
 });
+
+describe('the OpenTelemetry SDK', () => {
+  it('is not started (nor imported) without OTEL_EXPORTER_OTLP_ENDPOINT, or with OTEL_SDK_DISABLED=true', async () => {
+    const { otelConfigured, startTracing, tracing } = await import('../../src/runtime/tracing/index.js');
+    expect(await startTracing({})).toBe(false);
+    expect(otelConfigured({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })).toBe(false);
+    expect(otelConfigured({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe(true);
+    expect(tracing()).toBeUndefined();
+  });
+});

@@ -5,6 +5,7 @@
  * DatabaseError naming the setting and the host, never the password.
  */
 import { queryObserver, type QueryEvent } from '../metrics/db.js';
+import { recordSpan, tracing } from '../tracing/index.js';
 import { Kysely, sql } from './kysely.js';
 import { manageCommand } from '../conf/manage-command.js';
 import { settings } from '../conf/settings.js';
@@ -28,10 +29,24 @@ export interface Connection<DB> {
   db: Kysely<DB>;
 }
 
-/** Kysely's `log` option when the server serves metrics: every query timed, by alias. */
-function kyselyLog(alias: string): { log?: (event: QueryEvent) => void } {
-  const log = queryObserver(alias);
-  return log ? { log } : {};
+/**
+ * Kysely's `log` option when the server serves metrics or exports traces:
+ * every query timed, by alias, and a span per query under the view's.
+ * Neither: no option, so Kysely does not time queries at all.
+ */
+function kyselyLog(alias: string, backend: string): { log?: (event: QueryEvent & { query?: { sql?: string } }) => void } {
+  const observe = queryObserver(alias);
+  const traced = tracing() !== undefined;
+  if (!observe && !traced) return {};
+  return {
+    log: (event) => {
+      observe?.(event);
+      if (traced) {
+        const statement = event.query?.sql ?? '';
+        recordSpan(`db ${statement.split(' ', 1)[0]?.toUpperCase() ?? 'query'}`, { 'db.system.name': backend, 'db.namespace': alias, 'db.query.text': statement }, event.queryDurationMillis, event.level === 'error');
+      }
+    },
+  };
 }
 
 const open = new Map<string, Connection<unknown>>();
@@ -71,7 +86,7 @@ export function openConnection<DB>(alias: string, target?: DatabaseTarget): Conn
     connectTimeout: entry.CONNECT_TIMEOUT ?? DEFAULT_CONNECT_TIMEOUT,
     driverOptions: entry.OPTIONS ?? {},
   });
-  return { alias, target, label: describeTarget(target), db: new Kysely<DB>({ dialect, ...kyselyLog(alias) }) };
+  return { alias, target, label: describeTarget(target), db: new Kysely<DB>({ dialect, ...kyselyLog(alias, target.backend) }) };
 }
 
 /** A driver's error as a DatabaseError that says which database and where, with any password removed. */

@@ -1,6 +1,9 @@
 /**
- * Tracing: W3C `traceparent` read and continued. A request's trace context
- * is made only when something asks for it (an error page, a log line), so
- * requests that need none pay nothing.
+ * Tracing: W3C `traceparent` read and continued (a request's trace context
+ * made on first use, so requests that need none pay nothing), and spans
+ * exported with the OpenTelemetry SDK when OTEL_EXPORTER_OTLP_ENDPOINT is
+ * set (otel.ts: the SDK is imported only then).
  */
 export { continueTrace, formatTraceparent, newSpanId, newTraceId, parseTraceparent, requestTrace, TRACE_KEY, type TraceContext } from './traceparent.js';
+export { activeIds, inSpan, otelConfigured, recordSpan, SDK_PACKAGES, shutdownTracing, startTracing, tracing, TracingError } from './otel.js';
+export { traceRequest } from './request.js';
