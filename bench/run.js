@@ -41,6 +41,7 @@ const BENCHMARKS = {
   'form-flood': () => import('./form-flood.js'),
   'auth-pages': () => import('./auth-pages.js'),
   tasks: () => import('./tasks.js'),
+  'metrics-overhead': () => import('./metrics-overhead.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]

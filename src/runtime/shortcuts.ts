@@ -14,6 +14,7 @@ import { html, HttpResponse } from './http/response.js';
 import { reverse } from './http/urls.js';
 import { projectStaticUrl } from './staticfiles/index.js';
 import { createTemplateEngine, type TemplateEngine } from './templates/index.js';
+import { inSpan } from './tracing/index.js';
 
 let engine: TemplateEngine | undefined;
 
@@ -51,13 +52,15 @@ export function templateEngine(): TemplateEngine {
  * they are filled (its body is then sent as it comes, without a length).
  */
 export function render(request: Request, name: string, context: Record<string, unknown> = {}, status = 200): HttpResponse {
-  const body = templateEngine().renderCached(name, {
-    request,
-    csrfToken: request.csrfToken,
-    user: request.user,
-    isAuthenticated: request.user?.isAuthenticated ?? false,
-    ...context,
-  });
+  const body = inSpan(`render ${name}`, { 'tsgate.template': name }, () =>
+    templateEngine().renderCached(name, {
+      request,
+      csrfToken: request.csrfToken,
+      user: request.user,
+      isAuthenticated: request.user?.isAuthenticated ?? false,
+      ...context,
+    }),
+  );
   if (typeof body === 'string') return html(body, status);
   // Failing before it is read must not be an unhandled rejection; the read below still sees the error.
   body.catch(() => undefined);

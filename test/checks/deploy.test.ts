@@ -13,6 +13,7 @@ import {
   checkEmailBackend,
   checkHsts,
   checkLocmemCache,
+  checkMetricsBind,
   checkSecretKey,
   checkSessionCookieSecure,
   checkSqliteInProduction,
@@ -102,10 +103,31 @@ const CASES: readonly Case[] = [
       { DEBUG: true, CACHES: { default: { URL: 'locmem://' } } },
     ],
   ],
+  // Reads METRICS_BIND from the environment: its cases are below.
+  ['metrics.W001', checkMetricsBind, [], []],
 ];
+
+describe('metrics.W001', () => {
+  it.each(['0.0.0.0:9100', '9100', ':9100', '[::]:9100', '10.0.0.5:9100', 'metrics.example.com:9100'])('fires on METRICS_BIND=%s', (address) => {
+    const [message, ...rest] = checkMetricsBind(settingsWith(), { METRICS_BIND: address });
+    expect(rest).toEqual([]);
+    expect(message).toMatchObject({ id: 'metrics.W001', level: 'WARNING' });
+    expect(message?.text).toContain(address);
+    expect(message?.hint).toContain('127.0.0.1');
+  });
+
+  it.each(['127.0.0.1:9100', '[::1]:9100', 'localhost:9100', 'unix:/run/metrics.sock', ''])('stays quiet on METRICS_BIND=%s', (address) => {
+    expect(checkMetricsBind(settingsWith(), { METRICS_BIND: address })).toEqual([]);
+  });
+
+  it('stays quiet when METRICS_BIND is not set (no metrics served)', () => {
+    expect(checkMetricsBind(settingsWith(), {})).toEqual([]);
+  });
+});
 
 describe('deployment checks', () => {
   for (const [id, check, bad, good] of CASES) {
+    if (bad.length === 0) continue; // tested on its own below
     describe(id, () => {
       it.each(bad.map((overrides) => [JSON.stringify(overrides), overrides] as const))('fires on %s', (_, overrides) => {
         const messages = check(settingsWith(overrides));

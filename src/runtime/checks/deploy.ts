@@ -187,6 +187,37 @@ export const checkLocmemCache = (settings: Readonly<Settings>, env: NodeJS.Proce
     ),
   ];
 };
+/** The host part of a `serve --bind`-style address (`host:port`, `[v6]:port`, `:port`, `port`); undefined for `unix:`. */
+export function bindHost(address: string): string | undefined {
+  if (address.startsWith('unix:')) return undefined;
+  const bracketed = /^\[([^\]]*)\]/.exec(address);
+  if (bracketed) return bracketed[1];
+  if (/^\d+$/.test(address)) return '0.0.0.0';
+  const colon = address.lastIndexOf(':');
+  const host = colon === -1 ? address : address.slice(0, colon);
+  return host === '' ? '0.0.0.0' : host;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * metrics.W001 (tsgate): `serve` would answer metrics (routes, traffic,
+ * memory, versions) to anyone who reaches the address in METRICS_BIND.
+ */
+export function checkMetricsBind(_settings: Readonly<Settings>, env: NodeJS.ProcessEnv = process.env): CheckMessage[] {
+  const address = env.METRICS_BIND;
+  const host = address ? bindHost(address) : undefined;
+  if (!address || host === undefined || isLoopback(host)) return [];
+  return [
+    warning(
+      'metrics.W001',
+      `METRICS_BIND is ${address}: the server's metrics (routes, traffic, memory, versions) are served to anyone who can reach that address.`,
+      "Bind metrics to 127.0.0.1 (METRICS_BIND=127.0.0.1:9100) and scrape from the same host, or keep the port off the public network (a firewall, a Kubernetes port that no Service or Ingress exposes) and add 'metrics.W001' to SILENCED_SYSTEM_CHECKS.",
+    ),
+  ];
+}
 
 /** Every deployment check with its tag, in the order they are reported. */
 export const DEPLOY_CHECKS: readonly (readonly [DeployCheck, string])[] = [
@@ -202,4 +233,5 @@ export const DEPLOY_CHECKS: readonly (readonly [DeployCheck, string])[] = [
   [checkSqliteInProduction, 'database'],
   [checkEmailBackend, 'mail'],
   [checkLocmemCache, 'cache'],
+  [checkMetricsBind, 'metrics'],
 ];

@@ -35,6 +35,7 @@ export {
   checkEmailBackend,
   checkHsts,
   checkLocmemCache,
+  checkMetricsBind,
   checkSecretKey,
   checkSessionCookieSecure,
   checkSqliteInProduction,
