@@ -37,8 +37,17 @@ export function isCompressible(file: string): boolean {
  * `compressFile(file, quality, keepRatio, data?)` → `{ kept: string[], sizes: number[], size: number }`.
  */
 const COMPRESS_SOURCE = String.raw`
-const { readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { lstatSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { brotliCompressSync, constants, gzipSync } = require('node:zlib');
+// unchanged.ts's holds(), repeated here: this source runs in a worker of its own.
+function holds(file, content) {
+  try {
+    const stats = lstatSync(file);
+    return stats.isFile() && stats.size === content.length && readFileSync(file).equals(content);
+  } catch {
+    return false;
+  }
+}
 function compressFile(file, quality, keepRatio, data) {
   const original = data ?? readFileSync(file);
   const lgwin = Math.max(10, Math.min(24, Math.ceil(Math.log2(original.length + 1))));
@@ -51,10 +60,13 @@ function compressFile(file, quality, keepRatio, data) {
   const kept = [];
   const sizes = [];
   for (const [suffix, data] of [['.gz', gz], ['.br', br]]) {
-    // Unlinked first: the old copy may be a hard link shared with another name.
-    rmSync(file + suffix, { force: true });
-    if (original.length > 0 && data.length <= original.length * keepRatio) {
-      writeFileSync(file + suffix, data);
+    const keep = original.length > 0 && data.length <= original.length * keepRatio;
+    // An earlier run's identical copy stays (unchanged.ts says why); any other is unlinked first: it may be a hard link shared with another name.
+    if (!keep || !holds(file + suffix, data)) {
+      rmSync(file + suffix, { force: true });
+      if (keep) writeFileSync(file + suffix, data);
+    }
+    if (keep) {
       kept.push(suffix);
       sizes.push(data.length);
     }
