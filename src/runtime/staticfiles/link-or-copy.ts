@@ -1,6 +1,5 @@
-import { linkSync, rmSync } from 'node:fs';
+import { linkSync, lstatSync, unlinkSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
-import { sameFile } from './unchanged.js';
 
 /**
  * A hashed copy with the same bytes as a file already in STATIC_ROOT: a hard
@@ -10,8 +9,12 @@ import { sameFile } from './unchanged.js';
  * never written in place, so linked names stay apart.
  */
 export async function linkOrCopy(existing: string, destination: string): Promise<void> {
-  if (sameFile(existing, destination)) return;
-  rmSync(destination, { force: true });
+  const there = lstatSync(destination, { throwIfNoEntry: false });
+  if (there !== undefined) {
+    const source = lstatSync(existing, { throwIfNoEntry: false });
+    if (source !== undefined && there.isFile() && source.ino === there.ino && source.dev === there.dev) return;
+    unlinkSync(destination);
+  }
   try {
     linkSync(existing, destination);
   } catch {

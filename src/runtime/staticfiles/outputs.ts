@@ -6,7 +6,7 @@
  * files from libuv's threads at once measured 26 s of system time
  * (directory lock contention) against 1.8 s in one thread.
  */
-import { lstatSync, readdirSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, rmdirSync, rmSync, symlinkSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { isCompressible } from './compress.js';
@@ -18,7 +18,7 @@ import type { Planned } from './plan.js';
 import { pool } from './pool.js';
 import type { Freshness } from './rerun-cache.js';
 import { pathIn } from './root.js';
-import { holds } from './unchanged.js';
+import { writeUnlessHeld } from './unchanged.js';
 
 export interface OutputWork {
   root: string;
@@ -144,10 +144,10 @@ async function writeOriginals(work: OutputWork, ensureFolder: (folder: string) =
     const destination = pathIn(work.root, file.relative);
     await ensureFolder(dirname(destination));
     const content = work.bytes.get(file.relative);
-    if (link || content === undefined || !holds(destination, content)) {
+    if (!link && content) writeUnlessHeld(destination, content);
+    else {
       unlinkExisting(destination);
       if (link) symlinkSync(file.source, destination);
-      else if (content) writeFileSync(destination, content);
       else await copyFile(file.source, destination);
     }
     log(`${link ? 'Linking' : 'Copying'} '${file.source}'`, 2);
@@ -169,10 +169,7 @@ async function writeHashedCopies(work: OutputWork, ensureFolder: (folder: string
     await ensureFolder(dirname(destination));
     if (entry.content !== undefined) {
       // The name carries the content's hash: an earlier run's file under it is kept when its bytes match.
-      if (!holds(destination, entry.content)) {
-        unlinkExisting(destination);
-        writeFileSync(destination, entry.content);
-      }
+      writeUnlessHeld(destination, entry.content);
     } else if (!work.link) await linkOrCopy(pathIn(root, entry.relative), destination);
     else {
       unlinkExisting(destination);

@@ -12,12 +12,9 @@
  * `recently_deleted` + `find_get_block_common`); keeping an identical file
  * costs one read.
  */
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 
-/** Whether `file` is a regular file (not a symlink) holding exactly `content`. */
-export function holds(file: string, content: Uint8Array): boolean {
-  const stats = lstatSync(file, { throwIfNoEntry: false });
-  if (stats === undefined || !stats.isFile() || stats.size !== content.byteLength) return false;
+function sameBytes(file: string, content: Uint8Array): boolean {
   try {
     return readFileSync(file).equals(content);
   } catch {
@@ -25,10 +22,16 @@ export function holds(file: string, content: Uint8Array): boolean {
   }
 }
 
-/** Whether `a` and `b` are names of the same file (a hard link made by an earlier run). */
-export function sameFile(a: string, b: string): boolean {
-  const first = lstatSync(a, { throwIfNoEntry: false });
-  const second = lstatSync(b, { throwIfNoEntry: false });
-  return first !== undefined && second !== undefined && first.isFile() && first.ino === second.ino && first.dev === second.dev;
+/**
+ * `content` at `file`, unless it holds it already. Anything else there is
+ * unlinked first, never written in place: it may be a hard link shared with
+ * another name. One lstat when nothing is there (a cold run).
+ */
+export function writeUnlessHeld(file: string, content: Uint8Array): void {
+  const stats = lstatSync(file, { throwIfNoEntry: false });
+  if (stats !== undefined) {
+    if (stats.isFile() && stats.size === content.byteLength && sameBytes(file, content)) return;
+    unlinkSync(file);
+  }
+  writeFileSync(file, content);
 }
-
