@@ -39,6 +39,8 @@ const BENCHMARKS = {
   'create-generate': () => import('./create-generate.js'),
   migrate: () => import('./migrate.js'),
   'form-flood': () => import('./form-flood.js'),
+  anchors: () => import('./anchors.js'),
+  'anchor-commands': () => import('./anchor-commands.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]
