@@ -29,7 +29,8 @@ export const description =
 
 const GENERATE_ROUNDS = 10;
 const FILES = 10000;
-const TREE_SCRIPT = join(ROOT, '..', 'shared', 'make-static-tree.py');
+/** make-static-tree.py in shared/ beside the repository (CI's clone), or beside a worktree's parent folder. */
+const TREE_SCRIPT = [join(ROOT, '..', 'shared', 'make-static-tree.py'), join(ROOT, '..', '..', 'shared', 'make-static-tree.py')].find((file) => existsSync(file)) ?? join(ROOT, '..', 'shared', 'make-static-tree.py');
 
 /** User + system seconds of this process's reaped children so far (Linux). */
 function childrenCpu() {
