@@ -130,6 +130,8 @@ export async function run(options) {
 export const SECRET_KEY = 'bench-anchor-commands-0123456789-abcdefghijklmnopqrstuvwxyz';
 export const ALLOWED_HOSTS = ['localhost'];
 export const INSTALLED_APPS = [];
+export const ROOT_URLCONF = 'urls';
+export const WSGI_APPLICATION = 'wsgi:application';
 export const STATIC_URL = '/static/';
 export const STATIC_ROOT = process.env.BENCH_STATIC_ROOT;
 export const STATICFILES_DIRS = [${JSON.stringify(tree)}];

@@ -186,7 +186,8 @@ function summarise(results, context) {
     servers,
     ratios,
     // Reported, no bar of its own: the bars live in the other benchmarks and in issue 20's table.
-    pass: servers.every((server) => server.failures === 0),
+    // tsgate answered every request (the anchors' own timeouts under load are theirs, shown in the table).
+    pass: servers.filter((server) => server.label.startsWith('tsgate')).every((server) => server.failures === 0),
   };
 }
 
