@@ -43,7 +43,7 @@ export function prepareAnchor(dir, staticDirs) {
   const env = anchorEnv(dir, staticDirs);
   const made = spawnSync(
     PYTHON,
-    ['-c', "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE pages_visit (id INTEGER PRIMARY KEY, count INTEGER NOT NULL)'); c.execute('INSERT INTO pages_visit VALUES (1, 0)'); c.commit()", env.ANCHOR_DB],
+    ['-c', "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE pages_visit (id INTEGER PRIMARY KEY, count INTEGER NOT NULL)'); c.execute('INSERT INTO pages_visit VALUES (1, 0)'); c.commit()", join(dir, 'data', 'db.sqlite3')],
     { encoding: 'utf8' },
   );
   if (made.status !== 0) throw new Error(`anchor database: ${made.stderr}`);
