@@ -178,7 +178,7 @@ export const STATICFILES_DIRS = [${JSON.stringify(tree)}];
 }
 
 const HEAD = ['command', 'wall s (median)', 'CPU s', 'of which system', 'per round wall s'];
-const RATIO_HEAD = ['ratio', 'wall median', 'wall per round', 'CPU median'];
+const RATIO_HEAD = ['time ratio (below 1: the first is faster)', 'wall median', 'wall per round', 'CPU median'];
 
 /** @param {Awaited<ReturnType<typeof run>>} result */
 const rows = (result) => [...result.generate, ...result.collect].map((r) => [r.command, r.wallMedian, r.cpuMedian, r.systemMedian, r.runs.map((x) => x.seconds).join(', ')]);
