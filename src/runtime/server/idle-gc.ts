@@ -38,12 +38,14 @@ function cpuMicros(): number {
   return user + system;
 }
 
-/** Starts the check (an unref'd timer: it never keeps the worker alive). */
-export function collectWhenIdle(quietMs = QUIET_MS): void {
-  let gc: (() => void) | undefined | null = null;
+/**
+ * Starts the check (an unref'd timer: it never keeps the worker alive);
+ * returns what stops it. `gc` is V8's unless a test gives another.
+ */
+export function collectWhenIdle(quietMs = QUIET_MS, gc: (() => void) | undefined | null = null): () => void {
   let previous = cpuMicros();
   let collected = 0;
-  setInterval(() => {
+  const timer = setInterval(() => {
     const now = cpuMicros();
     const quiet = now - previous < QUIET_CPU_US;
     previous = now;
@@ -52,5 +54,7 @@ export function collectWhenIdle(quietMs = QUIET_MS): void {
     gc?.();
     // The collection's own CPU is not work that calls for another.
     previous = collected = cpuMicros();
-  }, quietMs).unref();
+  }, quietMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
