@@ -50,6 +50,11 @@ export const flaky = task('jobs.flaky', async ({ n, failures }, context) => {
 export const broken = task('jobs.broken', async () => {
   throw new TypeError('always broken');
 }, { retries: 1, retryDelay: 0.05 });
+
+// Only for the schedule test: records the second of the slot it ran for.
+export const tick = process.env.TICK_SCHEDULE
+  ? task('jobs.tick', async ({ scheduledAt }) => record(Date.parse(scheduledAt) / 1000, 'tick'), { schedule: process.env.TICK_SCHEDULE })
+  : undefined;
 `;
 
 const MIGRATION = `export async function up(db) {
@@ -137,8 +142,8 @@ export class WorkerProcess {
   output = '';
   readonly exited: Promise<number | null>;
 
-  constructor(setup: TasksProject, args: readonly string[] = []) {
-    this.child = setup.project.spawn(['worker', ...args]);
+  constructor(setup: TasksProject, args: readonly string[] = [], env: Readonly<Record<string, string>> = {}) {
+    this.child = setup.project.spawn(['worker', ...args], env);
     this.child.stdout?.on('data', (data: Buffer) => (this.output += data.toString()));
     this.child.stderr?.on('data', (data: Buffer) => (this.output += data.toString()));
     this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));

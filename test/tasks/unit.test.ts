@@ -13,6 +13,7 @@ import { closeRedis, parseRedisUrl, redisClient, whenReady } from '../../src/run
 import { RedisQueue } from '../../src/runtime/tasks/backends/redis.js';
 import { getResult, task, TaskArgumentsError, TaskDefinitionError, TaskResultError, useTasksUrl } from '../../src/runtime/tasks/index.js';
 import { retryTime } from '../../src/runtime/tasks/run.js';
+import { parseSchedule, slotId } from '../../src/runtime/tasks/schedule.js';
 import type { TaskRecord } from '../../src/runtime/tasks/types.js';
 import { SERVICES_REQUIRED } from '../db/services.js';
 import { REDIS_URL } from './project.js';
@@ -184,5 +185,42 @@ describe.skipIf(!redisUp && !SERVICES_REQUIRED)('the Redis backend, in process',
     const again = await queue.claim('w3', ['default'], 10, Date.now(), Date.now() + 1000);
     expect(again.map((task) => task.id)).toEqual(['early', 'late', 'low']);
     expect(again[0]?.attempts).toBe(2);
+  });
+});
+
+describe('cron schedules', () => {
+  it('read five fields (or six, seconds first) and find the next slot', () => {
+    const at = (text: string) => new Date(text);
+    const every5 = parseSchedule('*/5 * * * *');
+    expect(every5.next(at('2026-03-01T10:03:20')).toString()).toBe(at('2026-03-01T10:05:00').toString());
+    expect(every5.next(at('2026-03-01T10:05:00')).toString()).toBe(at('2026-03-01T10:10:00').toString());
+    const weekdays = parseSchedule('30 9 * * 1-5');
+    // Saturday 7 March 2026 → Monday 9 March, 9:30.
+    expect(weekdays.next(at('2026-03-07T12:00:00')).toString()).toBe(at('2026-03-09T09:30:00').toString());
+    expect(parseSchedule('0 0 1,15 * *').next(at('2026-03-02T00:00:00')).toString()).toBe(at('2026-03-15T00:00:00').toString());
+    // Both day fields restricted: either matches, as in cron (the 13th, or any Friday).
+    expect(parseSchedule('0 0 13 * 5').next(at('2026-03-01T00:00:00')).toString()).toBe(at('2026-03-06T00:00:00').toString());
+    expect(parseSchedule('0 0 29 2 *').next(at('2026-03-01T00:00:00')).toString()).toBe(at('2028-02-29T00:00:00').toString());
+    const seconds = parseSchedule('*/2 * * * * *');
+    expect(seconds.seconds).toBe(true);
+    expect(seconds.next(at('2026-03-01T10:00:01.500')).toString()).toBe(at('2026-03-01T10:00:02').toString());
+    expect(parseSchedule('0 0 * * 7').matches(at('2026-03-08T00:00:00'))).toBe(true);
+  });
+
+  it.each([
+    ['* * * *', /must have 5 fields/],
+    ['60 * * * *', /the minute field '60' is outside 0–59/],
+    ['*/0 * * * *', /has a step of 0/],
+    ['a * * * *', /is not a number, a range/],
+    ['0 0 31 2 *', /never fires/],
+  ])('refuse %s', (expression, message) => {
+    expect(() => parseSchedule(expression).next(new Date())).toThrow(message);
+  });
+
+  it('give each slot one id, the same in every worker', () => {
+    expect(slotId('a.b', 1000)).toBe(slotId('a.b', 1000));
+    expect(slotId('a.b', 1000)).not.toBe(slotId('a.b', 2000));
+    expect(slotId('a.b', 1000)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(() => task('unit.cron', async () => 1, { schedule: 'every day' })).toThrow(/task 'unit\.cron': schedule 'every day' must have 5 fields/);
   });
 });
