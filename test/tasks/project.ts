@@ -91,6 +91,26 @@ await closeConnections();
 await closeRedis();
 `;
 
+/** For the db backends: a task enqueued in a transaction that commits, and one in a transaction that rolls back. */
+const TRANSACTION = (settings: string, db: string) => `import { configure, setModuleRoot } from ${JSON.stringify(settings)};
+import { closeConnections, db } from ${JSON.stringify(db)};
+process.env.TSGATE_SETTINGS_MODULE ??= 'settings_tasks';
+setModuleRoot(new URL('.', import.meta.url));
+await configure();
+const jobs = await import('./jobs/tasks.js');
+let kept;
+await db.transaction().execute(async (trx) => {
+  kept = await jobs.recordRun.enqueue({ n: 1 }, { transaction: trx });
+});
+let dropped;
+await db.transaction().execute(async (trx) => {
+  dropped = await jobs.recordRun.enqueue({ n: 2 }, { transaction: trx });
+  throw new Error('roll back');
+}).catch(() => undefined);
+process.stdout.write(JSON.stringify([kept.id, dropped.id]) + '\\n');
+await closeConnections();
+`;
+
 export interface TasksProject {
   project: TestProject;
   /** The database (the queue's for db://, jobs_run's always). */
@@ -115,6 +135,7 @@ export async function tasksProject(backend: TasksBackendName, databaseBackend: B
   }
   project.write('settings_tasks.mjs', "export * from './settings.mjs';\nexport const TASKS_URL = process.env.TASKS_URL;\n");
   project.write('jobs/tasks.js', TASKS(runtimeModule('tasks/index.js'), runtimeModule('db/index.js'), runtimeModule('redis/index.js')));
+  project.write('transaction.mjs', TRANSACTION(runtimeModule('conf/index.js'), runtimeModule('db/index.js')));
   project.write('enqueue.mjs', ENQUEUE(runtimeModule('conf/index.js'), runtimeModule('db/index.js'), runtimeModule('redis/index.js')));
   const migrated = await project.manage(['migrate']);
   if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.output}`);

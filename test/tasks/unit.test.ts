@@ -224,3 +224,13 @@ describe('cron schedules', () => {
     expect(() => task('unit.cron', async () => 1, { schedule: 'every day' })).toThrow(/task 'unit\.cron': schedule 'every day' must have 5 fields/);
   });
 });
+
+describe('enqueue in a transaction', () => {
+  afterEach(() => useTasksUrl(undefined));
+
+  it('is refused on redis://, which cannot roll back with the database', async () => {
+    useTasksUrl(`${REDIS_URL}?prefix=tsgate_tasks_unit_trx`);
+    const noop = task('unit.trx', async () => undefined);
+    await expect(noop.enqueue({}, { transaction: {} })).rejects.toThrow(/\{ transaction \} needs TASKS_URL db:\/\/ .* with redis:\/\/ enqueue after the transaction has committed/);
+  });
+});

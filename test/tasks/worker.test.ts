@@ -182,6 +182,17 @@ describe.each(CASES)('manage worker on $name', (testCase) => {
     expect(again.stderr).toMatch(/no failed task .* \(see manage tasks --failed\)/);
   });
 
+  it.skipIf(testCase.name === 'redis')('enqueues in a database transaction only if it commits', async () => {
+    const setup = await tasksProject(testCase.name, testCase.database);
+    const ran = spawnSync(process.execPath, ['transaction.mjs'], { cwd: setup.project.dir, env: { ...process.env, ...setup.project.env }, encoding: 'utf8', timeout: 60_000 });
+    expect(ran.status, ran.stdout + ran.stderr).toBe(0);
+    const [kept, dropped] = JSON.parse(ran.stdout.trim()) as [string, string];
+    expect(await statusOf(setup, kept)).toBe('READY');
+    const gone = await setup.project.manage(['tasks', 'show', dropped]);
+    expect(gone.status).toBe(1);
+    expect(gone.stderr).toMatch(/no task/);
+  });
+
   it('fires a schedule once per slot across 2 workers', async () => {
     const setup = await tasksProject(testCase.name, testCase.database);
     const env = { TICK_SCHEDULE: '*/2 * * * * *' };

@@ -39,7 +39,8 @@ export interface EnqueueOptions {
   queue?: string;
   /**
    * A Kysely transaction (db:// backend): the task is inserted in it, so it
-   * is enqueued only if the transaction commits.
+   * is enqueued only if the transaction commits. redis:// refuses it (enqueue
+   * after the commit); immediate:// runs the task at once, as always.
    */
   transaction?: unknown;
 }
@@ -131,6 +132,10 @@ async function enqueueDefinition<R>(definition: TaskDefinition, args: unknown, o
   };
   const backend = tasksBackend();
   if (backend.kind === 'immediate') return new TaskResult<R>(await runImmediately(record), immediateRecord);
+  if (options.transaction !== undefined && backend.kind !== 'db') {
+    // Redis cannot take part in the database's transaction: enqueuing now would run a task for rows that may roll back.
+    throw new TaskDefinitionError(`${where}: { transaction } needs TASKS_URL db:// (the task row is inserted in the transaction); with ${backend.kind}:// enqueue after the transaction has committed`);
+  }
   await backend.enqueue(record, { transaction: options.transaction });
   return new TaskResult<R>(record, (id) => backend.get(id));
 }
