@@ -13,6 +13,7 @@ import * as initial from '../../src/runtime/auth/migrations/0001_initial.js';
 import { configure, resetForTests } from '../../src/runtime/conf/settings.js';
 import { closeConnections, connection } from '../../src/runtime/db/index.js';
 import { clearExpiredSessions } from '../../src/runtime/middleware/index.js';
+import { loadSession, saveSession } from '../../src/runtime/middleware/session-db.js';
 import { outbox } from '../../src/runtime/mail/index.js';
 import type { Application } from '../../src/runtime/tsgi/types.js';
 import { getWsgiApplication } from '../../src/runtime/wsgi.js';
@@ -140,6 +141,18 @@ export function defineAuthSuite(name: 'sqlite' | 'postgres' | 'mysql'): void {
       const replay = new Browser(app);
       replay.cookies.set('sessionid', stolen);
       expect((await replay.get('/private/')).status).toBe(302);
+    });
+
+    it('a request that was running when its session was deleted does not bring it back', async () => {
+      const browser = await loggedIn();
+      const key = browser.cookies.get('sessionid') ?? '';
+      const data = await loadSession(key);
+      expect(data).toBeDefined();
+      // As a request that loaded the session before a logout elsewhere, and saves it after.
+      expect(await logoutEverywhere((await findUserByEmail('ann@example.com'))!)).toBeGreaterThanOrEqual(1);
+      expect(await saveSession(key, { ...data, visits: 2 }, 3600, true)).toBe(false);
+      expect(await loadSession(key)).toBeUndefined();
+      expect((await browser.get('/private/')).status).toBe(302);
     });
 
     it('every POST needs the CSRF token', async () => {

@@ -63,15 +63,22 @@ function userIdOf(data: Record<string, unknown>): number | null {
   return typeof id === 'number' && Number.isSafeInteger(id) ? id : null;
 }
 
-/** Writes the session under `key`: an UPDATE of an existing row, else an INSERT. */
-export async function saveSession(key: string, data: Record<string, unknown>, maxAgeSeconds: number, existing: boolean): Promise<void> {
+/**
+ * Writes the session under `key`: an INSERT for a new key, an UPDATE for an
+ * existing one. False when the existing row is gone: deleted while this
+ * request ran (a logout, "log out everywhere", a password change elsewhere),
+ * and it must stay deleted — writing it again would undo the logout (as
+ * Django, which raises SessionInterrupted there).
+ */
+export async function saveSession(key: string, data: Record<string, unknown>, maxAgeSeconds: number, existing: boolean): Promise<boolean> {
   const row = { session_data: JSON.stringify(data), expire_at: Date.now() + maxAgeSeconds * 1000, user_id: userIdOf(data) };
   const hashed = hashKey(key);
   if (existing) {
     const result = await sessions().updateTable('auth_session').set(row).where('session_key', '=', hashed).executeTakeFirst();
-    if (Number(result.numUpdatedRows) > 0) return;
+    return Number(result.numUpdatedRows) > 0;
   }
   await sessions().insertInto('auth_session').values({ session_key: hashed, ...row }).execute();
+  return true;
 }
 
 export async function deleteSession(key: string): Promise<void> {

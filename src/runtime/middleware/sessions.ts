@@ -85,7 +85,8 @@ function database(next: Handler, name: string, cookie: CookieOptions): Handler {
     }
     const keep = old !== undefined && !session.flushed && !session.keyCycled;
     const key = keep ? old : newSessionKey();
-    await saveSession(key, session.toJSON(), maxAge, keep);
+    // Deleted while this request ran (logged out elsewhere): the browser's cookie goes too.
+    if (!(await saveSession(key, session.toJSON(), maxAge, keep))) return setCookie(response, name, '', { ...cookie, maxAge: 0 });
     return setCookie(response, name, key, cookie);
   };
 }
