@@ -21,6 +21,8 @@ export interface Migration {
   dependencies?: readonly (readonly [app: string, name: string])[];
   /** The declarative operations, in order; the project state is rebuilt from these. */
   operations?: readonly Operation[];
+  /** The migrations this one was squashed from (squashmigrations): it runs in their place once their files are gone. */
+  replaces?: readonly (readonly [app: string, name: string])[];
   /** Creates tables that `migrate --fake-initial` may find already there; true for 0001 unless set. */
   initial?: boolean;
 }
