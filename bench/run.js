@@ -38,6 +38,7 @@ const BENCHMARKS = {
   'worker-memory': () => import('./worker-memory.js'),
   'create-generate': () => import('./create-generate.js'),
   migrate: () => import('./migrate.js'),
+  makemigrations: () => import('./makemigrations.js'),
   'form-flood': () => import('./form-flood.js'),
   'auth-pages': () => import('./auth-pages.js'),
   tasks: () => import('./tasks.js'),

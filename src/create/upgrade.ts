@@ -27,7 +27,8 @@ export type Action =
   | 'added' // new in the template
   | 'kept-deleted' // you deleted it: it stays deleted
   | 'removed' // gone from the template, and you had not changed it
-  | 'kept'; // gone from the template, but you had changed it
+  | 'kept' // gone from the template, but you had changed it
+  | 'kept-migration'; // a migration in the project (and its app's models.ts) is never rewritten: its checksum is recorded in databases
 
 interface Step {
   path: string;
@@ -69,7 +70,29 @@ function withRuntime(content: Buffer | undefined, from: string, to: string): Buf
   return content && Buffer.from(content.toString('utf8').replaceAll(`file:vendor/${from}`, `file:vendor/${to}`));
 }
 
-const ORDER: Action[] = ['conflict', 'merged', 'updated', 'added', 'removed', 'kept', 'kept-deleted', 'unchanged'];
+/** `pages/migrations/0001_initial.ts` → `pages`: an app's migration file. */
+const MIGRATION_PATH = /^(.+)\/migrations\/\d{4}_\w+\.[cm]?[jt]s$/;
+
+/**
+ * Applied migrations are recorded with their checksum, and a migration's
+ * models must agree with it: an existing migration the template changed is
+ * kept as it is, and so is its app's models.ts (the project goes on with
+ * the models and migrations it has; new ones come from makemigrations).
+ */
+function keepMigrations(steps: Step[]): Step[] {
+  const rewrites = (step: Step) => step.action === 'updated' || step.action === 'merged' || step.action === 'conflict' || step.action === 'removed';
+  const apps = new Set(steps.flatMap((step) => {
+    const app = MIGRATION_PATH.exec(step.path)?.[1];
+    return app !== undefined && rewrites(step) ? [app] : [];
+  }));
+  return steps.map((step) => {
+    const app = MIGRATION_PATH.exec(step.path)?.[1] ?? (step.path.endsWith('/models.ts') ? step.path.slice(0, -'/models.ts'.length) : undefined);
+    if (app === undefined || !apps.has(app) || !(rewrites(step) || (step.action === 'added' && !MIGRATION_PATH.test(step.path)))) return step;
+    return { path: step.path, action: 'kept-migration' };
+  });
+}
+
+const ORDER: Action[] = ['conflict', 'merged', 'updated', 'added', 'removed', 'kept', 'kept-migration', 'kept-deleted', 'unchanged'];
 const LABEL: Record<Action, string> = {
   conflict: 'conflict (both changed: resolve the markers)',
   merged: 'merged (your changes and the template\'s)',
@@ -77,6 +100,7 @@ const LABEL: Record<Action, string> = {
   added: 'added (new in the template)',
   removed: 'removed (gone from the template, unchanged by you)',
   kept: 'kept (gone from the template, but changed by you)',
+  'kept-migration': "kept (a migration already in the project is never rewritten, nor its app's models.ts)",
   'kept-deleted': 'kept deleted (you deleted it)',
   unchanged: 'unchanged',
 };
@@ -110,6 +134,7 @@ export async function upgrade(options: UpgradeOptions, out: Output, dir = proces
     const renamedOnly = step.action === 'unchanged' && ours && onDisk && !ours.equals(onDisk);
     steps.push(renamedOnly ? { path, action: 'updated', content: ours } : step);
   }
+  steps.splice(0, steps.length, ...keepMigrations(steps));
 
   const oldTarball = join(dir, 'vendor', lock.runtime);
   const newTarball = join(dir, 'vendor', runtime.name);

@@ -83,6 +83,21 @@ describe('create-tsgate-project upgrade', () => {
     expect(treeHash(project)).toBe(after);
   });
 
+  it("never rewrites a migration already in the project, nor its app's models.ts: databases recorded its checksum, and the models must agree with it", () => {
+    const project = generate();
+    const template = join(tempDir('tsgate-template-'), 'project');
+    cpSync(PROJECT_TEMPLATE, template, { recursive: true });
+    appendFileSync(join(template, 'pages', 'migrations', '0001_initial.ts'), '// rewritten by a newer template\n');
+    appendFileSync(join(template, 'pages', 'models.ts'), '// a newer model\n');
+    const migration = read(project, 'pages/migrations/0001_initial.ts');
+    const models = read(project, 'pages/models.ts');
+    const result = upgrade(project, [], template);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^kept \(a migration already in the project is never rewritten, nor its app's models\.ts\): 2\n {2}pages\/migrations\/0001_initial\.ts\n {2}pages\/models\.ts$/m);
+    expect(read(project, 'pages/migrations/0001_initial.ts')).toBe(migration);
+    expect(read(project, 'pages/models.ts')).toBe(models);
+  });
+
   it('keeps your edits: merged where they do not overlap, kept where the template did not change, deleted stays deleted', () => {
     const project = generate();
     appendFileSync(join(project, 'README.md'), '\n## Our notes\n');

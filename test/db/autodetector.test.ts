@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { detectChanges, type Questioner } from '../../src/runtime/db/migrations/autodetector/detect.js';
+import { optimize } from '../../src/runtime/db/migrations/autodetector/optimizer.js';
 import { migrationSource, operationSource, suggestName } from '../../src/runtime/db/migrations/autodetector/writer.js';
 import { applyToState, describeOperation, modelState, op, ProjectState, type Operation } from '../../src/runtime/db/migrations/operations/index.js';
 import { field, model, type Model } from '../../src/runtime/db/models/index.js';
@@ -190,5 +191,38 @@ describe('the state', () => {
     expect(() => applyToState(current, 'blog', op.createModel('blog_x', { name: field.text() }))).toThrow('no primary key');
     applyToState(current, 'blog', op.addIndex('blog_note', ['title']));
     expect(() => applyToState(current, 'blog', op.removeField('blog_note', 'title'))).toThrow('it is in index (title); remove that first');
+  });
+});
+
+describe('the optimizer', () => {
+  const words = (operations: readonly Operation[]) => operations.map(describeOperation);
+
+  it('folds fields, renames and index sets into the createModel, and cancels add-then-remove and create-then-delete', () => {
+    const folded = optimize([
+      op.createModel('blog_note', { id: field.id(), title: field.varchar(100) }),
+      op.addField('blog_note', 'body', field.text({ default: '' })),
+      op.alterField('blog_note', 'title', field.varchar(200)),
+      op.renameField('blog_note', 'body', 'content'),
+      op.addIndex('blog_note', ['title']),
+      op.createModel('blog_tmp', { id: field.id() }),
+      op.addField('blog_note', 'gone', field.integer({ null: true })),
+      op.removeField('blog_note', 'gone'),
+      op.deleteModel('blog_tmp'),
+    ]);
+    expect(folded).toHaveLength(1);
+    expect(operationSource(folded[0] as Operation)).toBe(
+      "  op.createModel('blog_note', {\n    id: field.id(),\n    title: field.varchar(200),\n    content: field.text({ default: '' }),\n  }, { indexes: [['title']] }),",
+    );
+  });
+
+  it('moves nothing across runSql or runCode, nor past an operation on the same table', () => {
+    const barrier = [op.createModel('blog_note', { id: field.id() }), op.runSql('select 1'), op.addField('blog_note', 'x', field.integer({ null: true }))];
+    expect(words(optimize(barrier))).toEqual(words(barrier));
+    const referred = [
+      op.createModel('blog_note', { id: field.id() }),
+      op.createModel('blog_tag', { id: field.id(), note: field.foreignKey('blog_note') }),
+      op.deleteModel('blog_note'),
+    ];
+    expect(words(optimize(referred))).toEqual(words(referred));
   });
 });

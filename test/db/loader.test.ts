@@ -67,7 +67,7 @@ describe('loadMigrations', () => {
 
   it.each([
     [{ 'notes/migrations/0002_a.js': UP, 'notes/migrations/0002_b.js': UP }, "The app 'notes' has two migrations numbered 0002: 0002_a and 0002_b. Renumber one of them."],
-    [{ 'notes/migrations/0001_initial.js': 'export const down = async () => {};\n' }, 'notes.0001_initial (', 'must export an async function up(db).'],
+    [{ 'notes/migrations/0001_initial.js': 'export const down = async () => {};\n' }, 'notes.0001_initial (', 'must export operations (a list of op.* operations) or an async function up(db).'],
     [{ 'notes/migrations/0001_initial.js': `${UP}export const down = 'no';\n` }, 'notes.0001_initial', ': down must be a function.'],
     [{ 'notes/migrations/0001_initial.js': `${UP}export const dependencies = ['tags.0001'];\n` }, 'dependencies must be a list of [app, migration] pairs'],
     [{ 'notes/migrations/0001_initial.js': `${UP}export const initial = 'yes';\n` }, 'initial must be true or false.'],

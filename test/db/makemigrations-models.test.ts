@@ -182,6 +182,32 @@ export const Keyless = model('blog_keyless', { name: field.varchar(10) });
     expect(readdirSync(project.path('blog/migrations'))).toEqual(['0001_start.js']);
   });
 
+  it('squashmigrations: one optimized migration that stands in for the replaced ones once they are deleted', async () => {
+    const { project, database } = await newProject(BACKENDS[0] as (typeof BACKENDS)[number], { files: { 'blog/models.js': MODELS('  title: field.varchar(100),') } });
+    linkTsgate(project);
+    await step(project, ['Create model blog_note']);
+    project.write('blog/models.js', MODELS("  title: field.varchar(100),\n  body: field.text({ default: '' }),", AUTHOR));
+    await step(project, ['Add field body to blog_note', 'Create model blog_author']);
+    await database.query("insert into blog_note (title) values ('kept')");
+    const squash = await ok(project, ['squashmigrations', 'blog', '0002']);
+    expect(squash).toContain('into blog/migrations/0001_squashed_0002.ts: 3 operation(s) optimized to 2.');
+    const text = project.read('blog/migrations/0001_squashed_0002.ts');
+    expect(text).toContain("export const replaces = [['blog', '0001_initial'], ['blog', '0002_blog_author_blog_note_body']];");
+    expect(text).toContain("    body: field.text({ default: '' }),\n  }),");
+    asJavaScript(project);
+    // While the replaced files are there, they are what runs.
+    expect(await ok(project, ['migrate'])).toContain('No migrations to apply.');
+    expect(await ok(project, ['showmigrations', 'blog'])).not.toContain('squashed');
+    for (const file of readdirSync(project.path('blog/migrations'))) if (!file.includes('squashed')) project.remove(`blog/migrations/${file}`);
+    expect(await ok(project, ['migrate'])).toContain('No migrations to apply.');
+    expect(await ok(project, ['showmigrations', 'blog'])).toContain(' [X] 0001_squashed_0002\n');
+    expect(await ok(project, ['makemigrations', '--check'])).toBe('No changes detected\n');
+    await ok(project, ['migrate', 'blog', 'zero']);
+    expect(await database.tables()).toEqual(['tsgate_migrations']);
+    expect(await ok(project, ['migrate'])).toContain('Applying blog.0001_squashed_0002... OK');
+    expect(await database.columns('blog_note')).toEqual(['body', 'id', 'title']);
+  });
+
   it('--merge says why there is nothing to merge', async () => {
     const project = new TestProject({ files: { 'blog/models.js': '' }, env: { DATABASE_URL: 'sqlite:///db.sqlite3' } });
     const run = await project.manage(['makemigrations', '--merge']);

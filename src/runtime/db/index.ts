@@ -2,11 +2,15 @@
  * `tsgate/db`: the project's database, as Kysely. `db` is the `default`
  * connection; `connection('replica')` any other alias in DATABASES.
  *
- * Describe your tables by adding to `Database`, so queries are typed:
+ * Declare your tables as models (`model()`, `field.*`) and add them to
+ * `Database`, so queries are typed and makemigrations writes the migrations:
  *
+ *     export const Visit = model('pages_visit', { id: field.id(), count: field.integer({ default: 0 }) });
  *     declare module 'tsgate/db' {
- *       interface Database { pages_visit: { id: number; count: number } }
+ *       interface Database extends Tables<[typeof Visit]> {}
  *     }
+ *
+ * (A table described by hand, `interface Database { pages_visit: {...} }`, types queries too.)
  */
 import type { Kysely } from './kysely.js';
 import { getConnection } from './connections.js';

@@ -99,6 +99,32 @@ export async function runPlan(session: MigrationSession, plan: readonly PlanStep
   }
 }
 
+/**
+ * Squashed migrations whose replaced migrations are all applied: they count
+ * as applied (migrate records them). One whose replaced migrations are only
+ * partly applied cannot run: the old files are needed to finish them first.
+ */
+export function squashedAndApplied(graph: MigrationGraph, applied: ReadonlyMap<string, AppliedMigration>): MigrationFile[] {
+  return [...graph.nodes.values()].filter((migration) => {
+    const replaced = (migration.module.replaces ?? []).map(([app, name]) => `${app}.${name}`);
+    if (replaced.length === 0 || applied.has(migration.key)) return false;
+    const done = replaced.filter((key) => applied.has(key));
+    if (done.length > 0 && done.length < replaced.length) {
+      throw new DatabaseError(
+        `${migration.key} replaces ${replaced.join(', ')}, of which only ${done.join(', ')} are applied here. Put the replaced migration files back, migrate, then delete them again.`,
+      );
+    }
+    return done.length === replaced.length;
+  });
+}
+
+/** The applied map, with the squashed migrations that count as applied added. */
+export function withSquashed(graph: MigrationGraph, applied: ReadonlyMap<string, AppliedMigration>): Map<string, AppliedMigration> {
+  const all = new Map(applied);
+  for (const migration of squashedAndApplied(graph, applied)) all.set(migration.key, { app: migration.app, name: migration.name, checksum: migration.checksum, applied: '' });
+  return all;
+}
+
 /** Applied migrations whose file has changed since, by key. */
 export function changedSinceApplied(graph: MigrationGraph, applied: ReadonlyMap<string, AppliedMigration>): MigrationFile[] {
   return [...applied.keys()].flatMap((key) => {

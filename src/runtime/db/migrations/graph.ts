@@ -94,6 +94,9 @@ export class MigrationGraph {
     const exact = this.nodes.get(`${app}.${name}`);
     if (exact) return exact;
     if (!this.apps.includes(app)) throw new DatabaseError(`No installed app '${app}' (${context}). INSTALLED_APPS: ${this.apps.join(', ') || 'none'}.`);
+    // A dependency on a migration that was squashed: the squashed one stands in for it.
+    const squashed = [...this.nodes.values()].find((migration) => migration.module.replaces?.some(([replacedApp, replaced]) => replacedApp === app && replaced === name));
+    if (squashed) return squashed;
     const matches = [...this.nodes.values()].filter((migration) => migration.app === app && migration.name.startsWith(name));
     if (matches.length === 1 && matches[0]) return matches[0];
     if (matches.length > 1) throw new DatabaseError(`More than one migration in '${app}' starts with '${name}' (${matches.map((m) => m.name).join(', ')}): give more of the name.`);

@@ -50,6 +50,9 @@ function checkModule(exports: Record<string, unknown>, where: string): Migration
     throw new DatabaseError(`${where}: dependencies must be a list of [app, migration] pairs, e.g. [['users', '0001_initial']].`);
   }
   if (exports.initial !== undefined && typeof exports.initial !== 'boolean') throw new DatabaseError(`${where}: initial must be true or false.`);
+  if (exports.replaces !== undefined && !(Array.isArray(exports.replaces) && exports.replaces.every(pair))) {
+    throw new DatabaseError(`${where}: replaces must be a list of [app, migration] pairs, e.g. [['blog', '0001_initial'], ['blog', '0002_note_rating']].`);
+  }
   if (exports.operations === undefined) return exports as unknown as Migration;
   // up() and down() are made from the operations once the graph knows the state before them (graph.ts).
   const unbound = async () => {
@@ -91,13 +94,16 @@ export function migrationKeys(apps: readonly AppConfig[]): string[] {
 async function loadApp(app: AppConfig): Promise<MigrationFile[]> {
   const byName = migrationFiles(app);
   const label = app.label;
-  const migrations: MigrationFile[] = [];
+  const loaded: MigrationFile[] = [];
   for (const [name, file] of byName) {
-    const number = Number(name.slice(0, 4));
-    const clash = migrations.find((other) => other.number === number);
-    if (clash) throw new DatabaseError(`The app '${label}' has two migrations numbered ${name.slice(0, 4)}: ${clash.name} and ${name}. Renumber one of them.`);
     const module = checkModule(await importMigration(file, `${label}.${name}`), `${label}.${name} (${file})`);
-    migrations.push({ app: label, name, key: `${label}.${name}`, number, file, checksum: checksumOf(file, app), module });
+    loaded.push({ app: label, name, key: `${label}.${name}`, number: Number(name.slice(0, 4)), file, checksum: checksumOf(file, app), module });
+  }
+  // A squashed migration stands in for the ones it replaces once their files are deleted; while they are there, they run.
+  const migrations = loaded.filter((migration) => !(migration.module.replaces ?? []).some(([replacedApp, name]) => replacedApp === label && byName.has(name)));
+  for (const [index, migration] of migrations.entries()) {
+    const clash = migrations.slice(0, index).find((other) => other.number === migration.number);
+    if (clash) throw new DatabaseError(`The app '${label}' has two migrations numbered ${migration.name.slice(0, 4)}: ${clash.name} and ${migration.name}. Renumber one of them.`);
   }
   return migrations;
 }

@@ -51,4 +51,6 @@ export async function recordApplied(db: MigrationDb, migration: MigrationFile): 
 
 export async function recordUnapplied(db: MigrationDb, migration: MigrationFile): Promise<void> {
   await db.deleteFrom(MIGRATIONS_TABLE).where('app', '=', migration.app).where('name', '=', migration.name).execute();
+  // Undoing a squashed migration undoes the ones it replaces: their rows would otherwise count it as applied again.
+  for (const [app, name] of migration.module.replaces ?? []) await db.deleteFrom(MIGRATIONS_TABLE).where('app', '=', app).where('name', '=', name).execute();
 }

@@ -1,12 +1,8 @@
-import type { Kysely } from '../kysely.js';
 import type { Operation } from './operations/operations.js';
 
-/**
- * What a migration is given: the database as it is when the migration runs,
- * which the project's current `Database` interface does not describe, so its
- * tables are untyped (Kysely's own migrations take `Kysely<any>` likewise).
- */
-export type MigrationDb = Kysely<any>;
+import type { MigrationDb } from './migration-db.js';
+
+export type { MigrationDb } from './migration-db.js';
 
 /**
  * A migration module: `app/migrations/0002_add_title.ts`. Either it lists
@@ -21,6 +17,8 @@ export interface Migration {
   dependencies?: readonly (readonly [app: string, name: string])[];
   /** The declarative operations, in order; the project state is rebuilt from these. */
   operations?: readonly Operation[];
+  /** The migrations this one was squashed from (squashmigrations): it runs in their place once their files are gone. */
+  replaces?: readonly (readonly [app: string, name: string])[];
   /** Creates tables that `migrate --fake-initial` may find already there; true for 0001 unless set. */
   initial?: boolean;
 }

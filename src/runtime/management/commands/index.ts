@@ -23,6 +23,7 @@ export const COMMANDS: Record<string, Entry> = {
   shell: { summary: "A node REPL with the settings, db and each app's models loaded; -c CODE runs one statement.", load: async () => (await import('./shell.js')).default },
   showmigrations: { summary: 'Lists the migrations and whether each is applied.', load: async () => (await import('./showmigrations.js')).default },
   sqlmigrate: { summary: 'Prints the SQL of a migration without running it.', load: async () => (await import('./sqlmigrate.js')).default },
+  squashmigrations: { summary: "Squashes an app's migrations into one, its operations optimized.", load: async () => (await import('./squashmigrations.js')).default },
   startapp: { summary: 'Creates an app: views, urls, templates, static, migrations and tests.', load: async () => (await import('./startapp.js')).default },
   tasks: { summary: "Background tasks: list, enqueue NAME '<json>', show ID, --failed, retry ID.", load: async () => (await import('./tasks.js')).default },
   test: { summary: "Runs the project's tests with node's test runner.", load: async () => (await import('./test.js')).default },

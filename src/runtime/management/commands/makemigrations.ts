@@ -7,7 +7,7 @@
  * shows it, `--empty` writes a migration to fill in by hand.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { configure } from '../../conf/settings.js';
 import { installedApps, type AppConfig } from '../../apps/index.js';
@@ -22,6 +22,7 @@ import { loadGraph, requireInstalledApp } from '../database.js';
 import { migrationQuestioner } from '../migration-questions.js';
 import { packageTemplateDir, substitute } from '../package-templates.js';
 import { canAsk, noInput, NOINPUT_OPTIONS } from '../prompt.js';
+import { writeWhole } from '../write-whole.js';
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -34,18 +35,6 @@ function appFolder(app: AppConfig): string {
   const folder = join(sourceMigrationsFolder(app), '..');
   if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new CommandError(`The app '${app.label}' has no folder ${folder}.`);
   return folder;
-}
-
-/** Writes `text` as `file` whole or not at all: a temporary file, linked into place (never over an existing one). */
-async function writeWhole(file: string, text: string): Promise<void> {
-  await mkdir(join(file, '..'), { recursive: true });
-  const temporary = join(file, '..', `.${process.pid}.${Date.now()}.tmp`);
-  await writeFile(temporary, text, { flag: 'wx' });
-  try {
-    await link(temporary, file);
-  } finally {
-    await unlink(temporary).catch(() => undefined);
-  }
 }
 
 interface Planned {

@@ -4,7 +4,7 @@
  * that concurrent runs (two containers starting) apply each migration once.
  */
 import { describeOperation } from '../../db/migrations/operations/index.js';
-import { ensureMigrationsTable, makePlan, runPlan, withMigrationLock, type PlanStep, type Target } from '../../db/migrations/index.js';
+import { ensureMigrationsTable, makePlan, recordApplied, runPlan, squashedAndApplied, withMigrationLock, withSquashed, type PlanStep, type Target } from '../../db/migrations/index.js';
 import type { MigrationGraph } from '../../db/migrations/graph.js';
 import { CommandError, flag, type Command, type ParsedArgs } from '../base.js';
 import { DATABASE_OPTION, readApplied, requireInstalledApp, withMigrations } from '../database.js';
@@ -52,7 +52,7 @@ const command: Command = {
       const { graph, connection } = context;
       const target = parseTarget(graph, args);
       if (flag(args, 'plan') || flag(args, 'check')) {
-        const plan = makePlan(graph, await readApplied(context), target);
+        const plan = makePlan(graph, withSquashed(graph, await readApplied(context)), target);
         if (flag(args, 'plan')) {
           process.stdout.write(`Planned operations:\n${plan.length > 0 ? plan.map((step) => `  ${stepLine(step)}\n`).join('') : '  No planned migration operations.\n'}`);
         }
@@ -67,7 +67,16 @@ const command: Command = {
       await withMigrationLock(connection.db, connection.target.backend, notice, async (session) => {
         await session.atomic((db) => ensureMigrationsTable(db));
         // Read under the lock: a run that waited sees what the one before it applied.
-        const plan = makePlan(graph, await readApplied({ ...context, db: session.db }), target);
+        let applied = await readApplied({ ...context, db: session.db });
+        const squashed = squashedAndApplied(graph, applied);
+        if (squashed.length > 0) {
+          // Their replaced migrations ran here: recorded as applied, as Django does.
+          await session.atomic(async (db) => {
+            for (const migration of squashed) await recordApplied(db, migration);
+          });
+          applied = await readApplied({ ...context, db: session.db });
+        }
+        const plan = makePlan(graph, applied, target);
         if (plan.length === 0) {
           process.stdout.write('  No migrations to apply.\n');
           return;

@@ -84,6 +84,8 @@ export interface MigrationSource {
   dependencies: readonly (readonly [string, string])[];
   /** For the header: `makemigrations` or `makemigrations --empty`. */
   empty?: boolean;
+  /** squashmigrations: the migrations this one replaces. */
+  replaces?: readonly (readonly [string, string])[];
 }
 
 function usesField(operations: readonly Operation[]): boolean {
@@ -94,7 +96,9 @@ function usesField(operations: readonly Operation[]): boolean {
 export function migrationSource(migration: MigrationSource): string {
   const lines = [
     '/**',
-    ` * ${migration.app}.${migration.name}, written by makemigrations.`,
+    migration.replaces
+      ? ` * ${migration.app}.${migration.name}, written by squashmigrations: it replaces ${migration.replaces.map(([, name]) => name).join(', ')}. Once every database has migrated past them, delete those files; this one then stands in for them.`
+      : ` * ${migration.app}.${migration.name}, written by makemigrations.`,
     ...(migration.empty
       ? [' * Empty: add operations (op.runSql, op.runCode for data) to the list.']
       : migration.operations.map((operation) => ` * - ${describeOperation(operation)}`)),
@@ -103,6 +107,9 @@ export function migrationSource(migration: MigrationSource): string {
     `import { ${usesField(migration.operations) ? 'field, op' : 'op'} } from 'tsgate/db';`,
     '',
   ];
+  if (migration.replaces) {
+    lines.push(`export const replaces = [${migration.replaces.map(([app, name]) => `[${literal(app)}, ${literal(name)}]`).join(', ')}];`, '');
+  }
   if (migration.dependencies.length > 0) {
     lines.push(`export const dependencies = [${migration.dependencies.map(([app, name]) => `[${literal(app)}, ${literal(name)}]`).join(', ')}];`, '');
   }

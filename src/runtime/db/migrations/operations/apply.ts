@@ -6,7 +6,7 @@
  */
 import { MysqlAdapter, PostgresAdapter } from '../../kysely.js';
 import type { Backend } from '../../url.js';
-import type { MigrationDb } from '../types.js';
+import type { MigrationDb } from '../migration-db.js';
 import { applyToState, type Operation } from './operations.js';
 import { databaseBackwards, databaseForwards } from './schema.js';
 import type { ProjectState } from './state.js';

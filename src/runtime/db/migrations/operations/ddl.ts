@@ -9,7 +9,7 @@ import { columnType } from '../../models/columns.js';
 import type { FieldSpec, JsonValue } from '../../models/fields.js';
 import { columnName } from '../../models/model.js';
 import type { Backend } from '../../url.js';
-import type { MigrationDb } from '../types.js';
+import type { MigrationDb } from '../migration-db.js';
 import { foreignKeyName, type IndexDef } from './indexes.js';
 import { primaryKey, primaryKeyColumn, type ModelState, type ProjectState } from './state.js';
 

@@ -6,7 +6,7 @@
  */
 import type { FieldSpec } from '../../models/fields.js';
 import type { ModelOptions } from '../../models/model.js';
-import type { MigrationDb } from '../types.js';
+import type { MigrationDb } from '../migration-db.js';
 import { canonical, plainSpec, primaryKey, StateError, type ProjectState } from './state.js';
 
 export type Operation =

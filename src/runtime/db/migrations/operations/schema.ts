@@ -10,7 +10,7 @@ import type { FieldSpec, JsonValue } from '../../models/fields.js';
 import { columnName } from '../../models/model.js';
 import type { Backend } from '../../url.js';
 import { DatabaseError } from '../../errors.js';
-import type { MigrationDb } from '../types.js';
+import type { MigrationDb } from '../migration-db.js';
 import { addForeignKey, columnDefinition, createIndex, createTable, defaultExpression, dropForeignKeys, dropIndex, fillExpression, typeOf } from './ddl.js';
 import { modelIndexes } from './indexes.js';
 import type { Operation } from './operations.js';

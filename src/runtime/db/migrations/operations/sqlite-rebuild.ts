@@ -10,7 +10,7 @@
 import { sql, type RawBuilder } from '../../kysely.js';
 import { columnName } from '../../models/model.js';
 import { DatabaseError } from '../../errors.js';
-import type { MigrationDb } from '../types.js';
+import type { MigrationDb } from '../migration-db.js';
 import { createIndex, createTable, fillExpression } from './ddl.js';
 import { modelIndexes } from './indexes.js';
 import type { ModelState, ProjectState } from './state.js';
