@@ -2,6 +2,7 @@
 import yargs, { type Options } from 'yargs';
 import { DATABASES, type DatabaseName } from './database.js';
 import { CreateError } from './errors.js';
+import { generatorVersion } from './paths.js';
 import { PACKAGE_MANAGERS, type PackageManagerName } from './package-manager.js';
 import { closest } from './suggest.js';
 
@@ -170,7 +171,8 @@ export async function parseOptions(argv: string[]): Promise<Command | undefined>
     })
     .help()
     .alias('help', 'h')
-    .version()
+    // Given, not looked up: yargs finds package.json from the working directory, wrong once bundled.
+    .version(generatorVersion())
     .alias('version', 'v')
     .wrap(Math.min(100, process.stdout.columns ?? 100));
   const args = await parser.parseAsync();

@@ -17,7 +17,7 @@ describe('create-tsgate-project', () => {
     const project = join(cwd, 'shop');
     const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
     expect(pkg.name).toBe('shop');
-    expect(pkg.dependencies.tsgate).toMatch(/^file:vendor\/tsgate-\d+\.\d+\.\d+\.tgz$/);
+    expect(pkg.dependencies.tsgate).toMatch(/^file:vendor\/tsgate-\d+\.\d+\.\d+-[0-9a-f]{12}\.tgz$/);
     expect(existsSync(join(project, pkg.dependencies.tsgate!.slice('file:'.length)))).toBe(true);
     expect(readFileSync(join(project, 'shop', 'wsgi.ts'), 'utf8')).toContain("process.env.TSGATE_SETTINGS_MODULE ??= 'shop.settings'");
     expect(readFileSync(join(project, 'Dockerfile'), 'utf8')).toContain('"serve", "shop.wsgi:application", "--bind", "0.0.0.0:8000"');

@@ -156,7 +156,7 @@ describe('docker-compose.yml', () => {
   it('with --services redis: a Redis with a volume and a health check that web and worker wait for, TASKS_URL on it', () => {
     const generated = generateProject(['--database', 'postgres', '--services', 'redis']);
     const compose = parseYaml(readFileSync(join(generated, 'docker-compose.yml'), 'utf8'));
-    expect(Object.keys(compose.services).sort()).toEqual(['db', 'migrate', 'redis', 'web', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual(['db', 'grafana', 'migrate', 'prometheus', 'redis', 'web', 'worker']);
     const { redis, web, worker } = compose.services;
     expect(redis.image).toMatch(/^redis:7/);
     expect(redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
