@@ -24,6 +24,7 @@ export const LONG_FILES: readonly string[] = [
   'test/create/package-managers-e2e.test.ts',
   'test/deploy/runtime-stage.test.ts',
   'test/browser/welcome.test.ts',
+  'test/management/apps-project.test.ts',
 ];
 
 function rank(spec: TestSpecification): number {
