@@ -228,7 +228,8 @@ describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped:
     expect(post.status()).toBe(403);
     await page.waitForURL(`${base}/hello/`);
     await expect(page.locator('body').textContent()).resolves.toContain('Forbidden (403): CSRF verification failed.');
-    await server!.waitFor(/Forbidden \(CSRF\): CSRF cookie not set\. \/hello\//, 5_000);
+    // Production logs are JSON lines: the message, then the request's path as a field.
+    await server!.waitFor(/Forbidden \(CSRF\): CSRF cookie not set\.".*"path":"\/hello\/"/, 5_000);
 
     // Nothing was stored: back on the welcome page the greeting is still the earlier one.
     await page.goto(`${base}/`);
