@@ -39,6 +39,9 @@ const BENCHMARKS = {
   'create-generate': () => import('./create-generate.js'),
   migrate: () => import('./migrate.js'),
   'form-flood': () => import('./form-flood.js'),
+  'auth-pages': () => import('./auth-pages.js'),
+  tasks: () => import('./tasks.js'),
+  'metrics-overhead': () => import('./metrics-overhead.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]

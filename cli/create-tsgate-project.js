@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The generator's command: everything but the exit code lives in src/create.
-import { run } from '../dist/create/index.js';
+// dist/create/cli.js is src/create with its dependencies in one module (scripts/build.js says why).
+import { run } from '../dist/create/cli.js';
 
 // A reader that stops early (`| head`) is not an error of ours.
 process.stdout.on('error', (error) => {

@@ -97,12 +97,41 @@ function lock(/** @type {string} */ dir) {
   }
 }
 
+/**
+ * The generator's command loads one module: dist/create/index.js with its
+ * dependencies (yargs, handlebars, fs-extra, @clack/prompts, node-diff3)
+ * bundled into dist/create/cli.js. Node's ESM loader resolves, reads and
+ * compiles each of their ~150 files one by one; bundled, a
+ * `create-tsgate-project --yes --no-install --no-git` used 0.39 s of CPU
+ * instead of 0.55 s (paired runs, 1.26×). Not minified: a stack trace from
+ * a user's report stays readable (minifying bought another 5 %).
+ */
+function bundleGenerator(/** @type {string} */ distDir) {
+  buildSync({
+    entryPoints: [join(distDir, 'index.js')],
+    outfile: join(distDir, 'cli.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+    // handlebars and yargs' CommonJS files call require() for node's own modules.
+    banner: { js: "import { createRequire as __tsgateCreateRequire } from 'node:module';\nconst require = __tsgateCreateRequire(import.meta.url);" },
+  });
+}
+
 lock(join(root, 'build', '.lock'));
 compile('tsconfig.create.json', join(root, 'dist', 'create'));
+bundleGenerator(join(root, 'dist', 'create'));
 const pkgDir = join(root, 'build', 'tsgate');
 mkdirSync(pkgDir, { recursive: true });
 compile('tsconfig.runtime.json', join(pkgDir, 'dist'));
 const kyselyVersion = bundleKysely(join(pkgDir, 'dist'));
+// What tsc does not copy: tsgate.auth's templates and its common-password list (with that list's licence).
+copyTree(join(root, 'src', 'runtime', 'auth', 'templates'), join(pkgDir, 'dist', 'auth', 'templates'));
+for (const name of ['common-passwords.txt', 'common-passwords.LICENSE']) {
+  copyFileSync(join(root, 'src', 'runtime', 'auth', 'passwords', name), join(pkgDir, 'dist', 'auth', 'passwords', name));
+}
 // `manage startapp` and `manage makemigrations` render templates that ship inside the runtime package.
 mkdirSync(join(pkgDir, 'templates'), { recursive: true });
 for (const name of ['app', 'migration']) copyTree(join(root, 'templates', name), join(pkgDir, 'templates', name));

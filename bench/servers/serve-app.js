@@ -26,8 +26,10 @@ export function runtimeModule(folder) {
  * @param {{ host: string, port: number, workers: number }} bind
  */
 export async function serveApp(application, appSpec, { host, port, workers }) {
-  /** @type {{ serve: (options: ServerOptions, appSpec: string, loadApp: () => Promise<Application>) => Promise<number | undefined> }} */
-  const { serve } = await runtimeModule('server');
+  /** @type {{ serve: (options: ServerOptions, appSpec: string, loadApp: () => Promise<Application>) => Promise<number | undefined>, parseBind: (text: string) => import('../../src/runtime/server/index.js').Bind }} */
+  const { serve, parseBind } = await runtimeModule('server');
+  // METRICS_BIND, as `manage serve` reads it: the metrics benchmark measures the server with its metrics on.
+  const metricsBind = process.env.METRICS_BIND ? parseBind(process.env.METRICS_BIND) : undefined;
   /** @type {ServerOptions} */
   const options = {
     binds: [{ host, port }],
@@ -36,6 +38,7 @@ export async function serveApp(application, appSpec, { host, port, workers }) {
     gracefulTimeout: 10,
     logLevel: 'warning',
     onReady: () => process.stdout.write('READY\n'),
+    ...(metricsBind ? { metricsBind } : {}),
   };
   const code = await serve(options, appSpec, async () => application);
   if (code !== undefined) process.exit(code);

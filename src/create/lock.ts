@@ -11,7 +11,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatabaseName } from './database.js';
 import { CreateError } from './errors.js';
+import type { AuthChoice } from './options.js';
 import type { PackageManagerName } from './package-manager.js';
+import type { ServiceName } from './options.js';
 import type { RenderedFile } from './render.js';
 
 export const LOCK_PATH = '.tsgate/template.lock.json';
@@ -23,7 +25,11 @@ export const UNTRACKED = new Set(['.env']);
 export interface LockedChoices {
   name: string;
   database: DatabaseName;
+  /** Absent in projects made before --services: none. */
+  services?: ServiceName[];
   example: boolean;
+  /** Absent in locks written before tsgate/auth: such projects have none. */
+  auth?: AuthChoice;
   pm: PackageManagerName;
 }
 

@@ -61,7 +61,7 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
   const lock = lockFile(rendered, {
     generator: `create-tsgate-project@${generatorVersion()}`,
     runtime: runtime.name,
-    choices: { name, database: choices.database, example: choices.example, pm: choices.pm },
+    choices: { name, database: choices.database, ...(choices.services.length > 0 ? { services: choices.services } : {}), example: choices.example, auth: choices.auth, pm: choices.pm },
   });
   const files = [...rendered.map((file) => file.path), `vendor/${runtime.name}`, lock.path].sort();
   const summary = {
@@ -69,7 +69,7 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
     options: { ...choices, target: options.target ?? null, force: options.force, offline: options.offline, dryRun: options.dryRun },
     files,
   };
-  out.detail(`template ${projectTemplate()}; database ${choices.database} (${database(choices.database).driver.name}); example app ${choices.example ? 'included' : 'left out'}`);
+  out.detail(`template ${projectTemplate()}; database ${choices.database} (${database(choices.database).driver.name}); example app ${choices.example ? 'included' : 'left out'}; auth ${choices.auth}`);
 
   // A project made inside a repository (a monorepo, say) belongs to it: no `git init` there.
   const repository = choices.git ? await enclosingRepository(dir) : undefined;
@@ -134,6 +134,7 @@ export async function create(options: CreateOptions, out: Output): Promise<numbe
     ...(choices.install && !installFailed ? [] : [[installCommand] as const]),
     ...(db.onServer ? [[`${pm.run} manage -- createdb`, `creates the database ${name} (DATABASE_URL in .env)`] as const] : []),
     [`${pm.run} manage -- migrate`, 'makes the database tables'],
+    ...(choices.auth === 'none' ? [] : [[`${pm.run} manage -- createsuperuser`, 'your first user, for /accounts/login/'] as const]),
     [`${pm.run} dev`, 'http://127.0.0.1:8000'],
     [`${pm.run} test`],
     [`${pm.run} manage -- help`],

@@ -5,6 +5,10 @@ import { CreateError } from './errors.js';
 import { PACKAGE_MANAGERS, type PackageManagerName } from './package-manager.js';
 import { closest } from './suggest.js';
 
+/** What `--services` may name. */
+export const SERVICES = ['redis'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
 /** How much is printed; `json` prints one JSON object on stdout and nothing else there. */
 export interface OutputOptions {
   json: boolean;
@@ -17,7 +21,11 @@ export interface CreateOptions extends OutputOptions {
   /** A name (`mysite`), a path (`../sites/mysite`) or `.` for the current folder. */
   target: string | undefined;
   database: DatabaseName | undefined;
+  /** Services beside the database in the deployment files (`--services redis`). */
+  services: ServiceName[] | undefined;
   example: boolean | undefined;
+  /** tsgate/auth: `login` (the default: users, login, password reset), `signup` (visitors may make accounts too), `none` (--no-auth). */
+  auth: AuthChoice | undefined;
   pm: PackageManagerName | undefined;
   git: boolean | undefined;
   install: boolean | undefined;
@@ -29,6 +37,18 @@ export interface CreateOptions extends OutputOptions {
 
 export interface UpgradeOptions extends OutputOptions {
   dryRun: boolean;
+}
+
+export const AUTH_CHOICES = ['login', 'signup', 'none'] as const;
+export type AuthChoice = (typeof AUTH_CHOICES)[number];
+
+/** `--auth signup`, `--auth login`, or `--no-auth` (yargs gives false for it). */
+function authChoice(value: unknown): AuthChoice | undefined {
+  if (value === undefined) return undefined;
+  if (value === false) return 'none';
+  if ((AUTH_CHOICES as readonly unknown[]).includes(value)) return value as AuthChoice;
+  const meant = typeof value === 'string' ? closest(value, AUTH_CHOICES) : undefined;
+  throw new CreateError(`--auth ${String(value) || '(nothing)'} is not one of login, signup (or --no-auth to leave tsgate/auth out)${meant ? ` — did you mean --auth ${meant}?` : ''}`, 2);
 }
 
 export type Command = { command: 'create'; options: CreateOptions } | { command: 'upgrade'; options: UpgradeOptions };
@@ -43,6 +63,8 @@ const EPILOG = `Examples:
   create-tsgate-project mysite                   ask, then create ./mysite
   create-tsgate-project mysite --yes             defaults: SQLite, example app, install, git
   create-tsgate-project shop --database postgres --no-example --pm pnpm
+  create-tsgate-project club --auth signup       visitors may sign up (default: login only; --no-auth: none)
+  create-tsgate-project shop --database postgres --services redis
   create-tsgate-project . --force                into the current folder, named after it
   create-tsgate-project blog --dry-run           show the files, write nothing
   create-tsgate-project blog --json --no-install one JSON object on stdout, for tools
@@ -67,7 +89,9 @@ const OUTPUT_OPTIONS = {
 /** The flags of `create` (`dry-run` is upgrade's too). */
 const CREATE_OPTIONS = {
   database: { type: 'string', choices: DATABASES, describe: 'sqlite (default), postgres or mysql' },
+  services: { type: 'string', array: true, choices: SERVICES, describe: 'services beside the database: redis (TASKS_URL on Redis, a redis container in compose)' },
   example: { type: 'boolean', describe: 'include the example app pages/ (default; --no-example to leave it out)' },
+  auth: { type: 'string', describe: 'users and login (tsgate/auth): login (default), signup to let visitors make accounts; --no-auth to leave it out' },
   pm: { type: 'string', choices: PACKAGE_MANAGERS, describe: 'package manager (default: the one running this, else npm)' },
   install: { type: 'boolean', describe: 'install dependencies (default; --no-install to skip)' },
   git: { type: 'boolean', describe: 'initialise a git repository with a first commit (default; --no-git to skip)' },
@@ -81,7 +105,7 @@ const ALL_OPTIONS: Record<string, Options> = { ...OUTPUT_OPTIONS, ...CREATE_OPTI
 
 /** Whether `name`, as typed after `--` or `-` (`dry-run`, `no-git`, `y`), is an option of ours. */
 function isKnown(name: string): boolean {
-  if (name.startsWith('no-') && ALL_OPTIONS[name.slice(3)]?.type === 'boolean') return true;
+  if (name.startsWith('no-') && (ALL_OPTIONS[name.slice(3)]?.type === 'boolean' || name === 'no-auth')) return true;
   return name in ALL_OPTIONS || Object.values(ALL_OPTIONS).some((option) => option.alias === name);
 }
 
@@ -99,7 +123,7 @@ function unknownFlags(argv: readonly string[]): string[] {
 /** What a user may have meant by a long flag: every option, and `no-` before each yes/no one. */
 function longFlags(): string[] {
   const names = Object.keys({ ...OUTPUT_OPTIONS, ...CREATE_OPTIONS });
-  return [...names, ...names.filter((name) => ALL_OPTIONS[name]?.type === 'boolean').map((name) => `no-${name}`)];
+  return [...names, 'no-auth', ...names.filter((name) => ALL_OPTIONS[name]?.type === 'boolean').map((name) => `no-${name}`)];
 }
 
 /** yargs' message for an unknown flag or a value not among the choices, with what was most likely meant. */
@@ -159,7 +183,9 @@ export async function parseOptions(argv: string[]): Promise<Command | undefined>
       ...outputOptions(args),
       target,
       database: args.database as DatabaseName | undefined,
+      services: args.services === undefined ? undefined : [...new Set(args.services as ServiceName[])],
       example: args.example,
+      auth: authChoice(args.auth),
       pm: args.pm as PackageManagerName | undefined,
       git: args.git,
       install: args.install,

@@ -11,8 +11,10 @@ import type { RenderedFile } from './render.js';
 export interface PackageJsonChoices {
   name: string;
   database: DatabaseName;
+  /** `--services redis`: node-redis, which tsgate loads for redis:// URLs. */
+  redis?: boolean;
   pm: PackageManagerName;
-  /** The vendored runtime's file name: `tsgate-0.1.0.tgz`. */
+  /** The vendored runtime's file name: `tsgate-0.1.0-<content hash>.tgz`. */
   runtimeTarball: string;
 }
 
@@ -28,6 +30,9 @@ const SCRIPTS = {
 
 /** The schema library the project's forms use (README: "Forms and validation" says why valibot). */
 const VALIBOT = '^1.5.0';
+
+/** The Redis client tsgate's redis:// backends use (an optional peer of tsgate). */
+const REDIS_CLIENT = '^6.4.0';
 
 const DEV_DEPENDENCIES = {
   '@types/node': '^20.19.0',
@@ -50,7 +55,7 @@ export function projectPackageJson(choices: PackageJsonChoices): Record<string, 
     type: 'module',
     engines: { node: '>=20.19' },
     scripts: SCRIPTS,
-    dependencies: sorted({ [driver.name]: driver.version, tsgate: `file:vendor/${choices.runtimeTarball}`, valibot: VALIBOT }),
+    dependencies: sorted({ [driver.name]: driver.version, ...(choices.redis ? { '@redis/client': REDIS_CLIENT } : {}), tsgate: `file:vendor/${choices.runtimeTarball}`, valibot: VALIBOT }),
     devDependencies: DEV_DEPENDENCIES,
     ...pm.allowInstallScripts(buildScriptPackages(driver)),
     ...(pm.packageManagerField ? { packageManager: pm.packageManagerField } : {}),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +29,11 @@ export function runtimeTarball(): { file: string; name: string } {
     throw new CreateError(`the tsgate runtime is not built (no ${manifest}): run npm install or npm run build in ${GENERATOR_ROOT}`);
   }
   const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
-  const name = `tsgate-${version}.tgz`;
-  const file = join(GENERATOR_ROOT, 'build', name);
+  const file = join(GENERATOR_ROOT, 'build', `tsgate-${version}.tgz`);
   if (!existsSync(file)) throw new CreateError(`the tsgate runtime package ${file} is missing: run npm run build in ${GENERATOR_ROOT}`);
-  return { file, name };
+  // The content hash in the vendored name: Yarn 1 caches a file: tarball by
+  // name and version, so a rebuilt runtime under the old name installs the
+  // old contents (yarnpkg/yarn#6811).
+  const digest = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
+  return { file, name: `tsgate-${version}-${digest}.tgz` };
 }

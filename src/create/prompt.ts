@@ -8,13 +8,16 @@ import { basename, resolve } from 'node:path';
 import { database, DATABASES, type DatabaseName } from './database.js';
 import { CreateError } from './errors.js';
 import { validateProjectName } from './name.js';
-import type { CreateOptions } from './options.js';
+import type { AuthChoice, CreateOptions, ServiceName } from './options.js';
 import { PACKAGE_MANAGERS, type PackageManagerName } from './package-manager.js';
 
 export interface Choices {
   target: string;
   database: DatabaseName;
+  /** Services beside the database (`--services redis`); not asked, only given. */
+  services: ServiceName[];
   example: boolean;
+  auth: AuthChoice;
   pm: PackageManagerName;
   git: boolean;
   install: boolean;
@@ -53,13 +56,15 @@ export async function settleChoices(options: CreateOptions, detectedPm: PackageM
   const defaults: Choices = {
     target: options.target ?? DEFAULT_NAME,
     database: options.database ?? 'sqlite',
+    services: options.services ?? [],
     example: options.example ?? true,
+    auth: options.auth ?? 'login',
     pm: options.pm ?? detectedPm,
     git: options.git ?? true,
     install: options.install ?? true,
   };
   if (!canPrompt(options)) return defaults;
-  const asked = [options.target, options.database, options.example, options.pm, options.git, options.install];
+  const asked = [options.target, options.database, options.example, options.auth, options.pm, options.git, options.install];
   if (asked.every((value) => value !== undefined)) return defaults;
 
   clack = await import('@clack/prompts');
@@ -77,6 +82,19 @@ export async function settleChoices(options: CreateOptions, detectedPm: PackageM
       }),
     );
   const example = options.example ?? answered(await clack.confirm({ message: 'Include the example app (pages/)?', initialValue: true }));
+  const auth =
+    options.auth ??
+    answered(
+      await clack.select<AuthChoice>({
+        message: 'Users and login (tsgate/auth)',
+        options: [
+          { value: 'login', label: 'login, password change and reset' },
+          { value: 'signup', label: 'the same, and visitors may sign up' },
+          { value: 'none', label: 'none' },
+        ],
+        initialValue: defaults.auth,
+      }),
+    );
   const pm =
     options.pm ??
     answered(
@@ -89,5 +107,5 @@ export async function settleChoices(options: CreateOptions, detectedPm: PackageM
   const git = options.git ?? answered(await clack.confirm({ message: 'Initialise a git repository?', initialValue: true }));
   const install = options.install ?? answered(await clack.confirm({ message: 'Install dependencies now?', initialValue: true }));
   clack.outro(`Creating ${target || DEFAULT_NAME}`);
-  return { target: target || DEFAULT_NAME, database: chosenDatabase, example, pm, git, install };
+  return { target: target || DEFAULT_NAME, database: chosenDatabase, services: defaults.services, example, auth, pm, git, install };
 }

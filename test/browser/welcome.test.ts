@@ -25,6 +25,12 @@ const REQUIRED = process.env.TSGATE_REQUIRE_BROWSER === '1';
 const MISSING = !existsSync(CHROMIUM);
 const SKIP = MISSING && !REQUIRED;
 
+/** The superuser the project is made with, who logs in through the login page. */
+const ADA_PASSWORD = 'violet harbour tram 42';
+
+/** Where the screenshot of the logged-in account page goes. */
+export const ACCOUNT_SCREENSHOT = join(tmpdir(), 'tsgate-browser-account.png');
+
 /** Where the screenshot of the greeted welcome page goes (the OS temp folder only). */
 export const SCREENSHOT = join(tmpdir(), 'tsgate-browser-welcome.png');
 
@@ -103,6 +109,11 @@ describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped:
     expect(build.status, build.stdout + build.stderr).toBe(0);
     const migrate = runSync('npm', ['run', 'manage', '--', 'migrate'], { cwd: project });
     expect(migrate.status, migrate.stdout + migrate.stderr).toBe(0);
+    const superuser = runSync('npm', ['run', 'manage', '--', 'createsuperuser', '--noinput'], {
+      cwd: project,
+      env: { ...process.env, TSGATE_SUPERUSER_EMAIL: 'ada@example.com', TSGATE_SUPERUSER_PASSWORD: ADA_PASSWORD },
+    });
+    expect(superuser.status, superuser.stdout + superuser.stderr).toBe(0);
 
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -228,11 +239,41 @@ describe.skipIf(SKIP)(`the welcome page in headless Chromium${SKIP ? ` (skipped:
     expect(post.status()).toBe(403);
     await page.waitForURL(`${base}/hello/`);
     await expect(page.locator('body').textContent()).resolves.toContain('Forbidden (403): CSRF verification failed.');
-    // Production logs are JSON lines: the message, then the request's path as a field.
-    await server!.waitFor(/Forbidden \(CSRF\): CSRF cookie not set\.".*"path":"\/hello\/"/, 5_000);
+    // One JSON line (DEBUG off): the path is a field of it, never spliced into the message.
+    await server!.waitFor(/"message":"Forbidden \(CSRF\): CSRF cookie not set\."[^\n]*"path":"\/hello\/"/, 5_000);
 
     // Nothing was stored: back on the welcome page the greeting is still the earlier one.
     await page.goto(`${base}/`);
     await expect(page.locator('.greeting').textContent()).resolves.toBe('Hello, Ada <b>Lovelace</b>!');
+  });
+
+  it('logs in through the login page (tsgate/auth), shows the account page, and logs out', async () => {
+    await page.goto(`${base}/account/`);
+    await page.waitForURL(`${base}/accounts/login/?next=%2Faccount%2F`);
+    await page.fill('input[name="email"]', 'ada@example.com');
+    await page.fill('input[name="password"]', 'not the password');
+    await page.click('button[type="submit"]');
+    await expect(page.locator('.errorlist').first().textContent()).resolves.toContain('do not match an account');
+
+    await page.fill('input[name="email"]', 'ada@example.com');
+    await page.fill('input[name="password"]', ADA_PASSWORD);
+    const posted = page.waitForResponse((r) => r.url().startsWith(`${base}/accounts/login/`) && r.request().method() === 'POST');
+    await page.click('button[type="submit"]');
+    expect((await posted).status()).toBe(302);
+    await page.waitForURL(`${base}/account/`);
+    await expect(page.locator('main').textContent()).resolves.toContain('You are logged in to site as ada@example.com (staff).');
+    const session = (await context!.cookies(base)).find((c) => c.name === 'sessionid');
+    expect(session?.httpOnly).toBe(true);
+    await page.screenshot({ path: ACCOUNT_SCREENSHOT, fullPage: true });
+    console.log(`[browser] screenshot: ${ACCOUNT_SCREENSHOT}`);
+
+    await page.click('button:has-text("Log out")');
+    await page.waitForURL(`${base}/`);
+    await expect(page.locator('.account').textContent()).resolves.toContain('Log in');
+    // The welcome page starts a new, anonymous session (its visit counter); the logged-in one is gone.
+    const after = (await context!.cookies(base)).find((c) => c.name === 'sessionid');
+    expect(after?.value).not.toBe(session?.value);
+    await page.goto(`${base}/account/`);
+    await page.waitForURL(`${base}/accounts/login/?next=%2Faccount%2F`);
   });
 });

@@ -136,8 +136,8 @@ describe('manage check', () => {
   });
 
   it('--list-tags lists the tags, sorted; the deployment ones with --deploy', async () => {
-    expect(await manageCheck('good', '--list-tags')).toEqual({ code: 0, stdout: 'apps\nmigrations\nurls\n', stderr: '' });
-    expect((await manageCheck('good', '--list-tags', '--deploy')).stdout).toBe('apps\ndatabase\nmail\nmigrations\nsecurity\nurls\n');
+    expect(await manageCheck('good', '--list-tags')).toEqual({ code: 0, stdout: 'apps\nmigrations\nmodels\nurls\n', stderr: '' });
+    expect((await manageCheck('good', '--list-tags', '--deploy')).stdout).toBe('apps\ncache\ndatabase\nmail\nmetrics\nmigrations\nmodels\nsecurity\nurls\n');
   });
 
   it('turns settings that cannot load into settings.E001 errors, without a stack', async () => {

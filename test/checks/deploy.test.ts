@@ -12,6 +12,8 @@ import {
   checkDebug,
   checkEmailBackend,
   checkHsts,
+  checkLocmemCache,
+  checkMetricsBind,
   checkSecretKey,
   checkSessionCookieSecure,
   checkSqliteInProduction,
@@ -39,6 +41,7 @@ function settingsWith(overrides: Partial<Settings> = {}): Settings {
     SESSION_COOKIE_SECURE: true,
     CSRF_COOKIE_SECURE: true,
     EMAIL_URL: 'smtp://site:pw@smtp.example.com:587',
+    CACHES: { default: { URL: 'redis://cache:6379/0' } },
     ...overrides,
   };
 }
@@ -89,10 +92,42 @@ const CASES: readonly Case[] = [
       { DEBUG: true, EMAIL_URL: 'console://' },
     ],
   ],
+  [
+    'cache.W001',
+    checkLocmemCache,
+    [{ CACHES: { default: { URL: 'locmem://' } } }, { CACHES: { default: { URL: 'db://default' }, local: { URL: 'locmem://sessions' } } }],
+    [
+      { CACHES: { default: { URL: 'db://default' } } },
+      { CACHES: { default: { URL: 'rediss://:pw@cache:6380/0' }, off: { URL: 'dummy://' } } },
+      // In development locmem is the default, and DEBUG is reported by security.W018.
+      { DEBUG: true, CACHES: { default: { URL: 'locmem://' } } },
+    ],
+  ],
+  // Reads METRICS_BIND from the environment: its cases are below.
+  ['metrics.W001', checkMetricsBind, [], []],
 ];
+
+describe('metrics.W001', () => {
+  it.each(['0.0.0.0:9100', '9100', ':9100', '[::]:9100', '10.0.0.5:9100', 'metrics.example.com:9100'])('fires on METRICS_BIND=%s', (address) => {
+    const [message, ...rest] = checkMetricsBind(settingsWith(), { METRICS_BIND: address });
+    expect(rest).toEqual([]);
+    expect(message).toMatchObject({ id: 'metrics.W001', level: 'WARNING' });
+    expect(message?.text).toContain(address);
+    expect(message?.hint).toContain('127.0.0.1');
+  });
+
+  it.each(['127.0.0.1:9100', '[::1]:9100', 'localhost:9100', 'unix:/run/metrics.sock', ''])('stays quiet on METRICS_BIND=%s', (address) => {
+    expect(checkMetricsBind(settingsWith(), { METRICS_BIND: address })).toEqual([]);
+  });
+
+  it('stays quiet when METRICS_BIND is not set (no metrics served)', () => {
+    expect(checkMetricsBind(settingsWith(), {})).toEqual([]);
+  });
+});
 
 describe('deployment checks', () => {
   for (const [id, check, bad, good] of CASES) {
+    if (bad.length === 0) continue; // tested on its own below
     describe(id, () => {
       it.each(bad.map((overrides) => [JSON.stringify(overrides), overrides] as const))('fires on %s', (_, overrides) => {
         const messages = check(settingsWith(overrides));
@@ -117,7 +152,7 @@ describe('deployment checks', () => {
   it("all fire on tsgate's defaults (with DEBUG false), but for the ones whose default is safe", () => {
     const settings: Settings = { ...DEFAULTS, ROOT_URLCONF: 'site.urls', WSGI_APPLICATION: 'site.wsgi:application' };
     const ids = DEPLOY_CHECKS.flatMap(([check]) => check(settings)).map((message) => message.id);
-    expect(ids.sort()).toEqual(['database.W001', 'mail.W001', 'security.W004', 'security.W008', 'security.W009', 'security.W012', 'security.W016', 'security.W020']);
+    expect(ids.sort()).toEqual(['cache.W001', 'database.W001', 'mail.W001', 'security.W004', 'security.W008', 'security.W009', 'security.W012', 'security.W016', 'security.W020']);
   });
 
   it('every check is listed once, with its tag', () => {
@@ -126,6 +161,14 @@ describe('deployment checks', () => {
       const tag = DEPLOY_CHECKS.find(([listed]) => listed === check)?.[1];
       expect(tag, id).toBe(id.split('.')[0]);
     }
+  });
+
+  it('cache.W001 stays quiet with one worker (WEB_CONCURRENCY=1) and names the caches and the worker count', () => {
+    const local = settingsWith({ CACHES: { default: { URL: 'locmem://' } } });
+    expect(checkLocmemCache(local, { WEB_CONCURRENCY: '1' })).toEqual([]);
+    const [message] = checkLocmemCache(local, { WEB_CONCURRENCY: '4' });
+    expect(message?.text).toMatch(/^CACHES\['default'\] is locmem:\/\/ while DEBUG is false and several workers serve \(WEB_CONCURRENCY is 4\)/);
+    expect(message?.hint).toMatch(/CACHE_URL=redis:\/\/host:6379\/0, or CACHE_URL=db:\/\/default/);
   });
 
   it('uses Django\'s wording for the secret key, naming the development prefixes and the placeholder', () => {

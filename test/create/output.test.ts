@@ -49,11 +49,11 @@ describe('--json', () => {
     expect(result.status, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as Record<string, unknown> & { files: string[]; nextSteps: string[]; warnings: string[]; options: Record<string, unknown> };
     expect(report).toMatchObject({ ok: true, command: 'create', dryRun: false, project: { name: 'site', dir: join(cwd, 'site') }, installed: false, git: 'skipped' });
-    expect(report.options).toMatchObject({ database: 'postgres', example: true, pm: 'npm', git: false, install: false });
+    expect(report.options).toMatchObject({ database: 'postgres', example: true, auth: 'login', pm: 'npm', git: false, install: false });
     expect(report.files).toEqual(expect.arrayContaining(['.env', '.env.example', 'site/settings.ts', '.tsgate/template.lock.json']));
     expect(report.files.some((file) => /^vendor\/tsgate-.*\.tgz$/.test(file))).toBe(true);
     for (const file of report.files) expect(existsSync(join(cwd, 'site', file)), file).toBe(true);
-    expect(report.nextSteps).toEqual(['cd site', 'npm install', expect.stringMatching(/^npm run manage -- createdb /), expect.stringMatching(/^npm run manage -- migrate/), expect.stringMatching(/^npm run dev/), 'npm run test', 'npm run manage -- help']);
+    expect(report.nextSteps).toEqual(['cd site', 'npm install', expect.stringMatching(/^npm run manage -- createdb /), expect.stringMatching(/^npm run manage -- migrate/), expect.stringMatching(/^npm run manage -- createsuperuser/), expect.stringMatching(/^npm run dev/), 'npm run test', 'npm run manage -- help']);
     expect(report.warnings).toEqual([]);
   });
 

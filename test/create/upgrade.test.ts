@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_TEMPLATE } from '../../src/create/paths.js';
-import { REPO, runGenerator, tempDir } from '../helpers/process.js';
+import { PROJECT_TEMPLATE, runtimeTarball } from '../../src/create/paths.js';
+import { runGenerator, tempDir } from '../helpers/process.js';
 
 const TEMPLATE_EDIT = '// Added by the newer template.\n';
 
@@ -155,12 +155,19 @@ describe('create-tsgate-project upgrade', () => {
     expect(result.status, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(`vendor/${current}: replaced with this generator's tsgate (was ${old})`);
     expect(readdirSync(join(project, 'vendor'))).toEqual([current]);
-    expect(readFileSync(join(project, 'vendor', current)).equals(readFileSync(join(REPO, 'build', current)))).toBe(true);
+    expect(readFileSync(join(project, 'vendor', current)).equals(readFileSync(runtimeTarball().file))).toBe(true);
     const upgraded = JSON.parse(readFileSync(pkgPath, 'utf8')) as { dependencies: Record<string, string> };
     expect(upgraded.dependencies).toEqual({ pg: '^8.16.3', tsgate: `file:vendor/${current}`, valibot: '^1.5.0', 'left-pad': '^1.3.0' });
     expect(result.stdout).toMatch(/npm install {3}# installs the new vendor/);
     const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as { runtime: string };
     expect(lock.runtime).toBe(current);
+  });
+
+  it('names the vendored runtime by version and content, so a package manager that caches file: tarballs by name (Yarn 1) never installs an older build', () => {
+    const { file, name } = runtimeTarball();
+    const digest = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
+    expect(name).toMatch(/^tsgate-\d+\.\d+\.\d+-[0-9a-f]{12}\.tgz$/);
+    expect(name.endsWith(`-${digest}.tgz`)).toBe(true);
   });
 
   it('outside a generated project: a clear error, exit 1', () => {

@@ -132,8 +132,8 @@ export async function dropDatabases(): Promise<void> {
   await Promise.allSettled(all.map((database) => database.drop()));
 }
 
-function randomName(): string {
-  return `tsgate_dbtest_${randomBytes(6).toString('hex')}`;
+function randomName(prefix = 'tsgate_dbtest_'): string {
+  return `${prefix}${randomBytes(6).toString('hex')}`;
 }
 
 const TABLES: Record<BackendName, string> = {
@@ -173,8 +173,8 @@ function finish(database: Omit<TestDatabase, 'tables' | 'columns' | 'recorded'>)
  * `create: false` only picks the name (for a test of what creates it); it is
  * dropped afterwards all the same.
  */
-export async function freshDatabase(backend: Backend, dir: string, { create = true } = {}): Promise<TestDatabase> {
-  const name = randomName();
+export async function freshDatabase(backend: Backend, dir: string, { create = true, prefix = 'tsgate_dbtest_' } = {}): Promise<TestDatabase> {
+  const name = randomName(prefix);
   if (backend.name === 'sqlite') {
     const file = join(dir, `${name}.sqlite3`);
     return finish({

@@ -108,7 +108,7 @@ describe('.dockerignore', () => {
 describe('docker-compose.yml', () => {
   it('with SQLite (the default): migrate and web share the database file in a volume', () => {
     const compose = yamlOf('docker-compose.yml');
-    expect(Object.keys(compose.services).sort()).toEqual(['migrate', 'web']);
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'migrate', 'prometheus', 'web']);
     const { migrate, web } = compose.services;
     expect(web.environment.DATABASE_URL).toBe('sqlite:////app/data/db.sqlite3');
     expect(migrate.volumes).toEqual(['data:/app/data']);
@@ -119,7 +119,7 @@ describe('docker-compose.yml', () => {
 
   it('with --database postgres: web, PostgreSQL with a volume and a health check, and a one-shot migrate service web waits for', () => {
     const compose = parseYaml(readFileSync(join(generateProject(['--database', 'postgres']), 'docker-compose.yml'), 'utf8'));
-    expect(Object.keys(compose.services).sort()).toEqual(['db', 'migrate', 'web']);
+    expect(Object.keys(compose.services).sort()).toEqual(['db', 'grafana', 'migrate', 'prometheus', 'web']);
     const { db, migrate, web } = compose.services;
 
     expect(db.image).toMatch(/^postgres:16/);
@@ -143,6 +143,22 @@ describe('docker-compose.yml', () => {
     expect(migrate.environment).toEqual(web.environment);
     expect(migrate.depends_on.db.condition).toBe('service_healthy');
     expect(migrate.restart).toBe('no');
+  });
+
+  it('has an opt-in monitoring profile: Prometheus scraping web\'s unpublished metrics port with the alerts, Grafana with the dashboard', () => {
+    const compose = yamlOf('docker-compose.yml');
+    const { prometheus, grafana, web } = compose.services;
+    expect(web.environment.METRICS_BIND).toBe('${METRICS_BIND:-0.0.0.0:9100}');
+    expect(web.ports).toEqual(['8000:8000']);
+    for (const service of [prometheus, grafana]) expect(service.profiles).toEqual(['monitoring']);
+    const mounts = (service: { volumes: string[] }) => service.volumes.map((volume) => volume.split(':').slice(0, 2).join(':'));
+    expect(mounts(prometheus)).toEqual(expect.arrayContaining(['./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml', './deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml']));
+    expect(mounts(grafana)).toEqual(expect.arrayContaining(['./deploy/grafana/dashboard.json:/var/lib/grafana/dashboards/tsgate.json']));
+    const config = yamlOf('deploy/prometheus/prometheus.yml');
+    expect(config.scrape_configs[0].static_configs[0].targets).toEqual(['web:9100']);
+    expect(config.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
+    expect(yamlOf('deploy/grafana/datasource.yml').datasources[0].url).toBe('http://prometheus:9090');
+    expect(yamlOf('deploy/grafana/dashboards.yml').providers[0].options.path).toBe('/var/lib/grafana/dashboards');
   });
 });
 
@@ -171,6 +187,9 @@ describe('Kubernetes manifests', () => {
     expect(container.securityContext.allowPrivilegeEscalation).toBe(false);
     expect(container.args).toEqual(['node', 'dist/manage.js', 'serve', `${NAME}.wsgi:application`, '--bind', '0.0.0.0:8000']);
     expect(container.ports[0].containerPort).toBe(8000);
+    // Metrics on a named port of their own, announced to an annotation-discovering Prometheus.
+    expect(container.ports[1]).toEqual({ name: 'metrics', containerPort: 9100 });
+    expect(deployment.spec.template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9100', 'prometheus.io/path': '/metrics' });
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     for (const kind of ['requests', 'limits']) {
@@ -183,6 +202,7 @@ describe('Kubernetes manifests', () => {
     expect(env.WEB_CONCURRENCY.value).toMatch(/^\d+$/);
     expect(env.ALLOWED_HOSTS.value).toBeTruthy();
     expect(env.FORWARDED_ALLOW_IPS.value).toBeTruthy();
+    expect(env.METRICS_BIND.value).toBe('0.0.0.0:9100');
     for (const name of ['SECRET_KEY', 'DATABASE_URL']) {
       expect(env[name].value, name).toBeUndefined();
       expect(env[name].valueFrom.secretKeyRef, name).toEqual({ name: 'web-secrets', key: name });
@@ -195,6 +215,12 @@ describe('Kubernetes manifests', () => {
     expect(service.kind).toBe('Service');
     expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
     expect(service.spec.ports[0].targetPort).toBe(deployment.spec.template.spec.containers[0].ports[0].name);
+    expect(service.spec.ports[1]).toEqual({ name: 'metrics', port: 9100, targetPort: 'metrics' });
+    // The Prometheus Operator's ServiceMonitor (outside deploy/k8s/: it needs the operator's CRD) selects that Service's metrics port.
+    const monitor = yamlOf('deploy/prometheus/servicemonitor.yaml');
+    expect(monitor.kind).toBe('ServiceMonitor');
+    expect(monitor.spec.selector.matchLabels).toEqual(service.metadata.labels);
+    expect(monitor.spec.endpoints[0].port).toBe('metrics');
 
     const job = yamlOf('deploy/k8s/migrate-job.yaml');
     expect(job.kind).toBe('Job');
@@ -206,7 +232,7 @@ describe('Kubernetes manifests', () => {
 });
 
 describe('GitHub Actions workflow', () => {
-  it('checks out, sets up node 22, installs, typechecks, tests, builds, runs check --deploy in production, builds the image', () => {
+  it('checks out, sets up node 22, installs, typechecks, checks for missing migrations, tests, builds, runs check --deploy in production, builds the image', () => {
     const text = read('.github/workflows/ci.yml');
     expect(text).toContain('${{ github.sha }}');
     expect(text).not.toContain('\\{{');
@@ -215,7 +241,8 @@ describe('GitHub Actions workflow', () => {
     expect(steps.some((step) => step.uses?.startsWith('actions/checkout@'))).toBe(true);
     expect(steps.find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(22);
     const runs = steps.map((step) => step.run ?? '');
-    const order = ['npm ci', 'npm run typecheck', 'npm run test', 'npm run build'].map((run) => runs.indexOf(run));
+    // A model changed without its migration fails the run before the tests.
+    const order = ['npm ci', 'npm run typecheck', 'npm run manage -- makemigrations --check --noinput', 'npm run test', 'npm run build'].map((run) => runs.indexOf(run));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     const check = steps.find((step) => step.run?.includes('node dist/manage.js check --deploy'));

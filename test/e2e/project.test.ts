@@ -118,16 +118,17 @@ describe('a generated project', () => {
 
   it('migrates its database: showmigrations, migrate --check, migrate, a second migrate with nothing to do, sqlmigrate', () => {
     const manage = (...args: string[]) => npm(['run', '--silent', 'manage', '--', ...args]);
-    expect(manage('showmigrations').stdout).toBe('pages\n [ ] 0001_initial\n');
+    expect(manage('showmigrations').stdout).toBe('auth\n [ ] 0001_initial\ncache\n [ ] 0001_initial\ntasks\n [ ] 0001_initial\npages\n [ ] 0001_initial\n');
     const check = manage('migrate', '--check');
     expect(check.status).toBe(1);
     expect(check.stderr).toContain('pages.0001_initial');
     const migrate = manage('migrate');
     expect(migrate.status, migrate.stdout + migrate.stderr).toBe(0);
+    for (const app of ['auth', 'cache', 'tasks']) expect(migrate.stdout).toContain(`Applying ${app}.0001_initial... OK`);
     expect(migrate.stdout).toContain('Applying pages.0001_initial... OK');
     expect(manage('migrate').stdout).toContain('No migrations to apply.');
     expect(manage('migrate', '--check').status).toBe(0);
-    expect(manage('showmigrations').stdout).toBe('pages\n [X] 0001_initial\n');
+    expect(manage('showmigrations').stdout).toBe('auth\n [X] 0001_initial\ncache\n [X] 0001_initial\ntasks\n [X] 0001_initial\npages\n [X] 0001_initial\n');
     expect(manage('sqlmigrate', 'pages', '0001').stdout).toMatch(/create table "pages_visit"/);
   }, 300_000); // seven `npm run manage` runs, each an npm and a tsx start: minutes on a loaded machine
 

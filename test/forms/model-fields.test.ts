@@ -1,7 +1,7 @@
 /**
  * ModelForm's half: form fields from model field descriptions (kind and
  * options, as `model('blog_note', { title: field.varchar(200), … })` will
- * describe them), given here as literals. Each kind's schema, widget,
+ * describe them), given here as literals, and from model() itself. Each kind's schema, widget,
  * attributes, initial value, null handling and typed clean value.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -159,5 +159,25 @@ describe('formFieldFor: one kind at a time', () => {
 
   it('leaves a function default out of the initial value', () => {
     expect(formFieldFor({ kind: 'timestamp', default: () => new Date() })).not.toHaveProperty('initial');
+  });
+});
+
+describe('a form from a declared model', () => {
+  it('takes its fields from model(): kinds, limits, null and defaults, with typed clean data', async () => {
+    const { field, model } = await import('../../src/runtime/db/models/index.js');
+    const Note = model('blog_note', {
+      id: field.id(),
+      title: field.varchar(200),
+      rating: field.integer({ null: true }),
+      published: field.boolean({ default: false }),
+      author: field.foreignKey('blog_author'),
+    });
+    const NoteForm = defineForm({ fields: modelFormFields(Note.fields, { fields: ['title', 'rating', 'published', 'author'] }) });
+    const form = await NoteForm.bind({ title: '  Models ', rating: '', author: '3' });
+    expect(form.isValid()).toBe(true);
+    expect(form.cleanedData).toEqual({ title: 'Models', rating: null, published: false, author: 3 });
+    if (form.isValid()) expectTypeOf(form.cleanedData).toEqualTypeOf<{ title: string; rating: number | null; published: boolean; author: number }>();
+    expect((await NoteForm.bind({ title: 'x'.repeat(201), author: '1' })).errors.title).toEqual(['Ensure this value has at most 200 characters (it has 201).']);
+    expect(() => modelFormFields(Note.fields, { fields: ['id'] })).toThrow('not editable');
   });
 });

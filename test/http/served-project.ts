@@ -24,6 +24,7 @@ export const BASE_DIR = projectDir(import.meta.url);
 export const DEBUG = env.bool('DEBUG', false);
 export const SECRET_KEY = 'served-project-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
 export const ALLOWED_HOSTS = ['localhost'];
+export const SECURE_SSL_REDIRECT = env.bool('SECURE_SSL_REDIRECT', false);
 export const STATICFILES_DIRS = [join(BASE_DIR, 'static')];
 export const ROOT_URLCONF = 'site.urls';
 export const WSGI_APPLICATION = 'site.wsgi:application';

@@ -76,7 +76,7 @@ describe('the app template', () => {
     const out = tempDir('tsgate-appt-');
     const written = await renderAppTemplate(packageTemplateDir('app'), out, { app: 'blog', project: 'mysite', wsgi: '../../mysite/wsgi.js' });
     expect(written).toEqual(
-      ['migrations/.gitkeep', 'static/blog/blog.css', 'templates/blog/index.html', 'tests/blog.test.ts', 'urls.ts', 'views.ts'].map((path) => path.split('/').join(sep)),
+      ['migrations/.gitkeep', 'models.ts', 'static/blog/blog.css', 'templates/blog/index.html', 'tests/blog.test.ts', 'urls.ts', 'views.ts'].map((path) => path.split('/').join(sep)),
     );
     for (const file of written) expect(readFileSync(join(out, file), 'utf8')).not.toMatch(/\{\{(app|project|wsgi)\}\}/);
     expect(readFileSync(join(out, 'urls.ts'), 'utf8')).toContain("path('', index, { name: 'index', methods: ['GET'] })");

@@ -48,6 +48,9 @@ describe('a Redis client', () => {
     const own = await redisClient(REDIS_URL, { dedicated: true });
     expect(a).toBe(b);
     expect(own).not.toBe(a);
+    // Calls made at once, before the first has its client, share one (each used to make its own, never closed).
+    const [c, d] = await Promise.all([redisClient(`${REDIS_URL}?timeout=2`), redisClient(`${REDIS_URL}?timeout=2`)]);
+    expect(c).toBe(d);
     try {
       await whenReady(a, REDIS_URL, 5000);
     } catch (error) {

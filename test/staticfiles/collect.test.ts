@@ -508,3 +508,55 @@ describe('a failure while writing', () => {
     expect(out(paths['css/site.css'] ?? '')).toContain(`url(../${paths['img/logo.png'] ?? ''})`);
   });
 });
+
+describe('a run over an existing tree', () => {
+  /** Every file under root with its inode, for "was it created again?". */
+  function inodes(): Map<string, number> {
+    const found = new Map<string, number>();
+    for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile() && !entry.name.startsWith('.') && entry.name !== 'staticfiles.json') found.set(join(entry.parentPath, entry.name), lstatSync(join(entry.parentPath, entry.name)).ino);
+    }
+    return found;
+  }
+
+  beforeEach(() => {
+    put('static/css/site.css', `${'body { background: url("../img/bg.png"); }\n'.repeat(100)}`);
+    put('static/img/bg.png', 'png bytes');
+    put('static/app.js', `${'console.log("hello");\n'.repeat(100)}`);
+  });
+
+  it('without the rerun cache keeps every identical output (same inode) and rewrites only what changed', async () => {
+    await collect();
+    const before = inodes();
+    expect([...before.keys()].some((path) => path.endsWith('.br'))).toBe(true);
+    rmSync(join(root, CACHE_NAME));
+    put('static/app.js', `${'console.log("changed");\n'.repeat(100)}`);
+    await collect();
+    const after = inodes();
+    const changed = [...after].filter(([path, ino]) => before.get(path) !== ino).map(([path]) => path.slice(root.length + 1));
+    // app.js, its .gz and .br, and the new hashed name with its .gz and .br (links to the original's).
+    expect(changed.filter((path) => !path.startsWith('app.'))).toEqual([]);
+    expect(changed).toContain('app.js');
+    expect(out('app.js')).toContain('changed');
+    expect(gunzipSync(readFileSync(join(root, 'app.js.gz'))).toString()).toContain('changed');
+  });
+
+  it('--clear removes what this run does not write, keeps identical outputs and replaces a different file of the same name', async () => {
+    await collect();
+    const before = inodes();
+    mkdirSync(join(root, 'old'), { recursive: true });
+    writeFileSync(join(root, 'old', 'stale.txt'), 'stale');
+    writeFileSync(join(root, 'stale.css.gz'), 'stale');
+    // Written in place: the hashed name, a hard link to the same file, changes with it.
+    writeFileSync(join(root, 'shared.txt'), 'edited in STATIC_ROOT\n');
+    await collect({ clear: true });
+    expect(existsSync(join(root, 'old'))).toBe(false);
+    expect(existsSync(join(root, 'stale.css.gz'))).toBe(false);
+    expect(out('shared.txt')).toBe('from project\n');
+    const after = inodes();
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    const changed = [...after].filter(([path, ino]) => before.get(path) !== ino).map(([path]) => path.slice(root.length + 1));
+    expect(changed.sort()).toEqual([manifest().paths['shared.txt'], 'shared.txt']);
+    expect(out(manifest().paths['shared.txt'] ?? '')).toBe('from project\n');
+  });
+});

@@ -166,6 +166,59 @@ export const checkEmailBackend: DeployCheck = (settings) => {
     : [];
 };
 
+/**
+ * cache.W001 (tsgate): a cache is locmem:// while DEBUG is false and more
+ * than one worker serves (WEB_CONCURRENCY unset means one per CPU): each
+ * worker has a cache of its own, so rate limits count per worker and a
+ * value one worker sets or deletes is not seen by the others.
+ */
+export const checkLocmemCache = (settings: Readonly<Settings>, env: NodeJS.ProcessEnv = process.env): CheckMessage[] => {
+  if (settings.DEBUG !== false || env.WEB_CONCURRENCY?.trim() === '1') return [];
+  const local = Object.entries(settings.CACHES ?? {}).filter(([, cache]) => scheme(cache?.URL) === 'locmem');
+  if (local.length === 0) return [];
+  const names = local.map(([alias]) => `CACHES['${alias}']`).join(', ');
+  return [
+    warning(
+      'cache.W001',
+      `${names} ${local.length === 1 ? 'is' : 'are'} locmem:// while DEBUG is false and several workers serve (WEB_CONCURRENCY is ${env.WEB_CONCURRENCY ? env.WEB_CONCURRENCY : 'unset: one per CPU'}): each worker keeps its own cache, ` +
+        'so rate limits are counted per worker (the limit is multiplied by the workers, and by the replicas) and a value one worker sets or deletes is not seen by the others.',
+      "Set CACHE_URL to a cache every worker shares: CACHE_URL=redis://host:6379/0, or CACHE_URL=db://default (the tsgate_cache table, made by manage migrate with 'tsgate.cache' installed); " +
+        "with one worker (WEB_CONCURRENCY=1), or if a cache per worker is what you want, add 'cache.W001' to SILENCED_SYSTEM_CHECKS.",
+    ),
+  ];
+};
+/** The host part of a `serve --bind`-style address (`host:port`, `[v6]:port`, `:port`, `port`); undefined for `unix:`. */
+export function bindHost(address: string): string | undefined {
+  if (address.startsWith('unix:')) return undefined;
+  const bracketed = /^\[([^\]]*)\]/.exec(address);
+  if (bracketed) return bracketed[1];
+  if (/^\d+$/.test(address)) return '0.0.0.0';
+  const colon = address.lastIndexOf(':');
+  const host = colon === -1 ? address : address.slice(0, colon);
+  return host === '' ? '0.0.0.0' : host;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * metrics.W001 (tsgate): `serve` would answer metrics (routes, traffic,
+ * memory, versions) to anyone who reaches the address in METRICS_BIND.
+ */
+export function checkMetricsBind(_settings: Readonly<Settings>, env: NodeJS.ProcessEnv = process.env): CheckMessage[] {
+  const address = env.METRICS_BIND;
+  const host = address ? bindHost(address) : undefined;
+  if (!address || host === undefined || isLoopback(host)) return [];
+  return [
+    warning(
+      'metrics.W001',
+      `METRICS_BIND is ${address}: the server's metrics (routes, traffic, memory, versions) are served to anyone who can reach that address.`,
+      "Bind metrics to 127.0.0.1 (METRICS_BIND=127.0.0.1:9100) and scrape from the same host, or keep the port off the public network (a firewall, a Kubernetes port that no Service or Ingress exposes) and add 'metrics.W001' to SILENCED_SYSTEM_CHECKS.",
+    ),
+  ];
+}
+
 /** Every deployment check with its tag, in the order they are reported. */
 export const DEPLOY_CHECKS: readonly (readonly [DeployCheck, string])[] = [
   [checkHsts, 'security'],
@@ -179,4 +232,6 @@ export const DEPLOY_CHECKS: readonly (readonly [DeployCheck, string])[] = [
   [checkAllowedHosts, 'security'],
   [checkSqliteInProduction, 'database'],
   [checkEmailBackend, 'mail'],
+  [checkLocmemCache, 'cache'],
+  [checkMetricsBind, 'metrics'],
 ];

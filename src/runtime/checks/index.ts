@@ -13,6 +13,7 @@ import { ImproperlyConfigured } from '../conf/errors.js';
 import type { Settings } from '../conf/types.js';
 import { DEPLOY_CHECKS } from './deploy.js';
 import { error, type CheckMessage } from './messages.js';
+import { checkModels } from './models.js';
 import { checkInstalledApps, checkMigrationsFolders, checkUrlConf } from './project.js';
 import { CheckRegistry, type RunOptions } from './registry.js';
 
@@ -20,6 +21,7 @@ export { CheckRegistry, type Check, type CheckOptions, type RegisteredCheck, typ
 export { LEVELS, LEVEL_VALUES, critical, debug, error, formatMessage, info, isLevel, isSerious, warning, type CheckMessage, type Level } from './messages.js';
 export { formatReport, type Report, type ReportOptions } from './report.js';
 export { checkInstalledApps, checkMigrationsFolders, checkUrlConf } from './project.js';
+export { checkModels } from './models.js';
 export {
   DEPLOY_CHECKS,
   SECRET_KEY_INSECURE_PREFIXES,
@@ -32,6 +34,8 @@ export {
   checkDebug,
   checkEmailBackend,
   checkHsts,
+  checkLocmemCache,
+  checkMetricsBind,
   checkSecretKey,
   checkSessionCookieSecure,
   checkSqliteInProduction,
@@ -46,6 +50,7 @@ export function defaultRegistry(): CheckRegistry {
   registry.register(checkUrlConf, { tags: ['urls'] });
   registry.register(checkInstalledApps, { tags: ['apps'] });
   registry.register(checkMigrationsFolders, { tags: ['migrations'] });
+  registry.register(checkModels, { tags: ['models'] });
   for (const [check, tag] of DEPLOY_CHECKS) registry.register(check, { tags: [tag], deploy: true });
   return registry;
 }

@@ -4,6 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { appConfig, TSGATE_PREFIX } from '../apps/config.js';
 import { ImproperlyConfigured } from '../conf/errors.js';
 import { manageCommand } from '../conf/manage-command.js';
 import { getModuleRoot, importModule } from '../conf/modules.js';
@@ -52,8 +53,9 @@ function isFolder(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
-/** Where an app's folder may be: in the project (BASE_DIR) or under the module root (dist/ once built). */
+/** Where an app's folder may be: in the project (BASE_DIR) or under the module root (dist/ once built); a `tsgate.*` app's is in this package. */
 function appFolders(settings: Readonly<Settings>, app: string): string[] {
+  if (app.startsWith(TSGATE_PREFIX)) return [appConfig(app, { moduleRoot: getModuleRoot(), baseDir: settings.BASE_DIR ?? process.cwd() }).path];
   const bases = [settings.BASE_DIR ?? process.cwd(), getModuleRoot()];
   return [...new Set(bases.map((base) => join(base, ...app.split('.'))))];
 }
@@ -67,7 +69,9 @@ export function checkInstalledApps(settings: Readonly<Settings>): CheckMessage[]
       error(
         'apps.E001',
         `INSTALLED_APPS lists '${app}', but there is no folder ${folders[0] ?? app}.`,
-        `Create the app with '${manageCommand(`startapp ${app.split('.').at(-1) ?? app}`)}', or remove '${app}' from INSTALLED_APPS.`,
+        app.startsWith(TSGATE_PREFIX)
+          ? `This tsgate has no app '${app}' (a folder of the tsgate package): check the name, or remove it from INSTALLED_APPS.`
+          : `Create the app with '${manageCommand(`startapp ${app.split('.').at(-1) ?? app}`)}', or remove '${app}' from INSTALLED_APPS.`,
         app,
       ),
     ];

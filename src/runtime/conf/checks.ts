@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { KNOWN_SETTINGS, isPlainObject } from './defaults.js';
 import { DatabaseUrlError, parseDatabaseUrl } from './database-url.js';
 import { MailUrlError, parseMailUrl } from './mail-url.js';
+import { CacheUrlError, parseCacheUrl } from './cache-url.js';
+import { parseTasksUrl, TasksUrlError } from './tasks-url.js';
 import { PLACEHOLDER_URL } from './env.js';
 import { CROSS_ORIGIN_OPENER_POLICIES, LOG_LEVEL_NAMES, REFERRER_POLICIES, type KnownSettings } from './types.js';
 
@@ -78,6 +80,19 @@ function integer(name: string, minimum: number, example: string): Rule {
       : [`${name} must be a whole number of seconds${minimum > 0 ? ` above ${minimum - 1}` : ', 0 or more'}, got ${show(value)} — e.g. ${name} = ${example}`];
 }
 
+/** A count of at least 1. */
+function count(name: string, unit: string, example: string): Rule {
+  return (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 ? [] : [`${name} must be a whole number of ${unit}, 1 or more, got ${show(value)} — e.g. ${name} = ${example}`]);
+}
+
+/** A path on this site (`/accounts/login/`) or a full http(s) URL. */
+function redirectTarget(name: string, example: string): Rule {
+  return (value) =>
+    typeof value === 'string' && (/^\/(?![/\\])/.test(value) || /^https?:\/\/[^/]/.test(value))
+      ? []
+      : [`${name} must be a path starting with one / or an http(s) URL, got ${show(value)} — e.g. ${name} = ${example}`];
+}
+
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function cookieName(name: string): Rule {
@@ -130,6 +145,19 @@ function checkEmailUrl(value: unknown): string[] {
   }
 }
 
+function checkTasksUrl(value: unknown): string[] {
+  const fix = "e.g. TASKS_URL = env.str('TASKS_URL', 'immediate://'), db://default or redis://127.0.0.1:6379/0";
+  if (typeof value !== 'string') return [`TASKS_URL must be a string, got ${kind(value)} — ${fix}`];
+  try {
+    parseTasksUrl(value);
+    return [];
+  } catch (error) {
+    // The URL itself is not echoed: it may carry a password.
+    if (error instanceof TasksUrlError) return [`TASKS_URL is not usable: ${error.message}`];
+    throw error;
+  }
+}
+
 /** A whole number ≥ 1, or absent. */
 function checkPositiveInteger(where: string, value: unknown): string[] {
   if (value === undefined || (Number.isInteger(value) && (value as number) >= 1)) return [];
@@ -161,6 +189,55 @@ function checkDatabases(value: unknown): string[] {
     if (database.OPTIONS !== undefined && !isPlainObject(database.OPTIONS)) {
       problems.push(`${where}.OPTIONS must be an object, got ${kind(database.OPTIONS)}`);
     }
+  }
+  return problems;
+}
+
+const CACHE_KEYS = ['URL', 'TIMEOUT', 'KEY_PREFIX', 'VERSION', 'MAX_ENTRIES'];
+
+function checkCaches(value: unknown, values: Values): string[] {
+  const example = `e.g. CACHES = { default: { URL: env.str('CACHE_URL', 'locmem://') } }`;
+  if (!isPlainObject(value)) return [`CACHES must be an object of caches by alias, got ${kind(value)} — ${example}`];
+  const problems: string[] = [];
+  if (!('default' in value)) problems.push(`CACHES must define 'default' — ${example}`);
+  const databases = isPlainObject(values.DATABASES) ? values.DATABASES : {};
+  for (const [alias, cache] of Object.entries(value)) {
+    const where = `CACHES.${alias}`;
+    if (!isPlainObject(cache)) {
+      problems.push(`${where} must be an object with a URL, got ${kind(cache)} — ${example}`);
+      continue;
+    }
+    for (const key of Object.keys(cache)) {
+      if (CACHE_KEYS.includes(key)) continue;
+      const match = closestName(key, CACHE_KEYS);
+      problems.push(`${where}.${key} is not a cache option — ${match ? `did you mean ${match}?` : `use ${CACHE_KEYS.join(', ')}`}`);
+    }
+    const url = cache.URL;
+    if (typeof url !== 'string') {
+      problems.push(`${where}.URL must be a string, got ${kind(url)} — ${example}`);
+    } else if (url !== PLACEHOLDER_URL) {
+      try {
+        const target = parseCacheUrl(url);
+        if (target.backend === 'db') {
+          if (!(target.alias in databases)) problems.push(`${where}.URL is db://${target.alias}, but DATABASES has no '${target.alias}'`);
+          const apps = values.INSTALLED_APPS;
+          if (Array.isArray(apps) && !apps.includes('tsgate.cache')) {
+            problems.push(`${where}.URL is db://${target.alias}, which keeps the cache in the tsgate_cache table — add 'tsgate.cache' to INSTALLED_APPS so that manage migrate creates it`);
+          }
+        }
+      } catch (error) {
+        // The URL itself is not echoed: it carries its password.
+        if (error instanceof CacheUrlError) problems.push(`${where}.URL is not usable: ${error.message}`);
+        else throw error;
+      }
+    }
+    const timeout = cache.TIMEOUT;
+    if (timeout !== undefined && timeout !== null && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
+      problems.push(`${where}.TIMEOUT must be seconds (0 or more), or null to keep values until evicted, got ${show(timeout)}`);
+    }
+    if (cache.KEY_PREFIX !== undefined && typeof cache.KEY_PREFIX !== 'string') problems.push(`${where}.KEY_PREFIX must be a string, got ${show(cache.KEY_PREFIX)}`);
+    if (cache.VERSION !== undefined && !Number.isSafeInteger(cache.VERSION)) problems.push(`${where}.VERSION must be a whole number, got ${show(cache.VERSION)}`);
+    problems.push(...checkPositiveInteger(`${where}.MAX_ENTRIES`, cache.MAX_ENTRIES));
   }
   return problems;
 }
@@ -289,6 +366,14 @@ const RULES: Record<keyof KnownSettings, Rule> = {
   DATA_UPLOAD_MAX_NUMBER_FIELDS: limit('DATA_UPLOAD_MAX_NUMBER_FIELDS', 'fields', '1000'),
   DATA_UPLOAD_MAX_NUMBER_FILES: limit('DATA_UPLOAD_MAX_NUMBER_FILES', 'files', '100'),
   FILE_UPLOAD_MAX_SIZE: limit('FILE_UPLOAD_MAX_SIZE', 'bytes', '10_485_760 (10 MB)'),
+  CACHES: checkCaches,
+  CACHE_MIDDLEWARE_ALIAS: (value, values) =>
+    // A missing 'default' is reported by CACHES already.
+    typeof value === 'string' && (!isPlainObject(values.CACHES) || value in values.CACHES || value === 'default')
+      ? []
+      : [`CACHE_MIDDLEWARE_ALIAS must name a cache in CACHES, got ${show(value)} — e.g. CACHE_MIDDLEWARE_ALIAS = 'default'`],
+  CACHE_MIDDLEWARE_SECONDS: integer('CACHE_MIDDLEWARE_SECONDS', 0, '600'),
+  CACHE_MIDDLEWARE_KEY_PREFIX: (value) => (typeof value === 'string' ? [] : [`CACHE_MIDDLEWARE_KEY_PREFIX must be a string, got ${show(value)}`]),
   TEMPLATES: checkTemplates,
   LOG_LEVEL: (value) =>
     (LOG_LEVEL_NAMES as readonly unknown[]).includes(value)
@@ -327,6 +412,24 @@ const RULES: Record<keyof KnownSettings, Rule> = {
       : [`DEFAULT_FROM_EMAIL must be one address on one line, got ${show(value)} — e.g. DEFAULT_FROM_EMAIL = 'Site <noreply@example.com>'`],
   EMAIL_TIMEOUT: integer('EMAIL_TIMEOUT', 1, "env.int('EMAIL_TIMEOUT', 10)"),
   EMAIL_OPTIONS: (value) => (isPlainObject(value) ? [] : [`EMAIL_OPTIONS must be an object of nodemailer transport options, got ${show(value)} — e.g. EMAIL_OPTIONS = { tls: { ca: [caPem] } }`]),
+  SESSION_ENGINE: (value, values) => {
+    if (value === undefined) return [];
+    const problems = choice('SESSION_ENGINE', ['db', 'signed_cookies'])(value, values);
+    if (value === 'db' && isList(values.INSTALLED_APPS) && !values.INSTALLED_APPS.includes('tsgate.auth')) {
+      problems.push("SESSION_ENGINE is 'db' but 'tsgate.auth' is not in INSTALLED_APPS — its migration makes the session table: add it, or use 'signed_cookies'");
+    }
+    return problems;
+  },
+  LOGIN_URL: redirectTarget('LOGIN_URL', "'/accounts/login/'"),
+  LOGIN_REDIRECT_URL: redirectTarget('LOGIN_REDIRECT_URL', "'/'"),
+  LOGOUT_REDIRECT_URL: redirectTarget('LOGOUT_REDIRECT_URL', "'/'"),
+  PASSWORD_RESET_TIMEOUT: integer('PASSWORD_RESET_TIMEOUT', 1, '259200 (three days)'),
+  AUTH_PASSWORD_MIN_LENGTH: count('AUTH_PASSWORD_MIN_LENGTH', 'characters', '12'),
+  AUTH_SIGNUP: boolean('AUTH_SIGNUP'),
+  LOGIN_FAILURES_PER_ACCOUNT: count('LOGIN_FAILURES_PER_ACCOUNT', 'failed logins', '5'),
+  LOGIN_FAILURES_PER_IP: count('LOGIN_FAILURES_PER_IP', 'failed logins', '50'),
+  LOGIN_FAILURE_WINDOW: integer('LOGIN_FAILURE_WINDOW', 1, '900 (15 minutes)'),
+  TASKS_URL: checkTasksUrl,
   SILENCED_SYSTEM_CHECKS: stringList('SILENCED_SYSTEM_CHECKS', "['security.W004']", (id) =>
     CHECK_ID.test(id) ? undefined : `SILENCED_SYSTEM_CHECKS entry ${show(id)} is not a system check ID — use the ID in parentheses in manage check's output, e.g. 'security.W004'`,
   ),
@@ -337,14 +440,14 @@ const RULES: Record<keyof KnownSettings, Rule> = {
  * are allowed, as any custom setting) and they are never taken for typos.
  */
 const OTHER_DJANGO_SETTINGS = new Set([
-  'ADMINS', 'APPEND_SLASH', 'AUTH_PASSWORD_VALIDATORS', 'AUTH_USER_MODEL', 'CACHES', 'CSRF_COOKIE_AGE',
+  'ADMINS', 'APPEND_SLASH', 'AUTH_PASSWORD_VALIDATORS', 'AUTH_USER_MODEL', 'CSRF_COOKIE_AGE',
   'CSRF_COOKIE_DOMAIN', 'CSRF_COOKIE_PATH', 'CSRF_FAILURE_VIEW', 'CSRF_HEADER_NAME', 'CSRF_USE_SESSIONS',
   'DEFAULT_AUTO_FIELD', 'DEFAULT_CHARSET',
   'DEFAULT_FROM_EMAIL', 'EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_HOST_PASSWORD', 'EMAIL_HOST_USER', 'EMAIL_PORT',
   'EMAIL_USE_SSL', 'EMAIL_USE_TLS', 'FILE_UPLOAD_MAX_MEMORY_SIZE', 'INTERNAL_IPS', 'LANGUAGE_CODE', 'LANGUAGES',
-  'LOGGING', 'LOGIN_REDIRECT_URL', 'LOGIN_URL', 'LOGOUT_REDIRECT_URL', 'MANAGERS', 'MEDIA_ROOT', 'MEDIA_URL',
+  'LOGGING', 'MANAGERS', 'MEDIA_ROOT', 'MEDIA_URL',
   'PASSWORD_HASHERS', 'PREPEND_WWW', 'SECRET_KEY_FALLBACKS', 'SECURE_PROXY_SSL_HEADER', 'SECURE_REDIRECT_EXEMPT', 'SECURE_SSL_HOST', 'SERVER_EMAIL', 'SESSION_COOKIE_DOMAIN',
-  'SESSION_COOKIE_PATH', 'SESSION_ENGINE', 'SESSION_EXPIRE_AT_BROWSER_CLOSE', 'SESSION_SAVE_EVERY_REQUEST',
+  'SESSION_COOKIE_PATH', 'SESSION_EXPIRE_AT_BROWSER_CLOSE', 'SESSION_SAVE_EVERY_REQUEST',
   'SITE_ID', 'STATICFILES_FINDERS', 'STATICFILES_STORAGE', 'STORAGES', 'TIME_ZONE', 'USE_I18N', 'USE_TZ',
   'USE_X_FORWARDED_HOST', 'USE_X_FORWARDED_PORT',
 ]);

@@ -26,6 +26,11 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   DATA_UPLOAD_MAX_NUMBER_FIELDS: DEFAULT_UPLOAD_LIMITS.maxNumberFields,
   DATA_UPLOAD_MAX_NUMBER_FILES: DEFAULT_UPLOAD_LIMITS.maxNumberFiles,
   FILE_UPLOAD_MAX_SIZE: DEFAULT_UPLOAD_LIMITS.maxFileSize,
+  // Each process its own memory, as Django's default; `check --deploy` warns when several workers serve.
+  CACHES: { default: { URL: 'locmem://' } },
+  CACHE_MIDDLEWARE_ALIAS: 'default',
+  CACHE_MIDDLEWARE_SECONDS: 600,
+  CACHE_MIDDLEWARE_KEY_PREFIX: '',
   TEMPLATES: [],
   LOG_LEVEL: 'info',
   SECURE_HSTS_SECONDS: 0,
@@ -41,6 +46,8 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   SESSION_COOKIE_SECURE: false,
   SESSION_COOKIE_HTTPONLY: true,
   SESSION_COOKIE_SAMESITE: 'Lax',
+  // Resolved by middleware/sessions.ts: 'db' when tsgate.auth is installed.
+  SESSION_ENGINE: undefined,
   CSRF_COOKIE_NAME: 'csrftoken',
   CSRF_COOKIE_SECURE: false,
   CSRF_COOKIE_HTTPONLY: false,
@@ -50,7 +57,18 @@ export const DEFAULTS: Readonly<Omit<KnownSettings, RequiredSettingName>> = deep
   DEFAULT_FROM_EMAIL: 'webmaster@localhost',
   EMAIL_TIMEOUT: 10,
   EMAIL_OPTIONS: {},
+  // Development runs each task at enqueue; production sets TASKS_URL to db:// or redis://.
+  TASKS_URL: 'immediate://',
   SILENCED_SYSTEM_CHECKS: [],
+  LOGIN_URL: '/accounts/login/',
+  LOGIN_REDIRECT_URL: '/',
+  LOGOUT_REDIRECT_URL: '/',
+  PASSWORD_RESET_TIMEOUT: 60 * 60 * 24 * 3,
+  AUTH_PASSWORD_MIN_LENGTH: 8,
+  AUTH_SIGNUP: false,
+  LOGIN_FAILURES_PER_ACCOUNT: 5,
+  LOGIN_FAILURES_PER_IP: 50,
+  LOGIN_FAILURE_WINDOW: 15 * 60,
 });
 
 const REQUIRED: readonly RequiredSettingName[] = ['ROOT_URLCONF', 'WSGI_APPLICATION'];

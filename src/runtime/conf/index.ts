@@ -4,6 +4,8 @@ export { DEFAULTS, KNOWN_SETTINGS } from './defaults.js';
 export { findModuleFile, getModuleRoot, importModule, setModuleRoot } from './modules.js';
 export { SETTINGS_MODULE_VARIABLE, checkSettings, configure, isConfigured, requireServingSettings, settings, settingsSource } from './settings.js';
 export type {
+  CacheSettings,
+  CachesSettings,
   DatabaseSettings,
   DatabasesSettings,
   KnownSettings,
@@ -17,3 +19,4 @@ export type {
   XFrameOptions,
 } from './types.js';
 export { projectDir } from './project.js';
+export { CacheUrlError, parseCacheUrl, type CacheTarget } from './cache-url.js';

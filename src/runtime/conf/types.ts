@@ -62,6 +62,22 @@ export interface DatabaseSettings {
 
 export type DatabasesSettings = Readonly<Record<string, DatabaseSettings>> & { readonly default: DatabaseSettings };
 
+/** One cache, as in Django's CACHES. */
+export interface CacheSettings {
+  /** `locmem://`, `redis://host:6379/0`, `rediss://…`, `db://default` or `dummy://`. */
+  readonly URL: string;
+  /** Seconds a value lives when `set` names none; `null` for ever. Default 300. */
+  readonly TIMEOUT?: number | null;
+  /** Put before every key, so several sites can share one server: `KEY_PREFIX:VERSION:key`. */
+  readonly KEY_PREFIX?: string;
+  /** The key version when a call names none; raising it retires every old value at once. Default 1. */
+  readonly VERSION?: number;
+  /** locmem://: entries kept at most before the oldest third is dropped (default 300). */
+  readonly MAX_ENTRIES?: number;
+}
+
+export type CachesSettings = Readonly<Record<string, CacheSettings>> & { readonly default: CacheSettings };
+
 /** Every setting tsgate knows. */
 export interface KnownSettings {
   /** Detailed error pages and request checks; never true in production. */
@@ -102,6 +118,14 @@ export interface KnownSettings {
   DATA_UPLOAD_MAX_NUMBER_FILES: number | null;
   /** Bytes of one uploaded file, held in memory (tsgate's); past it a 413. `null` or 0: only the server's body limit. */
   FILE_UPLOAD_MAX_SIZE: number | null;
+  /** Caches by alias (tsgate/cache); `default` is required. */
+  CACHES: CachesSettings;
+  /** The cache the per-site cache middleware uses. */
+  CACHE_MIDDLEWARE_ALIAS: string;
+  /** Seconds the per-site cache middleware keeps a page (when the response names no max-age). */
+  CACHE_MIDDLEWARE_SECONDS: number;
+  /** Put before the per-site cache middleware's keys, e.g. to share a cache between sites. */
+  CACHE_MIDDLEWARE_KEY_PREFIX: string;
   /** Template engines. */
   TEMPLATES: readonly TemplateEngineSettings[];
   /** The least severe log messages that are written. */
@@ -127,6 +151,12 @@ export interface KnownSettings {
   SESSION_COOKIE_SECURE: boolean;
   SESSION_COOKIE_HTTPONLY: boolean;
   SESSION_COOKIE_SAMESITE: SameSite;
+  /**
+   * Where sessions live: `'db'` (a random key in the cookie, the data in
+   * `auth_session`: revocable) or `'signed_cookies'` (the data in a signed
+   * cookie). Default: 'db' when tsgate.auth is installed, else signed cookies.
+   */
+  SESSION_ENGINE: 'db' | 'signed_cookies' | undefined;
   CSRF_COOKIE_NAME: string;
   /** Send the CSRF cookie over HTTPS only. */
   CSRF_COOKIE_SECURE: boolean;
@@ -146,6 +176,30 @@ export interface KnownSettings {
   EMAIL_TIMEOUT: number;
   /** Passed to nodemailer's SMTP transport as is, e.g. `{ tls: { ca: [pem] } }` for a private CA. */
   EMAIL_OPTIONS: Readonly<Record<string, unknown>>;
+  /** Where loginRequired sends a visitor who is not logged in (with `?next=`): a path or a URL. */
+  LOGIN_URL: string;
+  /** Where login goes when the form names no `next`. */
+  LOGIN_REDIRECT_URL: string;
+  /** Where logout goes. */
+  LOGOUT_REDIRECT_URL: string;
+  /** Seconds a password reset link stays valid (Django's: three days). */
+  PASSWORD_RESET_TIMEOUT: number;
+  /** The shortest password the validators accept. */
+  AUTH_PASSWORD_MIN_LENGTH: number;
+  /** Whether /accounts/signup/ lets visitors make an account. */
+  AUTH_SIGNUP: boolean;
+  /** Failed logins for one account within LOGIN_FAILURE_WINDOW before it answers 429. */
+  LOGIN_FAILURES_PER_ACCOUNT: number;
+  /** Failed logins from one client IP within LOGIN_FAILURE_WINDOW before it answers 429. */
+  LOGIN_FAILURES_PER_IP: number;
+  /** Seconds that a failed login counts for throttling. */
+  LOGIN_FAILURE_WINDOW: number;
+  /**
+   * Where background tasks (`tsgate/tasks`) wait for `manage worker`:
+   * `immediate://` (run at enqueue, in-process), `db://default` (a table) or
+   * `redis://host:6379/0`; options in conf/tasks-url.ts.
+   */
+  TASKS_URL: string;
   /** IDs of system check messages not to report, e.g. `['security.W004']`; `manage check` counts them as silenced. */
   SILENCED_SYSTEM_CHECKS: readonly string[];
 }

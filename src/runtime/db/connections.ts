@@ -4,6 +4,8 @@
  * worker has its own). Errors from a first connection are turned into a
  * DatabaseError naming the setting and the host, never the password.
  */
+import { queryObserver, type QueryEvent } from '../metrics/db.js';
+import { recordSpan, tracing } from '../tracing/index.js';
 import { Kysely, sql } from './kysely.js';
 import { manageCommand } from '../conf/manage-command.js';
 import { settings } from '../conf/settings.js';
@@ -25,6 +27,26 @@ export interface Connection<DB> {
   /** `postgres://app@db:5432/site`: for messages; no password. */
   label: string;
   db: Kysely<DB>;
+}
+
+/**
+ * Kysely's `log` option when the server serves metrics or exports traces:
+ * every query timed, by alias, and a span per query under the view's.
+ * Neither: no option, so Kysely does not time queries at all.
+ */
+function kyselyLog(alias: string, backend: string): { log?: (event: QueryEvent & { query?: { sql?: string } }) => void } {
+  const observe = queryObserver(alias);
+  const traced = tracing() !== undefined;
+  if (!observe && !traced) return {};
+  return {
+    log: (event) => {
+      observe?.(event);
+      if (traced) {
+        const statement = event.query?.sql ?? '';
+        recordSpan(`db ${statement.split(' ', 1)[0]?.toUpperCase() ?? 'query'}`, { 'db.system.name': backend, 'db.namespace': alias, 'db.query.text': statement }, event.queryDurationMillis, event.level === 'error');
+      }
+    },
+  };
 }
 
 const open = new Map<string, Connection<unknown>>();
@@ -58,12 +80,13 @@ export function openConnection<DB>(alias: string, target?: DatabaseTarget): Conn
   const where = `DATABASES['${alias}']`;
   const dialect = createDialect(target, {
     where,
+    alias,
     baseDir: settings.BASE_DIR ?? process.cwd(),
     poolSize: entry.POOL_SIZE ?? DEFAULT_POOL_SIZE,
     connectTimeout: entry.CONNECT_TIMEOUT ?? DEFAULT_CONNECT_TIMEOUT,
     driverOptions: entry.OPTIONS ?? {},
   });
-  return { alias, target, label: describeTarget(target), db: new Kysely<DB>({ dialect }) };
+  return { alias, target, label: describeTarget(target), db: new Kysely<DB>({ dialect, ...kyselyLog(alias, target.backend) }) };
 }
 
 /** A driver's error as a DatabaseError that says which database and where, with any password removed. */

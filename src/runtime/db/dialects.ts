@@ -3,6 +3,7 @@
  * driver is imported when the first query runs, so a project installs only
  * the driver its DATABASE_URL needs, and a missing one is a clear message.
  */
+import { observePool, type PoolState } from '../metrics/db.js';
 import { MysqlDialect, PostgresDialect, type Dialect } from './kysely.js';
 import { DatabaseError } from './errors.js';
 import { guardMysqlPool, guardPostgresPool } from './server-pools.js';
@@ -14,6 +15,8 @@ export { sqlitePath } from './sqlite.js';
 export interface ConnectionOptions {
   /** Names the connection in messages: `DATABASES['default']`. */
   where: string;
+  /** The DATABASES alias, for the metrics' labels. */
+  alias?: string;
   /** The folder a relative SQLite path is relative to. */
   baseDir: string;
   poolSize: number;
@@ -56,9 +59,18 @@ function postgresDialect(target: ServerTarget, options: ConnectionOptions): Dial
         allowExitOnIdle: true,
         ...options.driverOptions,
       });
+      if (options.alias !== undefined) observePool(options.alias, () => ({ used: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount }));
       return guardPostgresPool(pool, options.where);
     },
   });
+}
+
+/** mysql2 keeps its pool's state in fields it does not document; when they are not there, nothing is reported. */
+function mysqlPoolState(pool: object): PoolState | undefined {
+  const inner = (pool as { pool?: object }).pool ?? pool;
+  const { _allConnections: all, _freeConnections: free, _connectionQueue: queue } = inner as Record<string, { length?: number } | undefined>;
+  if (typeof all?.length !== 'number' || typeof free?.length !== 'number') return undefined;
+  return { used: all.length - free.length, idle: free.length, waiting: queue?.length ?? 0 };
 }
 
 function mysqlDialect(target: ServerTarget, options: ConnectionOptions): Dialect {
@@ -78,6 +90,7 @@ function mysqlDialect(target: ServerTarget, options: ConnectionOptions): Dialect
         supportBigNumbers: true,
         ...options.driverOptions,
       });
+      if (options.alias !== undefined) observePool(options.alias, () => mysqlPoolState(pool));
       return guardMysqlPool(pool, options.where);
     },
   });

@@ -9,6 +9,7 @@
  * READYZ_WAITS_FOR_MIGRATIONS = false.
  */
 import { existsSync } from 'node:fs';
+import { recordReadiness } from '../metrics/db.js';
 import { installedApps } from '../apps/index.js';
 import { manageCommand } from '../conf/manage-command.js';
 import { settings } from '../conf/settings.js';
@@ -63,10 +64,12 @@ export async function readinessProblem(alias = 'default', timeoutMs = 2000): Pro
     timer = setTimeout(() => resolve({ reason: 'database unavailable', detail: `${connection.label}: no answer within ${timeoutMs} ms` }), timeoutMs);
   });
   try {
-    return await Promise.race([
+    const problem = await Promise.race([
       check().catch((error: unknown) => ({ reason: 'database unavailable', detail: error instanceof Error ? error.message : String(error) })),
       timeout,
     ]);
+    recordReadiness(problem === undefined);
+    return problem;
   } finally {
     clearTimeout(timer);
   }

@@ -67,7 +67,8 @@ class BusyWaitingConnection implements DatabaseConnection {
     private readonly timeoutMs: number,
   ) {}
 
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const query = bindable(compiled);
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       try {
@@ -80,8 +81,24 @@ class BusyWaitingConnection implements DatabaseConnection {
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
-    return this.inner.streamQuery<R>(query, chunkSize);
+    return this.inner.streamQuery<R>(bindable(query), chunkSize);
   }
+}
+
+/**
+ * better-sqlite3 binds numbers, strings, bigints, buffers and null only: a
+ * boolean (a `field.boolean()` value) is bound as 1/0, and a Date as UTC
+ * text in SQLite's own `YYYY-MM-DD HH:MM:SS.SSS` form, which sorts and
+ * compares with CURRENT_TIMESTAMP's.
+ */
+function bindable(query: CompiledQuery): CompiledQuery {
+  if (!query.parameters.some((value) => typeof value === 'boolean' || value instanceof Date)) return query;
+  const parameters = query.parameters.map((value) => {
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '');
+    return value;
+  });
+  return { ...query, parameters };
 }
 
 /**

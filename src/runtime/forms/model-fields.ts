@@ -16,7 +16,7 @@ import type { Choice, FieldSpec, Widget } from './fields.js';
 import { DEFAULT_JSON_MAX_DEPTH, withinDepth } from '../http/json-body.js';
 import type { StandardSchemaV1 } from '../http/standard-schema.js';
 
-export type ModelFieldKind = 'id' | 'integer' | 'bigint' | 'float' | 'decimal' | 'boolean' | 'varchar' | 'text' | 'date' | 'timestamp' | 'json' | 'uuid' | 'foreignKey';
+export type ModelFieldKind = 'id' | 'bigId' | 'integer' | 'bigint' | 'float' | 'decimal' | 'boolean' | 'varchar' | 'text' | 'date' | 'timestamp' | 'json' | 'uuid' | 'foreignKey';
 
 /** A model field as forms need to know it. */
 export interface ModelFieldDescription {
@@ -36,6 +36,7 @@ export interface ModelFieldDescription {
 /** The clean value of each kind. Dates are `YYYY-MM-DD` strings (no time zone to shift them); timestamps Dates in UTC; decimals exact strings. */
 interface KindValues {
   id: number;
+  bigId: number;
   integer: number;
   bigint: bigint;
   float: number;
@@ -142,6 +143,7 @@ function parserFor(description: ModelFieldDescription): TextSchema<unknown> {
       return v.pipe(v.string(), v.toLowerCase(), v.uuid('Enter a valid UUID.'));
     case 'boolean':
     case 'id':
+    case 'bigId':
       throw new Error(`no text parser for ${description.kind}`);
   }
 }
@@ -168,7 +170,7 @@ function booleanField(description: ModelFieldDescription): { schema: v.GenericSc
   };
 }
 
-const WIDGET_OF: Readonly<Record<Exclude<ModelFieldKind, 'id' | 'boolean'>, Widget>> = {
+const WIDGET_OF: Readonly<Record<Exclude<ModelFieldKind, 'id' | 'bigId' | 'boolean'>, Widget>> = {
   integer: 'number',
   bigint: 'number',
   float: 'number',
@@ -201,7 +203,7 @@ function attrsFor(description: ModelFieldDescription): Record<string, string | n
 
 /** The form field of one model field: a plain function of its kind and options. */
 export function formFieldFor<const D extends ModelFieldDescription>(description: D, options: FormFieldOptions = {}): ModelFormField<D> {
-  if (description.kind === 'id') throw new Error('an id field is not editable: leave it out of the form');
+  if (description.kind === 'id' || description.kind === 'bigId') throw new Error('an id field is not editable: leave it out of the form');
   const base = description.kind === 'boolean' ? booleanField(description) : { schema: fromText(description), widget: WIDGET_OF[description.kind] };
   const choices = options.choices ?? ('choices' in base ? base.choices : undefined);
   const widget = options.widget ?? (choices && description.kind !== 'boolean' ? 'select' : base.widget);

@@ -2,6 +2,8 @@
  * The TSGI application of a project: routes each request through the URL
  * table to a view and turns the view's HttpResponse into TSGI.
  */
+import { ROUTE_KEY } from '../metrics/index.js';
+import { inSpan, traceRequest, tracing } from '../tracing/index.js';
 import type { Application, Body } from '../tsgi/types.js';
 import { Http404, PermissionDenied } from './exceptions.js';
 import { Request } from './request.js';
@@ -58,8 +60,12 @@ export async function dispatch(patterns: readonly Route[], request: Request, pag
     return text('Method Not Allowed\n', 405, [['Allow', [...allowed].join(', ')]]);
   }
   request.params = match.params;
+  // The route label of the server's metrics: the pattern's name, else the pattern (never the path).
+  request.environ[ROUTE_KEY] = match.route.name ?? `/${match.route.route}`;
   try {
-    return await match.route.view(request, match.params);
+    if (!tracing()) return await match.route.view(request, match.params);
+    const name = match.route.name ?? `/${match.route.route}`;
+    return await inSpan(`view ${name}`, { 'http.route': name }, () => match.route.view(request, match.params));
   } catch (error) {
     return statusPage(error, request, pages, match.route);
   }
@@ -86,13 +92,18 @@ export function createApplication(patterns: readonly UrlPattern[], options: Appl
     }
   };
   const guard = (handler: Handler) => (options.errors ? handleErrors(handler, options.errors) : handler);
-  const handler = guard(pagesFor(applyMiddleware(options.middleware ?? [], guard(view))));
+  const chain = applyMiddleware(options.middleware ?? [], guard(view));
+  // One span around the middleware chain (the view's span is its child), when tracing exports spans.
+  const traced: Handler = (request) => inSpan('middleware', {}, () => chain(request));
+  // Tracing starts before the app is loaded (server/worker.ts), so this is known now.
+  const handler = guard(pagesFor(tracing() ? traced : chain));
   return async (environ, startResponse) => {
     const request = new Request(environ, options.uploadLimits);
     // Built-in routes (health checks) answer ahead of the middleware: a probe
     // from a pod IP or 127.0.0.1 must not fail host validation.
     const builtin = builtins.length > 0 && resolve(builtins, request.pathInfo).length > 0;
-    const response = builtin ? await dispatch(builtins, request) : await handler(request);
+    const respond = () => (builtin ? dispatch(builtins, request) : handler(request));
+    const response = await (tracing() ? traceRequest(environ, () => environ[ROUTE_KEY], respond) : respond());
     startResponse(response.statusLine, response.headers);
     return toBody(response.body);
   };

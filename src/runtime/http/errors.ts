@@ -4,8 +4,9 @@
  * (the project's `500.html` when the handler is given one), the exception
  * logged once as JSON with a request id, and nothing secret in page or log.
  */
-import { randomUUID } from 'node:crypto';
 import { logger, redactUrl } from '../logging/index.js';
+import { ROUTE_KEY } from '../metrics/index.js';
+import { requestTrace } from '../tracing/index.js';
 import { HttpError } from '../tsgi/errors.js';
 import { escapeHtml as escape } from './html.js';
 import type { Handler } from './middleware.js';
@@ -79,12 +80,20 @@ async function errorResponse(error: unknown, request: Request, options: ErrorHan
     return text(`${error.message}\n`, Number(error.status.slice(0, 3)));
   }
   // A proxy's request id is kept so logs line up; anything odd-looking is replaced, never echoed.
+  // Without one, the request id is the W3C trace id (the caller's, from traceparent, or a new one),
+  // which tracing systems and the log line share.
+  const trace = requestTrace(request.environ);
   const given = request.header('x-request-id');
-  const requestId = given !== undefined && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+  const requestId = given !== undefined && /^[\w.-]{1,128}$/.test(given) ? given : trace.traceId;
+  const route = request.environ[ROUTE_KEY];
   logger.error('Internal Server Error', {
     request_id: requestId,
+    trace_id: trace.traceId,
+    span_id: trace.spanId,
+    ...(trace.parentId === undefined ? {} : { parent_span_id: trace.parentId }),
     method: request.method,
     path: request.path,
+    ...(typeof route === 'string' ? { route } : {}),
     error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     stack: error instanceof Error ? error.stack : undefined,
   });

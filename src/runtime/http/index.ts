@@ -1,4 +1,4 @@
-export { Request, Session } from './request.js';
+export { Request, Session, type RequestUser } from './request.js';
 export { fileResponse, HttpResponse, html, json, patchVaryHeaders, redirect, streaming, text, type ResponseBody } from './response.js';
 export { parseMultipart, type ParsedForm, type UploadedFile } from './multipart.js';
 export { DEFAULT_UPLOAD_LIMITS, uploadLimits, type UploadLimits } from './limits.js';

@@ -160,32 +160,76 @@ export class Request {
 
   /** Set by the session middleware. */
   session: Session | undefined;
+  /** Who is asking: set by tsgate/auth's middleware (an anonymous user when logged out); undefined without it. */
+  user: RequestUser | undefined;
   /** The CSRF token for forms, set by the CSRF middleware (reading it makes the middleware send the cookie). */
   csrfToken: (() => string) | undefined;
 }
 
-/** A session's data: JSON values by key; `modified` tells the middleware to send a new cookie. */
+/**
+ * What a view may read of `request.user` without importing tsgate/auth:
+ * tsgate/auth's User and AnonymousUser have this shape.
+ */
+export interface RequestUser {
+  /** The user's primary key; undefined for the anonymous user. */
+  readonly id: number | undefined;
+  readonly email: string;
+  readonly isAuthenticated: boolean;
+  readonly isAnonymous: boolean;
+  readonly isActive: boolean;
+  readonly isStaff: boolean;
+  readonly isSuperuser: boolean;
+}
+
+/**
+ * A session's data: JSON values by key; `modified` tells the middleware to
+ * save it. A stored session (SESSION_ENGINE 'db') also has a key, which
+ * cycleKey() replaces and flush() deletes.
+ */
 export class Session {
   modified = false;
-  constructor(private data: Record<string, unknown> = {}) {}
+  /** Read or written in this request: the response depends on the session cookie (Vary: Cookie; caches keep one per cookie). */
+  accessed = false;
+  /** Set by cycleKey(): the middleware stores the data under a new key and deletes the old one (login: no session fixation). */
+  keyCycled = false;
+  /** Set by flush(): the middleware deletes the stored session (logout). */
+  flushed = false;
+  constructor(
+    private data: Record<string, unknown> = {},
+    /** The stored session's key (SESSION_ENGINE 'db'); undefined for a new session or signed cookies. */
+    readonly key?: string,
+  ) {}
 
   get<T = unknown>(key: string): T | undefined {
+    this.accessed = true;
     return this.data[key] as T | undefined;
   }
   set(key: string, value: unknown): void {
+    this.accessed = true;
     this.data[key] = value;
     this.modified = true;
   }
   delete(key: string): void {
+    this.accessed = true;
     if (key in this.data) {
       delete this.data[key];
       this.modified = true;
     }
   }
-  /** Empties the session, e.g. at logout. */
+  /** Empties the session and deletes it where it is stored, e.g. at logout. */
   flush(): void {
+    this.accessed = true;
     this.data = {};
     this.modified = true;
+    this.flushed = true;
+  }
+  /** Keeps the data under a new key, so a key an attacker planted or saw before login is worthless after it. */
+  cycleKey(): void {
+    this.keyCycled = true;
+    this.modified = true;
+  }
+  get isEmpty(): boolean {
+    return Object.keys(this.data).length === 0;
   }
   toJSON(): Record<string, unknown> {
     return this.data;

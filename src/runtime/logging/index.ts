@@ -41,6 +41,16 @@ function indented(stack: string): string {
     .join('');
 }
 
+let contextFields: (() => Fields | undefined) | undefined;
+
+/**
+ * Fields every line gets from where it is logged: tracing sets the active
+ * span's `trace_id` and `span_id` here, so a request's lines carry them.
+ */
+export function setLogContext(provider: (() => Fields | undefined) | undefined): void {
+  contextFields = provider;
+}
+
 export class Logger {
   private threshold: number;
 
@@ -56,6 +66,8 @@ export class Logger {
   log(level: Level, message: string, fields: Fields = {}): void {
     if (LEVELS.indexOf(level) < this.threshold) return;
     const stream = LEVELS.indexOf(level) >= LEVELS.indexOf('warning') ? process.stderr : process.stdout;
+    const context = contextFields?.();
+    if (context) fields = { ...context, ...fields };
     if (this.options.json) {
       const { time: _time, level: _level, message: _message, ...rest } = fields; // a field never replaces the line's own
       stream.write(`${jsonLine({ time: new Date().toISOString(), level, message, ...rest })}\n`);

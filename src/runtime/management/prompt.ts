@@ -39,3 +39,41 @@ export async function ask(question: string, output: NodeJS.WritableStream = proc
     rl.close();
   }
 }
+
+/**
+ * Asks for a secret on the terminal without echoing it (a password).
+ * Backspace edits; Ctrl-C cancels (exit 130), Ctrl-D too (exit 1).
+ */
+export async function askHidden(question: string, output: NodeJS.WritableStream = process.stdout): Promise<string> {
+  const stdin = process.stdin;
+  output.write(question);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      output.write('\n');
+    };
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n') {
+          finish();
+          resolve(value);
+          return;
+        }
+        if (char === '\u0003' || char === '\u0004') {
+          finish();
+          reject(new CommandError('Cancelled.', char === '\u0003' ? 130 : 1));
+          return;
+        }
+        if (char === '\u007f' || char === '\b') value = [...value].slice(0, -1).join('');
+        else if (char >= ' ') value += char;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}

@@ -82,8 +82,9 @@ export const csrfMiddleware: Middleware = (next) => {
     if (used && token !== cookieToken && token) {
       // A year, as Django: the token is not a secret from the page, only from other sites.
       response.headers.push(['Set-Cookie', serializeCookie(cookieName, token, { maxAge: 31449600, secure, sameSite: 'Lax' })]);
-      patchVaryHeaders(response, ['Cookie']);
     }
+    // A page that carries the visitor's token is theirs alone: a cache must key it by their cookie, never hand it to another.
+    if (used) patchVaryHeaders(response, ['Cookie']);
     return response;
   };
 };

@@ -5,3 +5,5 @@ export { sessionMiddleware } from './sessions.js';
 export { BadSignature, sign, unsign } from './signing.js';
 export type { Handler, Middleware } from '../http/middleware.js';
 export { requestLoggingMiddleware } from './logging.js';
+export { sessionEngine } from './sessions.js';
+export { clearExpiredSessions, deleteUserSessions, SESSION_USER_KEY, type SessionTable } from './session-db.js';

@@ -29,6 +29,7 @@ interface Shared {
 
 const shared = new Map<string, Shared>();
 const dedicated = new Set<RedisClient>();
+const creating = new Map<string, Promise<RedisClient>>();
 
 /** node-redis, an optional dependency: a project that uses no Redis does not install it. */
 async function loadClientLibrary(label: string): Promise<typeof import('@redis/client')> {
@@ -83,9 +84,23 @@ export async function redisClient(url: string, options: { dedicated?: boolean } 
   }
   const existing = shared.get(target.url);
   if (existing) return existing.client;
-  const client = await create(target);
-  shared.set(target.url, { target, client });
-  return client;
+  // Calls made while the first is still loading the library share its client (else each made one, and only the last was ever closed).
+  let making = creating.get(target.url);
+  if (!making) {
+    making = create(target).then(
+      (client) => {
+        shared.set(target.url, { target, client });
+        creating.delete(target.url);
+        return client;
+      },
+      (error: unknown) => {
+        creating.delete(target.url);
+        throw error;
+      },
+    );
+    creating.set(target.url, making);
+  }
+  return making;
 }
 
 /** Waits until `client` is connected, up to `timeoutMs`; throws a RedisError naming the server otherwise. */

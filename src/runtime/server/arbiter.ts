@@ -10,6 +10,7 @@
  */
 import { fork, type ChildProcess, type SendHandle } from 'node:child_process';
 import { lstatSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { MetricsHub, type WorkerExit } from '../metrics/index.js';
 import { closeListeners, openListeners, type Listener } from './listeners.js';
 import { ErrorLog, plural } from './log.js';
 import { HEARTBEAT_INTERVAL_MS, isWorkerMessage, WORKER_BOOT_ERROR, WORKER_ENV, type PrimaryMessage } from './messages.js';
@@ -44,6 +45,12 @@ function removeStaleSocket(path: string): void {
   }
 }
 
+/** For `tsgate_worker_exits_total`: told to go, killed for a missed heartbeat, or anything else. */
+function exitReason(record: WorkerRecord, code: number | null, stopping: boolean): WorkerExit {
+  if (record.killed) return 'killed';
+  return (record.retiring || stopping) && code === 0 ? 'retired' : 'crashed';
+}
+
 export class Arbiter {
   private readonly records = new Map<number, WorkerRecord>();
   private readonly log: ErrorLog;
@@ -59,6 +66,8 @@ export class Arbiter {
   private bootFailures = 0;
   private exitCode = 0;
   private resolveDone: (code: number) => void = () => {};
+  /** `--metrics-bind`: the workers' metrics, summed, on a listener of the primary's own. */
+  private readonly metrics: MetricsHub | undefined;
 
   constructor(
     private readonly options: ServerOptions,
@@ -66,6 +75,7 @@ export class Arbiter {
   ) {
     this.log = new ErrorLog(options.logLevel, options.logJson);
     this.target = options.workers;
+    if (options.metricsBind) this.metrics = new MetricsHub(options.metricsBind);
   }
 
   /** Runs until the server stops; resolves to the process exit code. */
@@ -92,6 +102,15 @@ export class Arbiter {
       return this.finish();
     }
     if (this.stopping) return this.finish();
+    if (this.metrics) {
+      try {
+        this.log.info(`Serving metrics at: ${await this.metrics.listen()}`);
+      } catch (error) {
+        this.log.error(`cannot serve metrics: ${(error as Error).message}`);
+        this.exitCode = 1;
+        return this.finish();
+      }
+    }
     this.log.info(`Using worker: cluster (${plural(this.target, 'worker')})`);
     if ((this.options.timeout ?? 30) > 0) setInterval(() => this.checkHeartbeats(), HEARTBEAT_INTERVAL_MS).unref();
     for (let i = 0; i < this.target; i++) this.spawn();
@@ -116,6 +135,7 @@ export class Arbiter {
     const child = fork(process.argv[1] as string, process.argv.slice(2), { env: { ...process.env, [WORKER_ENV]: String(id) } });
     const record: WorkerRecord = { id, process: child, ready: false, retiring: false, closed: false, killed: false, recycling: false, lastBeat: Date.now() };
     this.records.set(id, record);
+    this.metrics?.attach(id, child);
     child.on('error', (error) => this.log.debug(`Worker (pid:${child.pid}): ${error.message}`));
     child.on('exit', (code, signal) => this.onExit(record, code, signal));
     child.on('message', (message: unknown) => {
@@ -152,6 +172,7 @@ export class Arbiter {
     if (record.retiring || record.recycling || this.stopping) return;
     this.log.info(`Autorestarting worker after its max requests (pid:${record.process.pid})`);
     record.recycling = true;
+    this.metrics?.recycled();
     this.spawn();
   }
 
@@ -162,6 +183,7 @@ export class Arbiter {
     for (const record of this.records.values()) {
       if (!record.ready || record.killed || now - record.lastBeat <= limit) continue;
       record.killed = true;
+      this.metrics?.timedOut();
       this.log.log('critical', `WORKER TIMEOUT (pid:${record.process.pid}): no heartbeat for ${Math.round((now - record.lastBeat) / 1000)} s; killing it`);
       record.process.kill('SIGKILL');
     }
@@ -170,6 +192,7 @@ export class Arbiter {
   private onReady(record: WorkerRecord): void {
     record.ready = true;
     this.bootFailures = 0;
+    this.metrics?.booted();
     // A worker still booting when the stop (or its retirement) began could not hear it then.
     if (this.stopping || record.retiring) return this.send(record, { tsgate: 'stop' });
     if (!this.announced) {
@@ -218,6 +241,7 @@ export class Arbiter {
 
   private onExit(record: WorkerRecord, code: number | null, signal: string | null): void {
     this.records.delete(record.id);
+    this.metrics?.exited(record.id, exitReason(record, code, this.stopping));
     const pid = record.process.pid;
     if (this.stopping) {
       if (this.records.size === 0) this.finish();
@@ -267,6 +291,7 @@ export class Arbiter {
   private reload(): void {
     if (this.stopping) return;
     this.log.info('Handling signal: hup; starting new workers before retiring old ones');
+    this.metrics?.reloaded();
     for (let i = 0; i < this.target; i++) this.spawn();
   }
 
@@ -317,6 +342,7 @@ export class Arbiter {
     if (this.finished) return;
     this.finished = true;
     this.closeListeners();
+    this.metrics?.close();
     this.log.info('Shutting down: primary');
     this.resolveDone(this.exitCode);
   }

@@ -4,6 +4,7 @@
  * ResponseSink → ServerResponse, then the access log.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { REFUSED_ROUTE, ROUTE_KEY, type RequestMetrics } from '../metrics/index.js';
 import type { ClientDisconnected } from '../tsgi/errors.js';
 import { BodyReader } from '../tsgi/input.js';
 import { buildEnviron, stderrStream } from '../tsgi/environ.js';
@@ -25,6 +26,8 @@ export interface HandlerContext {
   limits: RequestLimits;
   proxies: TrustedProxies;
   accessLog?: AccessLog | undefined;
+  /** `--metrics-bind`: counts and times each request. */
+  metrics?: RequestMetrics | undefined;
   /** Called once per finished response (max-requests counting). */
   onResponse?: (() => void) | undefined;
   /** `wsgi.errors` (default: stderr as is). */
@@ -215,15 +218,17 @@ function logAccess(
  * never sent at all.
  */
 export function createRequestHandler(app: Application, context: HandlerContext) {
-  const { limits, proxies, accessLog, onResponse } = context;
+  const { limits, proxies, accessLog, onResponse, metrics } = context;
   return (req: IncomingMessage, res: ServerResponse, expectsContinue = false): void => {
     const start = accessLog ? process.hrtime.bigint() : 0n;
     const arrived = accessLog ? new Date() : undefined;
+    const began = metrics ? metrics.begin() : 0n;
     if (onResponse) res.once('finish', onResponse);
     const refusal = checkLimits(req, limits);
     if (refusal) {
       const { bytes, flatHeaders } = refuse(res, refusal);
       if (accessLog && arrived) logAccess(accessLog, req, res, arrived, start, bytes, flatHeaders);
+      metrics?.end(began, req.method ?? '', REFUSED_ROUTE, res.statusCode, 0, bytes);
       return;
     }
     if (expectsContinue) res.writeContinue();
@@ -241,13 +246,15 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
       multiprocess: context.multiprocess,
     });
     const length = environ.CONTENT_LENGTH;
-    environ['wsgi.input'] = new BodyReader(req, length === undefined ? undefined : Number(length), limits.body || undefined, context.onDisconnect);
+    const input = new BodyReader(req, length === undefined ? undefined : Number(length), limits.body || undefined, context.onDisconnect);
+    environ['wsgi.input'] = input;
     applyForwarded(environ, peer, proxies);
     if (!applyHost(environ)) environ.SERVER_NAME = req.socket.localAddress ?? 'localhost';
     const sink = new NodeResponseSink(res, context);
     if (accessLog && arrived) {
       res.once('close', () => logAccess(accessLog, req, res, arrived, start, sink.bytes, sink.flatHeaders, environ.REMOTE_ADDR));
     }
+    if (metrics) res.once('close', () => metrics.end(began, environ.REQUEST_METHOD, environ[ROUTE_KEY], res.statusCode, input.bytesRead, sink.bytes));
     void runApplication(app, environ, sink, { signal: new ClientState(res) });
   };
 }

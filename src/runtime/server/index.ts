@@ -24,6 +24,11 @@ export {
   type ServerOptions,
 } from './options.js';
 
+/** True in a worker the primary forked; false in the primary (and in a process that is not serving). */
+export function isServerWorker(): boolean {
+  return process.env[WORKER_ENV] !== undefined;
+}
+
 /**
  * Runs the prefork server. In the primary this supervises workers and
  * resolves to the exit code when the server stops; in a worker (the same
@@ -35,7 +40,7 @@ export async function serve(
   appSpec: string,
   loadApp: () => Promise<Application>,
 ): Promise<number | undefined> {
-  if (process.env[WORKER_ENV] === undefined) return new Arbiter(options, appSpec).run();
+  if (!isServerWorker()) return new Arbiter(options, appSpec).run();
   // Not inherited by what the app itself forks.
   delete process.env[WORKER_ENV];
   await runWorker(loadApp, options);

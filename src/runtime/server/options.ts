@@ -32,6 +32,8 @@ export interface ServerOptions {
   requestTimeout?: number;
   /** Written by the primary at start, removed at exit. */
   pidFile?: string;
+  /** Where the primary serves the workers' summed Prometheus metrics (`--metrics-bind`); none when absent. */
+  metricsBind?: Bind;
   /** Called in the primary once the first `workers` workers all accept (for a supervisor or a benchmark). */
   onReady?: () => void;
 }

@@ -5,6 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { startWorkerMetrics } from '../metrics/index.js';
+import { shutdownTracing, startTracing, TracingError } from '../tracing/index.js';
 import type { Application } from '../tsgi/types.js';
 import { BootError } from './errors.js';
 import { createRequestHandler, requestPolicy } from './handler.js';
@@ -46,7 +48,7 @@ function listen(server: Server, handle: SocketHandle): Promise<void> {
 
 /** A user's mistake (BootError) is shown as its message; a crash in their code keeps its stack. */
 function errorText(error: unknown): string {
-  if (error instanceof BootError) return error.message;
+  if (error instanceof BootError || error instanceof TracingError) return error.message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
@@ -76,8 +78,12 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   const log = new ErrorLog(options.logLevel, options.logJson);
   // The primary is gone (killed, crashed): nobody would stop or replace this worker.
   process.on('disconnect', () => process.exit(0));
+  // Before the app loads, so that its database connections are instrumented too.
+  const metrics = options.metricsBind ? startWorkerMetrics() : undefined;
   let app: Application;
   try {
+    // OTEL_EXPORTER_OTLP_ENDPOINT: the SDK starts before the app, whose database and views it traces.
+    await startTracing();
     app = await loadApp();
   } catch (error) {
     toPrimary({ tsgate: 'boot-error', text: errorText(error) });
@@ -94,6 +100,7 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
       // gunicorn's --keep-alive 0 turns keep-alive off; node's 0 would mean "no timeout".
       closeConnections: () => draining || options.keepAlive === 0,
       onResponse: recycle,
+      metrics: metrics?.requests,
       errors: log.errorStream(),
       onDisconnect: (error) => log.debug(`Client disconnected: ${error.message}`),
       ...policy,
@@ -138,8 +145,12 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
    * primary sends it once every worker has closed its copy of the sockets
    * and it has closed its own, so no client is left in a backlog.
    */
+  const exit = () => {
+    // What this worker counted since its last report goes to the primary first.
+    void Promise.all([metrics?.flush(), shutdownTracing()]).then(() => process.exit(0));
+  };
   const exitWhenDone = () => {
-    if (closed && draining) process.exit(0);
+    if (closed && draining) exit();
   };
   const stopAccepting = () => {
     if (closing) return;
@@ -156,7 +167,7 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
     }
     setTimeout(() => {
       log.warning('graceful timeout reached with requests in flight; exiting');
-      process.exit(0);
+      exit();
     }, options.gracefulTimeout * 1000);
   };
   const drain = () => {

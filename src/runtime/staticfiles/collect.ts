@@ -156,7 +156,7 @@ export async function collectStatic(options: CollectOptions): Promise<CollectRes
     pretend(work, clear);
     return result;
   }
-  await prepareRoot(root, clear, log);
+  await prepareRoot(root, clear, log, work);
   await writeOutputs(work);
   if (plan) await recordRun(work, plan.planned, result.manifest ?? {}, cache, key);
   return result;

@@ -55,8 +55,8 @@ export class CompressionJobs {
   /** Stale copies of an earlier hashed file are removed where the original no longer kept one. */
   private async reuse(outcome: CompressResult, original: string, destination: string): Promise<void> {
     for (const suffix of ['.gz', '.br']) {
-      await rm(destination + suffix, { force: true });
       if (outcome.kept.includes(suffix)) await linkOrCopy(original + suffix, destination + suffix);
+      else await rm(destination + suffix, { force: true });
     }
     this.step();
   }

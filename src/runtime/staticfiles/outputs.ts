@@ -6,17 +6,19 @@
  * files from libuv's threads at once measured 26 s of system time
  * (directory lock contention) against 1.8 s in one thread.
  */
-import { lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstatSync, readdirSync, rmdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { isCompressible } from './compress.js';
 import { CompressionJobs, type Log } from './compression-jobs.js';
 import type { Found } from './gather.js';
 import { linkOrCopy } from './link-or-copy.js';
+import { CACHE_NAME, MANIFEST_NAME } from './manifest.js';
 import type { Planned } from './plan.js';
 import { pool } from './pool.js';
 import type { Freshness } from './rerun-cache.js';
 import { pathIn } from './root.js';
+import { writeUnlessHeld } from './unchanged.js';
 
 export interface OutputWork {
   root: string;
@@ -46,12 +48,46 @@ export function pretend(work: OutputWork, clear: boolean): void {
   if (work.planned) for (const entry of work.planned.values()) log(`Pretending to post-process '${entry.relative}' as '${entry.hashed}'`, 1);
 }
 
-/** STATIC_ROOT made, and with --clear emptied. */
-export async function prepareRoot(root: string, clear: boolean, log: Log): Promise<void> {
+/** The paths (under STATIC_URL) this run writes: originals, hashed names, their compressed copies, the manifest and the cache. */
+function outputNames(work: OutputWork): Set<string> {
+  const names = new Set<string>(work.planned ? [MANIFEST_NAME, CACHE_NAME] : []);
+  const add = (relative: string): void => {
+    names.add(relative);
+    if (work.compress && isCompressible(relative)) for (const suffix of ['.gz', '.br']) names.add(relative + suffix);
+  };
+  for (const file of work.files.values()) add(file.relative);
+  for (const entry of work.planned?.values() ?? []) add(entry.hashed);
+  return names;
+}
+
+/** Folders under `folder` left empty, removed deepest first; `folder` itself stays. */
+function removeEmptyFolders(folder: string): boolean {
+  let empty = true;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    if (entry.isDirectory() && removeEmptyFolders(join(folder, entry.name))) rmdirSync(join(folder, entry.name));
+    else empty = false;
+  }
+  return empty;
+}
+
+/**
+ * STATIC_ROOT made, and with --clear emptied of everything this run does
+ * not write. What it writes again is left for the run to compare and keep
+ * when unchanged (unchanged.ts: deleting a tree and creating it again is
+ * the slowest thing a run can do to this file system); the end state is
+ * Django's, STATIC_ROOT holding exactly this run's files.
+ */
+export async function prepareRoot(root: string, clear: boolean, log: Log, work: OutputWork): Promise<void> {
   await mkdir(root, { recursive: true });
   if (!clear) return;
   log(`Deleting everything in '${root}'`, 1);
-  for (const entry of await readdir(root)) await rm(join(root, entry), { recursive: true, force: true });
+  const outputs = outputNames(work);
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (entry.isDirectory()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (!outputs.has(relative(root, path).split(sep).join('/'))) rmSync(path, { force: true });
+  }
+  removeEmptyFolders(root);
 }
 
 /** Never write through a link left by an earlier --link run (it points at the source), nor into a file another name is linked to. */
@@ -107,11 +143,13 @@ async function writeOriginals(work: OutputWork, ensureFolder: (folder: string) =
   await pool(work.toCopy, 32, async (file) => {
     const destination = pathIn(work.root, file.relative);
     await ensureFolder(dirname(destination));
-    unlinkExisting(destination);
     const content = work.bytes.get(file.relative);
-    if (link) symlinkSync(file.source, destination);
-    else if (content) writeFileSync(destination, content);
-    else await copyFile(file.source, destination);
+    if (!link && content) writeUnlessHeld(destination, content);
+    else {
+      unlinkExisting(destination);
+      if (link) symlinkSync(file.source, destination);
+      else await copyFile(file.source, destination);
+    }
     log(`${link ? 'Linking' : 'Copying'} '${file.source}'`, 2);
     step();
     landed(file.relative);
@@ -129,10 +167,14 @@ async function writeHashedCopies(work: OutputWork, ensureFolder: (folder: string
     const destination = pathIn(root, entry.hashed);
     const source = work.files.get(entry.relative) as Found;
     await ensureFolder(dirname(destination));
-    unlinkExisting(destination);
-    if (entry.content !== undefined) writeFileSync(destination, entry.content);
-    else if (!work.link) await linkOrCopy(pathIn(root, entry.relative), destination);
-    else await copyFile(source.source, destination);
+    if (entry.content !== undefined) {
+      // The name carries the content's hash: an earlier run's file under it is kept when its bytes match.
+      writeUnlessHeld(destination, entry.content);
+    } else if (!work.link) await linkOrCopy(pathIn(root, entry.relative), destination);
+    else {
+      unlinkExisting(destination);
+      await copyFile(source.source, destination);
+    }
     log(`Post-processed '${entry.relative}' as '${entry.hashed}'`, 2);
     step();
     if (jobs && isCompressible(entry.relative)) jobs.hashed(entry.relative, pathIn(root, entry.relative), destination, entry.content, work.bytes.get(entry.relative));

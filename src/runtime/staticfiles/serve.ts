@@ -12,6 +12,8 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Application, Body, Environ, Header, StartResponse } from '../tsgi/types.js';
+import { countStaticFile } from '../metrics/static.js';
+import { ROUTE_KEY, STATIC_ROUTE } from '../metrics/http.js';
 import { chooseEncoding } from './accept-encoding.js';
 import { isFresh } from './conditional.js';
 import { StaticEntries } from './entries.js';
@@ -66,6 +68,7 @@ function whole(entry: Entry, environ: Environ, head: boolean, startResponse: Sta
   const variant = coding === undefined ? entry.identity : (entry.encoded[coding] as Variant);
   startResponse('200 OK', (coding === undefined ? entry.full : (entry.fullEncoded[coding] as Header[])).slice());
   if (head) return [];
+  countStaticFile(coding ?? 'identity', variant.size);
   if (variant.body) return [variant.body];
   return fileBody(variant.path);
 }
@@ -88,6 +91,7 @@ export function withStaticFiles(app: Application, options: StaticServingOptions)
   return (environ, startResponse) => {
     const path = environ.SCRIPT_NAME + environ.PATH_INFO;
     if (!path.startsWith(prefix)) return app(environ, startResponse);
+    environ[ROUTE_KEY] = STATIC_ROUTE;
     const method = environ.REQUEST_METHOD;
     if (method !== 'GET' && method !== 'HEAD') {
       return plain(startResponse, '405 Method Not Allowed', [['Allow', 'GET, HEAD']]);

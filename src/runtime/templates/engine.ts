@@ -20,6 +20,7 @@ import type { HelperDelegate } from 'handlebars';
 import { resolve } from 'node:path';
 import { TemplateDoesNotExist, TemplateError, TemplateSyntaxError } from './errors.js';
 import { FORM_TEMPLATES, formHelpers } from './forms.js';
+import { cacheHelper, COLLECTOR, FragmentCollector, fillFragments, type FragmentCache } from './fragments.js';
 import { asHelper, builtinHelpers, guardHelper, type Reverse, type StaticUrl } from './helpers.js';
 import { findTemplate, readTemplate, type FoundTemplate } from './loader.js';
 
@@ -38,6 +39,8 @@ export interface TemplateEngineOptions {
   staticUrl?: StaticUrl;
   /** `{{url 'name' id=3}}` calls `reverse('name', { id: 3 })`; without it, `{{url}}` is an error. */
   reverse?: Reverse;
+  /** Where `{{#cache 600 "name"}}` blocks are kept (renderAsync); without it they are rendered each time. */
+  fragmentCache?: FragmentCache | (() => FragmentCache);
 }
 
 /**
@@ -55,6 +58,14 @@ export interface TemplateEngine {
    * TemplateError (a helper or partial failed), each naming the template.
    */
   render(name: string, context?: TemplateContext): string;
+  /**
+   * As render(), with `{{#cache}}` fragments looked up in (and stored into)
+   * the engine's fragment cache: a string at once when the template left
+   * none to look up, else a promise of it.
+   */
+  renderCached(name: string, context?: TemplateContext): string | Promise<string>;
+  /** renderCached(), always as a promise. */
+  renderAsync(name: string, context?: TemplateContext): Promise<string>;
 }
 
 type Compiled = Handlebars.TemplateDelegate;
@@ -117,6 +128,7 @@ export function createTemplateEngine(options: TemplateEngineOptions): TemplateEn
   const helpers = {
     ...builtinHelpers(env, { staticUrl: options.staticUrl ?? '/static/', reverse: options.reverse }),
     ...formHelpers(env, (name, context) => render(name, context)),
+    cache: cacheHelper,
     ...Object.fromEntries(Object.entries(options.helpers ?? {}).map(([name, helper]) => [name, asHelper(helper)])),
   };
   for (const [name, helper] of Object.entries(helpers)) env.registerHelper(name, guardHelper(name, helper));
@@ -225,14 +237,29 @@ export function createTemplateEngine(options: TemplateEngineOptions): TemplateEn
     return { template, partials };
   }
 
-  function render(name: string, context: TemplateContext = {}): string {
+  function run(name: string, context: TemplateContext, data?: Record<string, unknown>): string {
     let ready = debug ? undefined : prepared.get(name);
     if (ready === undefined) {
       ready = prepare(name);
       if (!debug) prepared.set(name, ready);
     }
-    return ready.template.run(context, { partials: ready.partials, ...access });
+    return ready.template.run(context, { partials: ready.partials, ...access, ...(data ? { data } : {}) });
   }
 
-  return { dirs, render };
+  function render(name: string, context: TemplateContext = {}): string {
+    return run(name, context);
+  }
+
+  function renderCached(name: string, context: TemplateContext = {}): string | Promise<string> {
+    const fragments = options.fragmentCache;
+    if (fragments === undefined) return run(name, context);
+    const collector = new FragmentCollector();
+    const text = run(name, context, { [COLLECTOR]: collector });
+    if (collector.pending.size === 0) return text;
+    return fillFragments(text, collector, typeof fragments === 'function' ? fragments() : fragments).catch((error: unknown) => {
+      throw error instanceof TemplateError ? error : new TemplateError(`filling the {{#cache}} fragments of ${name} failed: ${error instanceof Error ? error.message : String(error)}`, { template: name, cause: error });
+    });
+  }
+
+  return { dirs, render, renderCached, renderAsync: async (name, context) => renderCached(name, context) };
 }

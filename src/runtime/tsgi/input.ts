@@ -52,6 +52,11 @@ export class BodyReader implements InputStream {
   }
 
   /** Pulls one more chunk from the source; false at the end of the body. */
+  /** Body bytes received from the client so far (for the server's metrics). */
+  get bytesRead(): number {
+    return this.received;
+  }
+
   private async fill(): Promise<boolean> {
     if (!this.source || this.remaining <= 0) return false;
     this.iterator ??= this.source[Symbol.asyncIterator]();

@@ -1,19 +1,19 @@
 /**
- * The pages app's tables, described for Kysely so that queries on them are
- * typed, and the queries its views use. The tables themselves are made by
- * the app's migrations (migrations/0001_initial.ts).
+ * The pages app's tables, declared once: `manage makemigrations` writes the
+ * migrations from them (migrations/0001_initial.ts made this one), and the
+ * `Database` type that `db` queries use is derived from them, so queries on
+ * pages_visit are typed. Below them, the queries the views use.
  */
-import { db } from 'tsgate/db';
+import { db, field, model, type Tables } from 'tsgate/db';
 
-export interface VisitTable {
-  id: number;
-  count: number;
-}
+/** The welcome page's counter: one row. */
+export const Visit = model('pages_visit', {
+  id: field.id(),
+  count: field.integer({ default: 0 }),
+});
 
 declare module 'tsgate/db' {
-  interface Database {
-    pages_visit: VisitTable;
-  }
+  interface Database extends Tables<[typeof Visit]> {}
 }
 
 /** Counts one more view of the welcome page and returns the total: one UPDATE, one SELECT. */

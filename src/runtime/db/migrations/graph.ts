@@ -4,6 +4,9 @@
  * INSTALLED_APPS order and migration numbers, is the order of every plan.
  */
 import { DatabaseError } from '../errors.js';
+import { runOperations } from './operations/apply.js';
+import { applyToState } from './operations/operations.js';
+import { ProjectState, StateError } from './operations/state.js';
 import type { MigrationFile } from './types.js';
 
 export class MigrationGraph {
@@ -17,7 +20,7 @@ export class MigrationGraph {
     migrations: readonly MigrationFile[],
     readonly apps: readonly string[],
   ) {
-    for (const migration of migrations) this.nodes.set(migration.key, migration);
+    for (const migration of migrations) this.nodes.set(migration.key, migration.module.operations ? this.bind(migration) : migration);
     for (const migration of migrations) {
       const previous = migrations.filter((other) => other.app === migration.app && other.number < migration.number).at(-1);
       const named = (migration.module.dependencies ?? []).map(([app, name]) => this.resolve(app, name, `a dependency of ${migration.key}`).key);
@@ -26,6 +29,46 @@ export class MigrationGraph {
       for (const parent of parents) this.children.set(parent, [...(this.children.get(parent) ?? []), migration.key]);
     }
     this.order = this.sort();
+  }
+
+  /** A migration of operations, its up() and down() run them from the state its dependencies leave. */
+  private bind(migration: MigrationFile): MigrationFile {
+    const operations = migration.module.operations ?? [];
+    const module = {
+      ...migration.module,
+      up: async (db: Parameters<typeof runOperations>[0]) => runOperations(db, migration.app, this.stateBefore(migration.key), operations, 'forwards'),
+      down: async (db: Parameters<typeof runOperations>[0]) => runOperations(db, migration.app, this.stateBefore(migration.key), operations, 'backwards'),
+    };
+    return { ...migration, module };
+  }
+
+  /** The state the migrations in `keys` leave, applied in graph order (hand-written up() migrations add nothing to it). */
+  stateOf(keys: Iterable<string>): ProjectState {
+    const wanted = new Set(keys);
+    const state = new ProjectState();
+    for (const key of this.order) {
+      const migration = this.nodes.get(key);
+      if (!wanted.has(key) || !migration) continue;
+      for (const operation of migration.module.operations ?? []) {
+        try {
+          applyToState(state, migration.app, operation);
+        } catch (error) {
+          if (error instanceof StateError) throw new DatabaseError(`${key} (${migration.file}): ${error.message}`);
+          throw error;
+        }
+      }
+    }
+    return state;
+  }
+
+  /** The state just before `key` runs: what its dependencies leave. */
+  stateBefore(key: string): ProjectState {
+    return this.stateOf(this.ancestors(key).filter((candidate) => candidate !== key));
+  }
+
+  /** The state every migration on disk leaves. */
+  projectState(): ProjectState {
+    return this.stateOf(this.order);
   }
 
   private sort(): string[] {

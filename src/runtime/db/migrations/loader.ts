@@ -34,7 +34,15 @@ function checksumOf(file: string, app: AppConfig): string {
 }
 
 function checkModule(exports: Record<string, unknown>, where: string): Migration {
-  if (typeof exports.up !== 'function') throw new DatabaseError(`${where} must export an async function up(db).`);
+  if (exports.operations !== undefined) {
+    const operations = exports.operations;
+    if (!Array.isArray(operations) || !operations.every((entry) => typeof entry === 'object' && entry !== null && typeof (entry as { type?: unknown }).type === 'string')) {
+      throw new DatabaseError(`${where}: operations must be a list of op.* operations, e.g. [op.addField('blog_note', 'rating', field.integer({ null: true }))].`);
+    }
+    if (exports.up !== undefined) throw new DatabaseError(`${where} exports both operations and up(): keep one of them.`);
+  } else if (typeof exports.up !== 'function') {
+    throw new DatabaseError(`${where} must export operations (a list of op.* operations) or an async function up(db).`);
+  }
   if (exports.down !== undefined && typeof exports.down !== 'function') throw new DatabaseError(`${where}: down must be a function.`);
   const dependencies = exports.dependencies;
   const pair = (entry: unknown) => Array.isArray(entry) && entry.length === 2 && entry.every((part) => typeof part === 'string');
@@ -42,7 +50,12 @@ function checkModule(exports: Record<string, unknown>, where: string): Migration
     throw new DatabaseError(`${where}: dependencies must be a list of [app, migration] pairs, e.g. [['users', '0001_initial']].`);
   }
   if (exports.initial !== undefined && typeof exports.initial !== 'boolean') throw new DatabaseError(`${where}: initial must be true or false.`);
-  return exports as unknown as Migration;
+  if (exports.operations === undefined) return exports as unknown as Migration;
+  // up() and down() are made from the operations once the graph knows the state before them (graph.ts).
+  const unbound = async () => {
+    throw new DatabaseError(`${where}: its operations run only through the migration graph.`);
+  };
+  return { ...exports, up: unbound, down: unbound } as unknown as Migration;
 }
 
 /** Imports a migration file; one that cannot load is named, with the cause, and no stack. */

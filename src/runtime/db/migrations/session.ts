@@ -54,6 +54,22 @@ function isBusy(error: unknown): boolean {
 }
 
 async function sqliteSession<T>(conn: MigrationDb, notice: LockNotice, run: (session: MigrationSession) => Promise<T>): Promise<T> {
+  // Foreign keys are not enforced during the run (it can only be changed outside a transaction):
+  // rebuilding a table drops it, which would otherwise delete or refuse the rows that refer to it.
+  // Each rebuild checks the foreign keys itself (operations/sqlite-rebuild.ts).
+  const { rows: enforced } = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(conn);
+  await sql`pragma foreign_keys = off`.execute(conn);
+  const restore = async () => {
+    if (enforced[0]?.foreign_keys) await sql`pragma foreign_keys = on`.execute(conn);
+  };
+  try {
+    return await sqliteLocked(conn, notice, run);
+  } finally {
+    await restore().catch(() => undefined);
+  }
+}
+
+async function sqliteLocked<T>(conn: MigrationDb, notice: LockNotice, run: (session: MigrationSession) => Promise<T>): Promise<T> {
   const deadline = Date.now() + LOCK_WAIT_SECONDS * 1000;
   for (let told = false; ; ) {
     try {

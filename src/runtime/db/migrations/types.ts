@@ -1,4 +1,5 @@
 import type { Kysely } from '../kysely.js';
+import type { Operation } from './operations/operations.js';
 
 /**
  * What a migration is given: the database as it is when the migration runs,
@@ -7,13 +8,19 @@ import type { Kysely } from '../kysely.js';
  */
 export type MigrationDb = Kysely<any>;
 
-/** A migration module: `app/migrations/0002_add_title.ts`. */
+/**
+ * A migration module: `app/migrations/0002_add_title.ts`. Either it lists
+ * `operations` (what makemigrations writes; up and down are made from
+ * them), or it exports `up` (and `down`) written by hand.
+ */
 export interface Migration {
   up(db: MigrationDb): Promise<void>;
   /** Undoes `up`; without it the migration cannot be unapplied. */
   down?(db: MigrationDb): Promise<void>;
   /** Other apps' migrations that must run first: `[['users', '0001_initial']]`. The app's previous migration is implied. */
   dependencies?: readonly (readonly [app: string, name: string])[];
+  /** The declarative operations, in order; the project state is rebuilt from these. */
+  operations?: readonly Operation[];
   /** Creates tables that `migrate --fake-initial` may find already there; true for 0001 unless set. */
   initial?: boolean;
 }

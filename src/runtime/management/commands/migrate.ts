@@ -3,6 +3,7 @@
  * database to the target, holding a database-wide lock for the whole run so
  * that concurrent runs (two containers starting) apply each migration once.
  */
+import { describeOperation } from '../../db/migrations/operations/index.js';
 import { ensureMigrationsTable, makePlan, runPlan, withMigrationLock, type PlanStep, type Target } from '../../db/migrations/index.js';
 import type { MigrationGraph } from '../../db/migrations/graph.js';
 import { CommandError, flag, type Command, type ParsedArgs } from '../base.js';
@@ -28,8 +29,11 @@ function describeTarget(target: Target, graph: MigrationGraph): string {
   return `  Target specific migration: ${target.migration.name}, from ${target.migration.app}`;
 }
 
+/** A step of the plan, and its operations in words (Django's `migrate --plan`). */
 function stepLine(step: PlanStep): string {
-  return `${step.backwards ? 'Undo ' : ''}${step.migration.key}`;
+  const operations = step.migration.module.operations ?? [];
+  const words = (step.backwards ? [...operations].reverse() : operations).map((operation) => `\n    ${step.backwards ? 'Undo ' : ''}${describeOperation(operation)}`);
+  return `${step.backwards ? 'Undo ' : ''}${step.migration.key}${words.join('')}`;
 }
 
 const command: Command = {

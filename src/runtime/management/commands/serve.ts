@@ -1,4 +1,3 @@
-import cluster from 'node:cluster';
 import { closeSync, openSync } from 'node:fs';
 import { configure } from '../../conf/settings.js';
 import { ImproperlyConfigured } from '../../conf/errors.js';
@@ -8,7 +7,9 @@ import {
   DEFAULT_FORWARDED_ALLOW_IPS,
   DEFAULT_LIMITS,
   defaultWorkers,
+  formatBind,
   ErrorLog,
+  isServerWorker,
   nonNegative,
   nonNegativeInt,
   OptionError,
@@ -17,6 +18,7 @@ import {
   parseLogLevel,
   positiveInt,
   serve,
+  type Bind,
   type ServerOptions,
 } from '../../server/index.js';
 import { loadApplication } from '../app-spec.js';
@@ -44,6 +46,7 @@ const options: Command['options'] = {
   'access-logformat': { type: 'string', metavar: 'FORMAT', help: 'gunicorn atoms, e.g. \'%(h)s %(t)s "%(r)s" %(s)s %(b)s\'' },
   'access-log-json': { type: 'boolean', help: 'access log lines as JSON objects' },
   pid: { type: 'string', metavar: 'FILE', help: 'write the primary\'s pid to FILE' },
+  'metrics-bind': { type: 'string', metavar: 'ADDRESS', help: 'serve Prometheus metrics of all workers at http://ADDRESS/metrics, e.g. 127.0.0.1:9100 (default $METRICS_BIND, else none)' },
   'check-config': { type: 'boolean', help: 'load the settings and the app, print what would run, and exit' },
 };
 
@@ -86,12 +89,22 @@ function accessLogOptions(args: ParsedArgs): ServerOptions['accessLog'] {
   return { file, json: flag(args, 'access-log-json'), ...(format === undefined ? {} : { format }) };
 }
 
+/** `--metrics-bind`: an address as --bind takes it, but never one the app already listens on. */
+function parseMetricsBind(text: string): Bind {
+  try {
+    return parseBind(text);
+  } catch (error) {
+    throw new OptionError((error as Error).message.replace(/^--bind/, '--metrics-bind'));
+  }
+}
+
 export function serverOptions(args: ParsedArgs): ServerOptions {
   const binds = stringList(args, 'bind');
   const workers = stringOption(args, 'workers');
   const logLevel = stringOption(args, 'log-level');
   const allowIps = stringOption(args, 'forwarded-allow-ips') ?? process.env.FORWARDED_ALLOW_IPS;
   const pidFile = stringOption(args, 'pid');
+  const metricsBind = stringOption(args, 'metrics-bind') ?? (process.env.METRICS_BIND || undefined);
   const options: ServerOptions = {
     binds: (binds.length > 0 ? binds : ['127.0.0.1:8000']).map(parseBind),
     workers: workers === undefined ? defaultWorkers() : positiveInt('--workers', workers),
@@ -112,9 +125,12 @@ export function serverOptions(args: ParsedArgs): ServerOptions {
     forwardedAllowIps: allowIps === undefined ? DEFAULT_FORWARDED_ALLOW_IPS : allowIps.split(',').map((ip) => ip.trim()).filter(Boolean),
     accessLog: accessLogOptions(args),
     ...(pidFile === undefined ? {} : { pidFile }),
+    ...(metricsBind === undefined ? {} : { metricsBind: parseMetricsBind(metricsBind) }),
   };
   requestPolicy({ forwardedAllowIps: options.forwardedAllowIps }); // a bad IP fails now, in the primary
   // node refuses a header timeout longer than the request timeout, in every worker, at boot.
+  const clash = options.metricsBind && options.binds.find((bind) => formatBind(bind) === formatBind(options.metricsBind as Bind));
+  if (clash) throw new OptionError(`--metrics-bind ${formatBind(clash)} is also a --bind address: give metrics an address of their own`);
   if (options.requestTimeout && (options.headerTimeout ?? 0) > options.requestTimeout) {
     throw new OptionError(`--header-timeout (${options.headerTimeout}) must not be longer than --request-timeout (${options.requestTimeout})`);
   }
@@ -161,7 +177,7 @@ const command: Command = {
       process.stdout.write(`${JSON.stringify({ app: spec, ...config }, null, 2)}\n`);
       return 0;
     }
-    if (cluster.isPrimary && settings.SECURE_SSL_REDIRECT) new ErrorLog(config.logLevel).info(sslRedirectNotice(config));
+    if (!isServerWorker() && settings.SECURE_SSL_REDIRECT) new ErrorLog(config.logLevel).info(sslRedirectNotice(config));
     return serve(config, spec, () => loadForServing(spec));
   },
 };

@@ -1,6 +1,6 @@
 /**
  * `manage startapp NAME [DIRECTORY]`, after Django's: creates an app folder
- * (views, urls, templates, static, migrations, tests) from the app template
+ * (models, views, urls, templates, static, migrations, tests) from the app template
  * that ships with this package, and says how to wire it into the project.
  * The user's own files are never edited.
  *
@@ -162,7 +162,8 @@ function nextSteps(app: string, target: string, project: ProjectLocation): strin
     `       import { urlpatterns as ${app}Urls } from '${urlsImport}';`,
     `       // in urlpatterns:`,
     `       path('${app}/', include(${app}Urls, { namespace: '${app}' })),`,
-    `  3. Run the tests: npm test (${shown(join(target, 'tests', `${app}.test.ts`))} GETs the page named '${app}:index')`,
+    `  3. Make its tables from ${shown(join(target, 'models.ts'))}: npm run manage -- makemigrations ${app}, then npm run manage -- migrate`,
+    `  4. Run the tests: npm test (${shown(join(target, 'tests', `${app}.test.ts`))} GETs the page named '${app}:index')`,
     '',
   ].join('\n');
 }

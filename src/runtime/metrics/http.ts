@@ -1,0 +1,52 @@
+/**
+ * The request metrics a worker keeps when the server serves metrics:
+ * counts by method, route and status, latency by route, requests in flight,
+ * bytes in and out. `route` is the name of the URL pattern that answered
+ * (its pattern when it has no name), never the path: the values are as
+ * many as the routes, whatever clients ask for.
+ */
+import type { Registry } from './registry.js';
+
+/** The environ key where the application puts the route that answered (http/ and staticfiles/ set it). */
+export const ROUTE_KEY = 'tsgate.route';
+/** The route label of a request no URL pattern matched (a 404 from routing). */
+export const UNMATCHED_ROUTE = '(unmatched)';
+/** Requests the server refused before the app saw them (a limit broken). */
+export const REFUSED_ROUTE = '(refused)';
+/** Requests answered by the static files layer. */
+export const STATIC_ROUTE = '(static)';
+
+/** Methods kept as they are; anything else is counted as `OTHER`, so a client cannot invent label values. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+export class RequestMetrics {
+  private readonly requests;
+  private readonly duration;
+  private readonly inFlight;
+  private readonly bytesIn;
+  private readonly bytesOut;
+
+  constructor(registry: Registry) {
+    this.requests = registry.counter({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route (URL pattern name) and status', labelNames: ['method', 'route', 'status'] });
+    this.duration = registry.histogram({ name: 'http_request_duration_seconds', help: 'Time from a request arriving to its response finishing, by route', labelNames: ['route'] });
+    this.inFlight = registry.gauge({ name: 'http_requests_in_flight', help: 'Requests being answered now, all workers' });
+    this.bytesIn = registry.counter({ name: 'http_request_bytes_total', help: 'Request body bytes read by the application, by route', labelNames: ['route'] });
+    this.bytesOut = registry.counter({ name: 'http_response_bytes_total', help: 'Response body bytes sent, by route', labelNames: ['route'] });
+  }
+
+  /** A request arrived: returns its start time for `end()`. */
+  begin(): bigint {
+    this.inFlight.inc();
+    return process.hrtime.bigint();
+  }
+
+  end(start: bigint, method: string, route: unknown, status: number, bytesIn: number, bytesOut: number): void {
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const name = typeof route === 'string' ? route : UNMATCHED_ROUTE;
+    this.inFlight.dec();
+    this.requests.inc({ method: METHODS.has(method) ? method : 'OTHER', route: name, status });
+    this.duration.observe({ route: name }, seconds);
+    if (bytesIn > 0) this.bytesIn.inc({ route: name }, bytesIn);
+    if (bytesOut > 0) this.bytesOut.inc({ route: name }, bytesOut);
+  }
+}

@@ -1,0 +1,3 @@
+import { defineAuthSuite } from './suite.js';
+
+defineAuthSuite('sqlite');
