@@ -42,6 +42,8 @@ const BENCHMARKS = {
   'auth-pages': () => import('./auth-pages.js'),
   tasks: () => import('./tasks.js'),
   'metrics-overhead': () => import('./metrics-overhead.js'),
+  anchors: () => import('./anchors.js'),
+  'anchor-commands': () => import('./anchor-commands.js'),
 };
 
 const USAGE = `usage: npm run bench -- [name…] [options]

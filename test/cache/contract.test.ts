@@ -5,10 +5,14 @@
  * keep caches apart, and keys are case-sensitive (MySQL's default collation
  * is not).
  */
+import { spawn } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
+import { freePort } from '../helpers/process.js';
+import { redisClient, whenReady } from '../../src/runtime/redis/index.js';
 import { logger } from '../../src/runtime/logging/index.js';
 import { Cache, CacheError, CacheValueError, createCache } from '../../src/runtime/cache/index.js';
-import { storeOrSkip, STORE_TITLES, uniqueName, useStores } from './stores.js';
+import { REDIS_SERVER, storeOrSkip, STORE_TITLES, uniqueName, useStores } from './stores.js';
+import { SERVICES_REQUIRED } from '../db/services.js';
 
 const stores = useStores();
 
@@ -181,6 +185,30 @@ describe('a cache whose store is down', () => {
       expect(mine[0]).toMatch(/is unavailable: .+; treating a read as a miss, and saying so again in 30 s if it still is$/);
     } finally {
       vi.restoreAllMocks();
+    }
+  }, 60_000);
+});
+
+describe('a Redis server that stops answering', () => {
+  it.skipIf(!REDIS_SERVER && !SERVICES_REQUIRED)('is a miss after the URL\'s timeout, not a hung request, and is used again once it answers', async () => {
+    const port = await freePort();
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const warnings: string[] = [];
+    try {
+      const url = `redis://127.0.0.1:${port}/0?timeout=1`;
+      await whenReady(await redisClient(url), url, 10_000);
+      const cache = createCache({ URL: url }, "CACHES['stalled']");
+      await cache.set('k', 'v');
+      expect(await cache.get('k')).toBe('v');
+      vi.spyOn(logger, 'warning').mockImplementation((message: string) => void warnings.push(message));
+      server.kill('SIGSTOP');
+      expect(await cache.get('k')).toBeUndefined();
+      expect(warnings.filter((line) => line.startsWith("The cache CACHES['stalled']"))[0]).toMatch(/is unavailable: no answer within 1 s/);
+      server.kill('SIGCONT');
+      await vi.waitFor(async () => expect(await cache.get('k')).toBe('v'), { timeout: 10_000, interval: 200 });
+    } finally {
+      vi.restoreAllMocks();
+      server.kill('SIGKILL');
     }
   }, 60_000);
 });

@@ -83,8 +83,10 @@ describe('--database', () => {
     ['mysql', /^mariadb:11/, 'healthcheck.sh', /^mysql:\/\/site:[^@]+@db:3306\/site$/],
   ])('%s: compose runs the database with a volume and a health check, migrate once, then web', (database, image, probe, url) => {
     const { services, volumes } = compose(generate(['--database', database]));
-    expect(Object.keys(services).sort()).toEqual(['db', 'migrate', 'web']);
-    const { db, migrate, web } = services as Record<'db' | 'migrate' | 'web', Service>;
+    expect(Object.keys(services).sort()).toEqual(['db', 'migrate', 'web', 'worker']);
+    const { db, migrate, web, worker } = services as Record<'db' | 'migrate' | 'web' | 'worker', Service>;
+    expect(worker.environment).toEqual(web.environment);
+    expect(worker.depends_on?.db?.condition).toBe('service_healthy');
     expect(db.image).toMatch(image);
     expect(db.healthcheck?.test.join(' ')).toContain(probe);
     const volume = db.volumes?.[0]?.split(':')[0] ?? '';
@@ -99,8 +101,9 @@ describe('--database', () => {
 
   it('sqlite: compose has no database service; migrate and web share the file in a volume', () => {
     const { services, volumes } = compose(generate(['--database', 'sqlite']));
-    expect(Object.keys(services).sort()).toEqual(['migrate', 'web']);
-    const { migrate, web } = services as Record<'migrate' | 'web', Service>;
+    expect(Object.keys(services).sort()).toEqual(['migrate', 'web', 'worker']);
+    const { migrate, web, worker } = services as Record<'migrate' | 'web' | 'worker', Service>;
+    expect(worker.volumes).toEqual(['data:/app/data']);
     expect(web.environment.DATABASE_URL).toBe('sqlite:////app/data/db.sqlite3');
     expect(migrate.volumes).toEqual(['data:/app/data']);
     expect(web.volumes).toEqual(['data:/app/data']);

@@ -108,18 +108,25 @@ describe('.dockerignore', () => {
 describe('docker-compose.yml', () => {
   it('with SQLite (the default): migrate and web share the database file in a volume', () => {
     const compose = yamlOf('docker-compose.yml');
-    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'migrate', 'prometheus', 'web']);
-    const { migrate, web } = compose.services;
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'migrate', 'prometheus', 'web', 'worker']);
+    const { migrate, web, worker } = compose.services;
     expect(web.environment.DATABASE_URL).toBe('sqlite:////app/data/db.sqlite3');
     expect(migrate.volumes).toEqual(['data:/app/data']);
     expect(web.volumes).toEqual(['data:/app/data']);
+    // The background-task worker: the same image, settings and database file, tasks in a table of it.
+    expect(worker.command).toEqual(['node', 'dist/manage.js', 'worker']);
+    expect(worker.environment).toEqual(web.environment);
+    expect(web.environment.TASKS_URL).toBe('${TASKS_URL:-db://default}');
+    expect(worker.volumes).toEqual(['data:/app/data']);
+    expect(worker.depends_on.migrate.condition).toBe('service_completed_successfully');
+    expect(worker.stop_grace_period).toBe('40s');
     expect(web.depends_on.migrate.condition).toBe('service_completed_successfully');
     expect(migrate.command).toEqual(['node', 'dist/manage.js', 'migrate', '--noinput']);
   });
 
   it('with --database postgres: web, PostgreSQL with a volume and a health check, and a one-shot migrate service web waits for', () => {
     const compose = parseYaml(readFileSync(join(generateProject(['--database', 'postgres']), 'docker-compose.yml'), 'utf8'));
-    expect(Object.keys(compose.services).sort()).toEqual(['db', 'grafana', 'migrate', 'prometheus', 'web']);
+    expect(Object.keys(compose.services).sort()).toEqual(['db', 'grafana', 'migrate', 'prometheus', 'web', 'worker']);
     const { db, migrate, web } = compose.services;
 
     expect(db.image).toMatch(/^postgres:16/);
@@ -143,6 +150,22 @@ describe('docker-compose.yml', () => {
     expect(migrate.environment).toEqual(web.environment);
     expect(migrate.depends_on.db.condition).toBe('service_healthy');
     expect(migrate.restart).toBe('no');
+    expect(compose.services.worker.depends_on.db.condition).toBe('service_healthy');
+  });
+
+  it('with --services redis: a Redis with a volume and a health check that web and worker wait for, TASKS_URL on it', () => {
+    const generated = generateProject(['--database', 'postgres', '--services', 'redis']);
+    const compose = parseYaml(readFileSync(join(generated, 'docker-compose.yml'), 'utf8'));
+    expect(Object.keys(compose.services).sort()).toEqual(['db', 'migrate', 'redis', 'web', 'worker']);
+    const { redis, web, worker } = compose.services;
+    expect(redis.image).toMatch(/^redis:7/);
+    expect(redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    expect(Object.keys(compose.volumes)).toContain((redis.volumes as string[])[0]?.split(':')[0]);
+    expect(web.environment.TASKS_URL).toBe('${TASKS_URL:-redis://redis:6379/0}');
+    for (const service of [web, worker]) expect(service.depends_on.redis.condition).toBe('service_healthy');
+    const manifest = JSON.parse(readFileSync(join(generated, 'package.json'), 'utf8'));
+    expect(manifest.dependencies['@redis/client']).toBeTruthy();
+    expect(parseYaml(readFileSync(join(generated, 'deploy', 'k8s', 'worker.yaml'), 'utf8')).spec.template.spec.containers[0].env).toContainEqual({ name: 'TASKS_URL', value: 'redis://redis:6379/0' });
   });
 
   it('has an opt-in monitoring profile: Prometheus scraping web\'s unpublished metrics port with the alerts, Grafana with the dashboard', () => {
@@ -165,7 +188,7 @@ describe('docker-compose.yml', () => {
 describe('Kubernetes manifests', () => {
   it('are all valid YAML with apiVersion, kind and a DNS-1123 name', () => {
     const files = readdirSync(join(project, 'deploy', 'k8s')).sort();
-    expect(files).toEqual(['deployment.yaml', 'migrate-job.yaml', 'service.yaml']);
+    expect(files).toEqual(['deployment.yaml', 'migrate-job.yaml', 'service.yaml', 'worker.yaml']);
     for (const file of files) {
       for (const document of parseAllDocuments(read(`deploy/k8s/${file}`))) {
         expect(document.errors, file).toEqual([]);
@@ -207,6 +230,25 @@ describe('Kubernetes manifests', () => {
       expect(env[name].value, name).toBeUndefined();
       expect(env[name].valueFrom.secretKeyRef, name).toEqual({ name: 'web-secrets', key: name });
     }
+  });
+
+  it('worker Deployment: manage worker with a graceful stop inside terminationGracePeriodSeconds, the same Secret and TASKS_URL as web', () => {
+    const worker = yamlOf('deploy/k8s/worker.yaml');
+    expect(worker.kind).toBe('Deployment');
+    expect(worker.spec.selector.matchLabels).toEqual(worker.spec.template.metadata.labels);
+    const pod = worker.spec.template.spec;
+    const [container] = pod.containers;
+    expect(container.args.slice(0, 3)).toEqual(['node', 'dist/manage.js', 'worker']);
+    const graceful = Number(container.args[container.args.indexOf('--graceful-timeout') + 1]);
+    expect(graceful).toBeGreaterThan(0);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(graceful);
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const env: Record<string, any> = Object.fromEntries((container.env as { name: string }[]).map((e) => [e.name, e]));
+    for (const name of ['SECRET_KEY', 'DATABASE_URL']) expect(env[name].valueFrom.secretKeyRef, name).toEqual({ name: 'web-secrets', key: name });
+    expect(env.TASKS_URL.value).toBe('db://default');
+    const web = yamlOf('deploy/k8s/deployment.yaml').spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    expect(web.find((e) => e.name === 'TASKS_URL')?.value).toBe('db://default');
   });
 
   it('Service selects the Deployment pods; the migrate Job runs once with the same Secret', () => {
@@ -288,6 +330,7 @@ describe('Procfile', () => {
     expect(lines).toEqual([
       `web: node dist/manage.js serve ${NAME}.wsgi:application --bind 0.0.0.0:$PORT --forwarded-allow-ips '*'`,
       'release: node dist/manage.js migrate --noinput',
+      'worker: node dist/manage.js worker',
     ]);
   });
 });

@@ -132,6 +132,36 @@ describe('a generated project', () => {
     expect(manage('sqlmigrate', 'pages', '0001').stdout).toMatch(/create table "pages_visit"/);
   }, 300_000); // seven `npm run manage` runs, each an npm and a tsx start: minutes on a loaded machine
 
+  it("runs a background task from an app's tasks.ts: manage tasks enqueue, then manage worker --burst on the database", () => {
+    writeFileSync(
+      join(project, 'pages', 'tasks.ts'),
+      `import { task } from 'tsgate/tasks';
+
+export const greet = task('pages.greet', async ({ who }: { who: string }) => \`hello, \${who}\`, { retries: 2 });
+`,
+    );
+    const manage = (env: NodeJS.ProcessEnv, ...args: string[]) => npm(['run', '--silent', 'manage', '--', ...args], env);
+    const db = { TASKS_URL: 'db://default' };
+    expect(manage(db, 'tasks').stdout).toBe('pages.greet\n');
+    const queued = manage(db, 'tasks', 'enqueue', 'pages.greet', '{"who": "world"}');
+    expect(queued.status, queued.stdout + queued.stderr).toBe(0);
+    const id = queued.stdout.trim();
+    expect(manage(db, 'tasks', 'show', id).stdout).toMatch(/pages\.greet {2}READY/);
+    const worker = manage(db, 'worker', '--burst');
+    expect(worker.status, worker.stdout + worker.stderr).toBe(0);
+    expect(worker.stdout).toMatch(/tasks: pages\.greet/);
+    expect(worker.stdout).toMatch(/stopped after 1 task\(s\)/);
+    const shown = manage(db, 'tasks', 'show', id).stdout;
+    expect(shown).toMatch(/SUCCESSFUL/);
+    expect(shown).toContain('result "hello, world"');
+    // The development default runs it at once, in the same process.
+    expect(manage({}, 'tasks', 'enqueue', 'pages.greet', '{"who": "dev"}').stdout).toMatch(/ran at once \(TASKS_URL immediate:\/\/\): SUCCESSFUL/);
+    // A worker has nothing to do then, and says what to set.
+    const idle = manage({}, 'worker');
+    expect(idle.status).toBe(1);
+    expect(idle.stderr).toMatch(/TASKS_URL is immediate:\/\//);
+  }, 180_000);
+
   it('builds and serves with 2 workers, then stops on TERM under load with no request dropped', async () => {
     const build = npm(['run', 'build']);
     expect(build.status, build.stdout + build.stderr).toBe(0);

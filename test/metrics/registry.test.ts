@@ -154,3 +154,22 @@ describe('the route label', () => {
     expect((seen[2] as Record<string, unknown>)[ROUTE_KEY]).toBeUndefined();
   });
 });
+
+describe('RequestMetrics', () => {
+  it('counts by method, route and status with bound series, unknown methods as OTHER, requests with no route as (unmatched)', async () => {
+    const { RequestMetrics } = await import('../../src/runtime/metrics/index.js');
+    const registry = new Registry();
+    const requests = new RequestMetrics(registry);
+    for (let i = 0; i < 3; i++) requests.end(requests.begin(), 'GET', 'home', 200, 0, 10);
+    requests.end(requests.begin(), 'BREW', 'home', 200, 5, 10);
+    requests.end(requests.begin(), 'GET', undefined, 404, 0, 0);
+    const page = render(registry.snapshot());
+    expect(page).toContain('http_requests_total{method="GET",route="home",status="200"} 3');
+    expect(page).toContain('http_requests_total{method="OTHER",route="home",status="200"} 1');
+    expect(page).toContain('http_requests_total{method="GET",route="(unmatched)",status="404"} 1');
+    expect(page).toContain('http_request_duration_seconds_count{route="home"} 4');
+    expect(page).toContain('http_response_bytes_total{route="home"} 40');
+    expect(page).toContain('http_request_bytes_total{route="home"} 5');
+    expect(page).toContain('http_requests_in_flight 0');
+  });
+});

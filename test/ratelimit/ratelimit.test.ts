@@ -127,5 +127,7 @@ describe.each(STORE_TITLES)('rateLimit counted in %s', (title) => {
     expect(await hit(options)).toMatchObject({ limited: true, remaining: 0 });
     await reset(options);
     expect(await peek(options)).toMatchObject({ limited: false, remaining: 2 });
+    // Another rate on the same key and group has a counter of its own.
+    expect(await hit({ ...options, rate: '5/d' })).toMatchObject({ limited: false, remaining: 4 });
   });
 });

@@ -50,6 +50,11 @@ export const flaky = task('jobs.flaky', async ({ n, failures }, context) => {
 export const broken = task('jobs.broken', async () => {
   throw new TypeError('always broken');
 }, { retries: 1, retryDelay: 0.05 });
+
+// Only for the schedule test: records the second of the slot it ran for.
+export const tick = process.env.TICK_SCHEDULE
+  ? task('jobs.tick', async ({ scheduledAt }) => record(Date.parse(scheduledAt) / 1000, 'tick'), { schedule: process.env.TICK_SCHEDULE })
+  : undefined;
 `;
 
 const MIGRATION = `export async function up(db) {
@@ -86,6 +91,26 @@ await closeConnections();
 await closeRedis();
 `;
 
+/** For the db backends: a task enqueued in a transaction that commits, and one in a transaction that rolls back. */
+const TRANSACTION = (settings: string, db: string) => `import { configure, setModuleRoot } from ${JSON.stringify(settings)};
+import { closeConnections, db } from ${JSON.stringify(db)};
+process.env.TSGATE_SETTINGS_MODULE ??= 'settings_tasks';
+setModuleRoot(new URL('.', import.meta.url));
+await configure();
+const jobs = await import('./jobs/tasks.js');
+let kept;
+await db.transaction().execute(async (trx) => {
+  kept = await jobs.recordRun.enqueue({ n: 1 }, { transaction: trx });
+});
+let dropped;
+await db.transaction().execute(async (trx) => {
+  dropped = await jobs.recordRun.enqueue({ n: 2 }, { transaction: trx });
+  throw new Error('roll back');
+}).catch(() => undefined);
+process.stdout.write(JSON.stringify([kept.id, dropped.id]) + '\\n');
+await closeConnections();
+`;
+
 export interface TasksProject {
   project: TestProject;
   /** The database (the queue's for db://, jobs_run's always). */
@@ -110,6 +135,7 @@ export async function tasksProject(backend: TasksBackendName, databaseBackend: B
   }
   project.write('settings_tasks.mjs', "export * from './settings.mjs';\nexport const TASKS_URL = process.env.TASKS_URL;\n");
   project.write('jobs/tasks.js', TASKS(runtimeModule('tasks/index.js'), runtimeModule('db/index.js'), runtimeModule('redis/index.js')));
+  project.write('transaction.mjs', TRANSACTION(runtimeModule('conf/index.js'), runtimeModule('db/index.js')));
   project.write('enqueue.mjs', ENQUEUE(runtimeModule('conf/index.js'), runtimeModule('db/index.js'), runtimeModule('redis/index.js')));
   const migrated = await project.manage(['migrate']);
   if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.output}`);
@@ -137,8 +163,8 @@ export class WorkerProcess {
   output = '';
   readonly exited: Promise<number | null>;
 
-  constructor(setup: TasksProject, args: readonly string[] = []) {
-    this.child = setup.project.spawn(['worker', ...args]);
+  constructor(setup: TasksProject, args: readonly string[] = [], env: Readonly<Record<string, string>> = {}) {
+    this.child = setup.project.spawn(['worker', ...args], env);
     this.child.stdout?.on('data', (data: Buffer) => (this.output += data.toString()));
     this.child.stderr?.on('data', (data: Buffer) => (this.output += data.toString()));
     this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));

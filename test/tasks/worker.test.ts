@@ -182,6 +182,34 @@ describe.each(CASES)('manage worker on $name', (testCase) => {
     expect(again.stderr).toMatch(/no failed task .* \(see manage tasks --failed\)/);
   });
 
+  it.skipIf(testCase.name === 'redis')('enqueues in a database transaction only if it commits', async () => {
+    const setup = await tasksProject(testCase.name, testCase.database);
+    const ran = spawnSync(process.execPath, ['transaction.mjs'], { cwd: setup.project.dir, env: { ...process.env, ...setup.project.env }, encoding: 'utf8', timeout: 60_000 });
+    expect(ran.status, ran.stdout + ran.stderr).toBe(0);
+    const [kept, dropped] = JSON.parse(ran.stdout.trim()) as [string, string];
+    expect(await statusOf(setup, kept)).toBe('READY');
+    const gone = await setup.project.manage(['tasks', 'show', dropped]);
+    expect(gone.status).toBe(1);
+    expect(gone.stderr).toMatch(/no task/);
+  });
+
+  it('fires a schedule once per slot across 2 workers', async () => {
+    const setup = await tasksProject(testCase.name, testCase.database);
+    const env = { TICK_SCHEDULE: '*/2 * * * * *' };
+    const workers = [0, 1].map(() => new WorkerProcess(setup, [], env));
+    try {
+      await Promise.all(workers.map((worker) => worker.waitFor(/tasks: .*jobs\.tick/)));
+      await until('four slots run', async () => (await runs(setup, testCase.name, 'tick')).size >= 4, 60_000);
+    } finally {
+      for (const worker of workers) worker.kill('SIGTERM');
+    }
+    for (const worker of workers) expect(await worker.exited, worker.output).toBe(0);
+    const ticks = await runs(setup, testCase.name, 'tick');
+    // Each slot ran once, though both workers enqueued it; the slots are the schedule's (even seconds).
+    expect([...ticks.values()].every((count) => count === 1), JSON.stringify([...ticks])).toBe(true);
+    for (const second of ticks.keys()) expect(second % 2).toBe(0);
+  });
+
   it('enqueues from the command line, refusing unknown tasks and bad JSON', async () => {
     const setup = await tasksProject(testCase.name, testCase.database);
     const queued = await setup.project.manage(['tasks', 'enqueue', 'jobs.record', '{"n": 41}']);

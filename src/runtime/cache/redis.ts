@@ -27,10 +27,30 @@ function globEscape(prefix: string): string {
 
 export class RedisBackend implements CacheBackend {
   readonly label: string;
+  /** A command's time limit (the URL's ?timeout=, 5 s by default): a server that stops answering is a miss, not a hung request. */
+  private readonly timeoutMs: number;
   private client: Promise<RedisClient> | undefined;
 
   constructor(private readonly url: string) {
-    this.label = parseRedisUrl(url).label;
+    const target = parseRedisUrl(url);
+    this.label = target.label;
+    this.timeoutMs = target.connectTimeout * 1000;
+  }
+
+  /** `work` on the client, failing after the time limit; a late answer is dropped. */
+  private async run<T>(work: (client: RedisClient) => Promise<T>): Promise<T> {
+    const client = await this.connected();
+    let timer: NodeJS.Timeout | undefined;
+    const pending = work(client);
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs / 1000} s`)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([pending, late]);
+    } finally {
+      clearTimeout(timer);
+      pending.catch(() => undefined);
+    }
   }
 
   /**
@@ -40,50 +60,50 @@ export class RedisBackend implements CacheBackend {
   private connected(): Promise<RedisClient> {
     this.client ??= (async () => {
       const client = await redisClient(this.url);
-      await whenReady(client, this.label, parseRedisUrl(this.url).connectTimeout * 1000).catch(() => undefined);
+      await whenReady(client, this.label, this.timeoutMs).catch(() => undefined);
       return client;
     })();
     return this.client;
   }
 
   async get(key: string): Promise<string | undefined> {
-    const value = await (await this.connected()).get(key);
+    const value = await this.run((client) => client.get(key));
     return value ?? undefined;
   }
 
   async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
     if (keys.length === 0) return [];
-    const values = await (await this.connected()).mGet([...keys]);
+    const values = await this.run((client) => client.mGet([...keys]));
     return values.map((value) => value ?? undefined);
   }
 
   async set(key: string, value: string, expires: Expiry): Promise<void> {
-    const client = await this.connected();
-    await (expires === null ? client.set(key, value) : client.set(key, value, { PX: remaining(expires) }));
+    await this.run((client) => (expires === null ? client.set(key, value) : client.set(key, value, { PX: remaining(expires) })));
   }
 
   async setMany(entries: readonly (readonly [string, string])[], expires: Expiry): Promise<void> {
     if (entries.length === 0) return;
-    const multi = (await this.connected()).multi();
-    for (const [key, value] of entries) {
-      if (expires === null) multi.set(key, value);
-      else multi.set(key, value, { PX: remaining(expires) });
-    }
-    await multi.exec();
+    await this.run(async (client) => {
+      const multi = client.multi();
+      for (const [key, value] of entries) {
+        if (expires === null) multi.set(key, value);
+        else multi.set(key, value, { PX: remaining(expires) });
+      }
+      await multi.exec();
+    });
   }
 
   async add(key: string, value: string, expires: Expiry): Promise<boolean> {
-    const client = await this.connected();
-    const reply = await (expires === null ? client.set(key, value, { NX: true }) : client.set(key, value, { NX: true, PX: remaining(expires) }));
+    const reply = await this.run((client) => (expires === null ? client.set(key, value, { NX: true }) : client.set(key, value, { NX: true, PX: remaining(expires) })));
     return reply === 'OK';
   }
 
   async delete(key: string): Promise<boolean> {
-    return (await (await this.connected()).del(key)) > 0;
+    return (await this.run((client) => client.del(key))) > 0;
   }
 
   async deleteMany(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await (await this.connected()).del([...keys]);
+    if (keys.length > 0) await this.run((client) => client.del([...keys]));
   }
 
   async incr(key: string, delta: number): Promise<number | undefined> {
@@ -96,9 +116,8 @@ export class RedisBackend implements CacheBackend {
   }
 
   private async script(key: string, script: string, args: string[]): Promise<unknown> {
-    const client = await this.connected();
     try {
-      return await client.eval(script, { keys: [key], arguments: args });
+      return await this.run((client) => client.eval(script, { keys: [key], arguments: args }));
     } catch (error) {
       // The server's answer about the value, not about the connection: the caller's mistake.
       if (error instanceof Error && NOT_AN_INTEGER.test(error.message)) throw new CacheError(`cannot add to '${key}': it does not hold a whole number`);

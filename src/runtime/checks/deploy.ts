@@ -214,7 +214,7 @@ export function checkMetricsBind(_settings: Readonly<Settings>, env: NodeJS.Proc
     warning(
       'metrics.W001',
       `METRICS_BIND is ${address}: the server's metrics (routes, traffic, memory, versions) are served to anyone who can reach that address.`,
-      "Bind metrics to 127.0.0.1 (METRICS_BIND=127.0.0.1:9100) and scrape from the same host, or keep the port off the public network (a firewall, a Kubernetes port that no Service or Ingress exposes) and add 'metrics.W001' to SILENCED_SYSTEM_CHECKS.",
+      "Bind metrics to 127.0.0.1 (METRICS_BIND=127.0.0.1:9100) and scrape from the same host, or keep the port off the public network (a firewall, a cluster-internal Kubernetes port that no Ingress or LoadBalancer exposes) and add 'metrics.W001' to SILENCED_SYSTEM_CHECKS.",
     ),
   ];
 }

@@ -145,12 +145,18 @@ function checkEmailUrl(value: unknown): string[] {
   }
 }
 
-function checkTasksUrl(value: unknown): string[] {
+function checkTasksUrl(value: unknown, values: Values): string[] {
   const fix = "e.g. TASKS_URL = env.str('TASKS_URL', 'immediate://'), db://default or redis://127.0.0.1:6379/0";
   if (typeof value !== 'string') return [`TASKS_URL must be a string, got ${kind(value)} — ${fix}`];
   try {
-    parseTasksUrl(value);
-    return [];
+    const target = parseTasksUrl(value);
+    if (target.backend !== 'db') return [];
+    const problems: string[] = [];
+    const apps = values.INSTALLED_APPS;
+    if (Array.isArray(apps) && !apps.includes('tsgate.tasks')) problems.push("TASKS_URL is db://, which keeps tasks in the tsgate_tasks table: add 'tsgate.tasks' to INSTALLED_APPS and run manage migrate");
+    const databases = values.DATABASES;
+    if (isPlainObject(databases) && !(target.alias in databases)) problems.push(`TASKS_URL is db://${target.alias}, but DATABASES has no '${target.alias}' (it has: ${Object.keys(databases).join(', ')})`);
+    return problems;
   } catch (error) {
     // The URL itself is not echoed: it may carry a password.
     if (error instanceof TasksUrlError) return [`TASKS_URL is not usable: ${error.message}`];

@@ -76,7 +76,8 @@ export async function unappliedNotice(settings: Readonly<Settings>): Promise<str
     const applied = await appliedMigrations(connection.db as MigrationDb, connection.target.backend);
     const unapplied = graph.order.filter((key) => !applied.has(key));
     if (unapplied.length === 0) return '';
-    const apps = [...new Set(unapplied.map((key) => graph.nodes.get(key)?.app))].join(', ');
+    // Sorted, as Django's runserver names them.
+    const apps = [...new Set(unapplied.map((key) => graph.nodes.get(key)?.app))].sort().join(', ');
     return `\nYou have ${unapplied.length} unapplied migration(s). Your project may not work properly until you apply the migrations for app(s): ${apps}.\nRun '${manageCommand('migrate')}' to apply them.\n\n`;
   } catch (error) {
     return `\nCould not check the migrations: ${error instanceof Error ? error.message : String(error)}\n\n`;

@@ -19,12 +19,21 @@ export const STATIC_ROUTE = '(static)';
 /** Methods kept as they are; anything else is counted as `OTHER`, so a client cannot invent label values. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
+/** The bound series of one method, route and status: found once, then each request is a few additions. */
+interface Bound {
+  count: (by?: number) => void;
+  observe: (seconds: number) => void;
+  bytesIn: (by?: number) => void;
+  bytesOut: (by?: number) => void;
+}
+
 export class RequestMetrics {
   private readonly requests;
   private readonly duration;
   private readonly inFlight;
   private readonly bytesIn;
   private readonly bytesOut;
+  private readonly bound = new Map<string, Bound>();
 
   constructor(registry: Registry) {
     this.requests = registry.counter({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route (URL pattern name) and status', labelNames: ['method', 'route', 'status'] });
@@ -43,10 +52,23 @@ export class RequestMetrics {
   end(start: bigint, method: string, route: unknown, status: number, bytesIn: number, bytesOut: number): void {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const name = typeof route === 'string' ? route : UNMATCHED_ROUTE;
+    const verb = METHODS.has(method) ? method : 'OTHER';
     this.inFlight.dec();
-    this.requests.inc({ method: METHODS.has(method) ? method : 'OTHER', route: name, status });
-    this.duration.observe({ route: name }, seconds);
-    if (bytesIn > 0) this.bytesIn.inc({ route: name }, bytesIn);
-    if (bytesOut > 0) this.bytesOut.inc({ route: name }, bytesOut);
+    const key = `${verb} ${status} ${name}`;
+    let bound = this.bound.get(key);
+    if (!bound) {
+      bound = {
+        count: this.requests.bind([verb, name, String(status)]),
+        observe: this.duration.bind([name]),
+        bytesIn: this.bytesIn.bind([name]),
+        bytesOut: this.bytesOut.bind([name]),
+      };
+      // Routes, methods and statuses are few; past MAX_SERIES the registry drops new ones anyway.
+      if (this.bound.size < 10_000) this.bound.set(key, bound);
+    }
+    bound.count();
+    bound.observe(seconds);
+    if (bytesIn > 0) bound.bytesIn(bytesIn);
+    if (bytesOut > 0) bound.bytesOut(bytesOut);
   }
 }

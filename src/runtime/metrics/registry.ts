@@ -121,6 +121,23 @@ abstract class Metric<L extends string, S> {
     return entry.state;
   }
 
+  /**
+   * The series for label values given in labelNames order, already strings:
+   * for a hot path that keeps it (RequestMetrics) instead of naming labels
+   * per call. Undefined once MAX_SERIES is reached.
+   */
+  protected stateOf(values: string[]): S | undefined {
+    const key = values.join(SEPARATOR);
+    let entry = this.series.get(key);
+    if (!entry) {
+      if (values.length !== this.labelNames.length) throw new MetricsError(`metric ${this.name} has ${this.labelNames.length} labels, got ${values.length} values`);
+      if (this.series.size >= MAX_SERIES) return this.state(Object.fromEntries(this.labelNames.map((name, i) => [name, values[i]])) as LabelValues<L>);
+      entry = { labels: [...values], state: this.initial() };
+      this.series.set(key, entry);
+    }
+    return entry.state;
+  }
+
   private labelValues(labels: LabelValues<L> | undefined): string[] {
     if (labels !== undefined) {
       for (const name of Object.keys(labels)) {
@@ -183,6 +200,14 @@ export class Counter<L extends string = string> extends Metric<L, { value: numbe
   /** The current value of one series (tests, the app's own use). */
   get(labels?: LabelValues<L>): number {
     return this.state(labels)?.value ?? 0;
+  }
+
+  /** A function that adds to the series of these label values (in labelNames order), found once. */
+  bind(values: string[]): (by?: number) => void {
+    const state = this.stateOf(values);
+    return (by = 1) => {
+      if (state) state.value += by;
+    };
   }
 
   /** Sets a total kept elsewhere (the process's CPU time); internal, it must not decrease. */
@@ -269,6 +294,19 @@ export class Histogram<L extends string = string> extends Metric<L, { counts: nu
     while (i < buckets.length && observed > (buckets[i] as number)) i++;
     state.counts[i] = (state.counts[i] as number) + 1;
     state.sum += observed;
+  }
+
+  /** A function that observes into the series of these label values (in labelNames order), found once. */
+  bind(values: string[]): (value: number) => void {
+    const state = this.stateOf(values);
+    const buckets = this.buckets;
+    return (value) => {
+      if (!state) return;
+      let i = 0;
+      while (i < buckets.length && value > (buckets[i] as number)) i++;
+      state.counts[i] = (state.counts[i] as number) + 1;
+      state.sum += value;
+    };
   }
 
   /** Starts a timer; the function it returns observes the seconds since (and returns them). */

@@ -40,10 +40,14 @@ export interface RateLimitState {
   window: number;
 }
 
-/** The counter's key: hashed, so no address or user name is kept in the clear and any key fits. */
-function counterKey(group: string, key: string, window: number): string {
+/**
+ * The counter's key: hashed, so no address or user name is kept in the
+ * clear and any key fits; the window's length is in it, so two limits on one
+ * key (10/s and 1000/h) never count into one counter.
+ */
+function counterKey(group: string, key: string, rate: Rate, window: number): string {
   const digest = createHash('sha256').update(group).update('\0').update(key).digest('base64url').slice(0, 32);
-  return `ratelimit:${digest}:${window}`;
+  return `ratelimit:${digest}:${rate.window}:${window}`;
 }
 
 function windowOf(rate: Rate, now: number): { index: number; reset: number } {
@@ -60,7 +64,7 @@ export async function hit(options: LimitOptions): Promise<RateLimitState> {
   // The counter outlives its window by a little, so a slow clock elsewhere still finds it.
   const count = await caches
     .get(options.cache)
-    .count(counterKey(options.group ?? 'default', options.key, window.index), { ttl: window.reset + 5, delta: options.cost ?? 1 });
+    .count(counterKey(options.group ?? 'default', options.key, rate, window.index), { ttl: window.reset + 5, delta: options.cost ?? 1 });
   return { limited: count > rate.limit, limit: rate.limit, remaining: Math.max(0, rate.limit - count), reset: window.reset, rate: rate.text, window: rate.window };
 }
 
@@ -68,7 +72,7 @@ export async function hit(options: LimitOptions): Promise<RateLimitState> {
 export async function peek(options: Omit<LimitOptions, 'cost'>): Promise<RateLimitState> {
   const rate = typeof options.rate === 'string' ? parseRate(options.rate) : options.rate;
   const window = windowOf(rate, Date.now());
-  const count = (await caches.get(options.cache).get<number>(counterKey(options.group ?? 'default', options.key, window.index))) ?? 0;
+  const count = (await caches.get(options.cache).get<number>(counterKey(options.group ?? 'default', options.key, rate, window.index))) ?? 0;
   return { limited: count >= rate.limit, limit: rate.limit, remaining: Math.max(0, rate.limit - count), reset: window.reset, rate: rate.text, window: rate.window };
 }
 
@@ -76,5 +80,5 @@ export async function peek(options: Omit<LimitOptions, 'cost'>): Promise<RateLim
 export async function reset(options: Omit<LimitOptions, 'cost'>): Promise<void> {
   const rate = typeof options.rate === 'string' ? parseRate(options.rate) : options.rate;
   const window = windowOf(rate, Date.now());
-  await caches.get(options.cache).delete(counterKey(options.group ?? 'default', options.key, window.index));
+  await caches.get(options.cache).delete(counterKey(options.group ?? 'default', options.key, rate, window.index));
 }

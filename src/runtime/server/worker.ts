@@ -11,6 +11,7 @@ import type { Application } from '../tsgi/types.js';
 import { BootError } from './errors.js';
 import { createRequestHandler, requestPolicy } from './handler.js';
 import { maxHeaderSize } from './limits.js';
+import { collectWhenIdle } from './idle-gc.js';
 import { ErrorLog } from './log.js';
 import { HEARTBEAT_INTERVAL_MS, toPrimary, isPrimaryMessage, WORKER_BOOT_ERROR } from './messages.js';
 import type { ServerOptions } from './options.js';
@@ -190,5 +191,6 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   process.on('SIGHUP', () => {});
   process.on('SIGQUIT', () => process.exit(0));
   startHeartbeat(options);
+  collectWhenIdle();
   toPrimary({ tsgate: 'ready' });
 }

@@ -1,3 +1,5 @@
+import type { Schedule } from './schedule.js';
+
 /**
  * Every task defined in this process, by name: `task()` adds to it, the
  * worker looks a claimed task up in it. A worker fills it by importing each
@@ -23,6 +25,8 @@ export interface TaskDefinition {
   readonly queue: string;
   /** Seconds before the first retry; doubled each time (with jitter), at most an hour. */
   readonly retryDelay: number;
+  /** A cron schedule the workers enqueue it on, once per slot. */
+  readonly schedule?: Schedule;
 }
 
 const tasks = new Map<string, TaskDefinition>();
@@ -42,6 +46,11 @@ export function registerTask(definition: TaskDefinition): void {
 
 export function findTask(name: string): TaskDefinition | undefined {
   return tasks.get(name);
+}
+
+/** The tasks that have a schedule. */
+export function scheduledTasks(): TaskDefinition[] {
+  return [...tasks.values()].filter((definition) => definition.schedule !== undefined);
 }
 
 /** Every task name, sorted. */

@@ -12,7 +12,8 @@ import { tasksBackend } from './backend.js';
 import { toJson } from './json.js';
 import { findTask, registerTask, TaskDefinitionError, taskNames, type TaskContext, type TaskDefinition } from './registry.js';
 import { TaskResult } from './result.js';
-import type { TaskRecord } from './types.js';
+import { parseSchedule, ScheduleError, slotId, type Schedule } from './schedule.js';
+import type { QueueBackend, TaskRecord } from './types.js';
 
 export interface TaskOptions {
   /** Runs after a failed first one before the task is FAILED for good (default 0). */
@@ -23,6 +24,12 @@ export interface TaskOptions {
   queue?: string;
   /** Seconds before the first retry, doubled each time with jitter (default 1). */
   retryDelay?: number;
+  /**
+   * A cron schedule (`'*\/5 * * * *'`; six fields: seconds first): every
+   * worker enqueues the task for each slot, and each slot runs once across
+   * all of them. Its arguments: `{ scheduledAt: ISO time of the slot }`.
+   */
+  schedule?: string;
 }
 
 export interface EnqueueOptions {
@@ -32,7 +39,8 @@ export interface EnqueueOptions {
   queue?: string;
   /**
    * A Kysely transaction (db:// backend): the task is inserted in it, so it
-   * is enqueued only if the transaction commits.
+   * is enqueued only if the transaction commits. redis:// refuses it (enqueue
+   * after the commit); immediate:// runs the task at once, as always.
    */
   transaction?: unknown;
 }
@@ -60,7 +68,17 @@ export class Task<A = unknown, R = unknown> {
     if (!Number.isInteger(retries) || retries < 0 || retries > 1000) throw new TaskDefinitionError(`task '${name}': retries must be a whole number from 0 to 1000, got ${retries}`);
     const retryDelay = options.retryDelay ?? 1;
     if (!(retryDelay >= 0) || !Number.isFinite(retryDelay)) throw new TaskDefinitionError(`task '${name}': retryDelay must be a number of seconds ≥ 0, got ${retryDelay}`);
+    let schedule: Schedule | undefined;
+    if (options.schedule !== undefined) {
+      try {
+        schedule = parseSchedule(options.schedule);
+      } catch (error) {
+        if (error instanceof ScheduleError) throw new TaskDefinitionError(`task '${name}': ${error.message}`);
+        throw error;
+      }
+    }
     this.definition = {
+      ...(schedule ? { schedule } : {}),
       name,
       fn: fn as TaskDefinition['fn'],
       retries,
@@ -114,8 +132,35 @@ async function enqueueDefinition<R>(definition: TaskDefinition, args: unknown, o
   };
   const backend = tasksBackend();
   if (backend.kind === 'immediate') return new TaskResult<R>(await runImmediately(record), immediateRecord);
+  if (options.transaction !== undefined && backend.kind !== 'db') {
+    // Redis cannot take part in the database's transaction: enqueuing now would run a task for rows that may roll back.
+    throw new TaskDefinitionError(`${where}: { transaction } needs TASKS_URL db:// (the task row is inserted in the transaction); with ${backend.kind}:// enqueue after the transaction has committed`);
+  }
   await backend.enqueue(record, { transaction: options.transaction });
   return new TaskResult<R>(record, (id) => backend.get(id));
+}
+
+/**
+ * Enqueues a scheduled task for one slot under the slot's own id; false
+ * when another worker has enqueued that slot already.
+ */
+export async function enqueueSlot(definition: TaskDefinition, slot: number, backend: QueueBackend): Promise<boolean> {
+  return backend.enqueueOnce({
+    id: slotId(definition.name, slot),
+    name: definition.name,
+    queue: definition.queue,
+    priority: definition.priority,
+    args: JSON.stringify({ scheduledAt: new Date(slot).toISOString() }),
+    status: 'READY',
+    attempts: 0,
+    maxAttempts: definition.retries + 1,
+    runAfter: slot,
+    enqueuedAt: Date.now(),
+    startedAt: null,
+    finishedAt: null,
+    result: null,
+    error: null,
+  });
 }
 
 /** Enqueues the task registered under `name` (manage tasks enqueue); a TaskDefinitionError when there is none. */

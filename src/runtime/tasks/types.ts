@@ -63,6 +63,8 @@ export interface QueueBackend {
   /** Seconds between two looks for work while idle. */
   readonly poll: number;
   enqueue(record: TaskRecord, options?: { transaction?: unknown }): Promise<void>;
+  /** Enqueues unless a task with this id exists (a schedule's slot); true when this call enqueued it. */
+  enqueueOnce(record: TaskRecord): Promise<boolean>;
   /** Claims up to `max` due tasks of these queues (all queues when empty) for `worker`, leased until `leaseUntil`. */
   claim(worker: string, queues: readonly string[], max: number, now: number, leaseUntil: number): Promise<ClaimedTask[]>;
   /** Records finished runs of `worker`'s tasks. */

@@ -14,7 +14,9 @@
  */
 import { hostname } from 'node:os';
 import { logger } from '../logging/index.js';
+import { scheduledTasks } from './registry.js';
 import { runClaimed } from './run.js';
+import { enqueueSlot } from './task.js';
 import type { ClaimedTask, Outcome, QueueBackend } from './types.js';
 
 export interface WorkerOptions {
@@ -136,6 +138,7 @@ export class Worker {
     this.every(Math.max(100, visibilityMs / 3), () => this.backend.extend(this.id, [...this.active.keys()], this.lease()));
     this.every(Math.max(100, visibilityMs / 2), () => this.backend.recover(Date.now()));
     this.every(PURGE_INTERVAL_MS, () => this.backend.purge(Date.now() - this.results * 1000));
+    this.scheduleTasks();
     try {
       while (this.state === 'running') {
         const free = concurrency - this.active.size;
@@ -172,6 +175,36 @@ export class Worker {
     } finally {
       for (const timer of this.timers) clearInterval(timer);
     }
+  }
+
+  /**
+   * Enqueues each scheduled task's slots as they come due (from the next one
+   * after start: a slot that passed while no worker ran is not made up).
+   * Every worker does; the slot's id lets only one of them enqueue it.
+   */
+  private scheduleTasks(): void {
+    const scheduled = scheduledTasks();
+    if (scheduled.length === 0) return;
+    const next = new Map(scheduled.map((definition) => [definition, definition.schedule?.next(new Date()).getTime() ?? Infinity]));
+    let busy = false;
+    const tick = async () => {
+      if (busy || this.state !== 'running') return;
+      busy = true;
+      try {
+        const now = Date.now();
+        for (const [definition, due] of next) {
+          let slot = due;
+          while (slot <= now && definition.schedule) {
+            await enqueueSlot(definition, slot, this.backend);
+            slot = definition.schedule.next(new Date(slot)).getTime();
+          }
+          next.set(definition, slot);
+        }
+      } finally {
+        busy = false;
+      }
+    };
+    this.every(scheduled.some((definition) => definition.schedule?.seconds) ? 200 : 1000, tick);
   }
 
   /** Waits for the running tasks, up to gracefulTimeout, or until stop('now'). */

@@ -149,6 +149,14 @@ export class DatabaseQueue implements QueueBackend {
     });
   }
 
+  async enqueueOnce(record: TaskRecord): Promise<boolean> {
+    const insert = this.db.insertInto('tsgate_tasks').values(toRow(record));
+    const result = await this.guard(() =>
+      (this.connection.target.backend === 'mysql' ? insert.ignore() : insert.onConflict((conflict) => conflict.column('id').doNothing())).executeTakeFirst(),
+    );
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
   private waiting: { row: Row; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   private async insertWaiting(): Promise<void> {

@@ -12,8 +12,9 @@ end
 `;
 
 export const SCRIPTS = {
-  /** KEYS: the task's hash. ARGV: prefix, id, name, queue, priority, args, max_attempts, run_after, enqueued_at, now, score. */
+  /** KEYS: the task's hash. ARGV: prefix, id, name, queue, priority, args, max_attempts, run_after, enqueued_at, now, score, once|always. */
   enqueue: `local p = ARGV[1]
+if ARGV[12] == 'once' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'name', ARGV[3], 'queue', ARGV[4], 'priority', ARGV[5], 'args', ARGV[6], 'status', 'READY',
   'attempts', '0', 'max_attempts', ARGV[7], 'run_after', ARGV[8], 'enqueued_at', ARGV[9])
 redis.call('SADD', p .. ':queues', ARGV[4])

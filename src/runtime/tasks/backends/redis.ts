@@ -67,7 +67,11 @@ export class RedisQueue implements QueueBackend {
   }
 
   async enqueue(record: TaskRecord): Promise<void> {
-    await this.script('enqueue', [this.key('t', record.id)], [
+    await this.script('enqueue', [this.key('t', record.id)], this.enqueueArgs(record, 'always'));
+  }
+
+  private enqueueArgs(record: TaskRecord, mode: 'once' | 'always'): (string | number)[] {
+    return [
       this.prefix,
       record.id,
       record.name,
@@ -79,7 +83,12 @@ export class RedisQueue implements QueueBackend {
       record.enqueuedAt,
       Date.now(),
       queueScore(record.priority, record.runAfter),
-    ]);
+      mode,
+    ];
+  }
+
+  async enqueueOnce(record: TaskRecord): Promise<boolean> {
+    return Number(await this.script('enqueue', [this.key('t', record.id)], this.enqueueArgs(record, 'once'))) === 1;
   }
 
   async claim(worker: string, queues: readonly string[], max: number, now: number, leaseUntil: number): Promise<ClaimedTask[]> {

@@ -1,0 +1,67 @@
+/**
+ * server/idle-gc.ts: a worker collects once when it falls quiet after work,
+ * not while it works and not again while it stays idle. The check reads the
+ * process's own CPU time; here the work is a synchronous spin.
+ */
+import { describe, expect, it } from 'vitest';
+import { collectWhenIdle } from '../../src/runtime/server/idle-gc.js';
+
+/** Uses ~`ms` of CPU in this thread. */
+function spin(ms: number): void {
+  const start = process.cpuUsage();
+  for (;;) {
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= ms) return;
+  }
+}
+
+/** Resolves once `predicate` holds, checking every 20 ms (no fixed sleep decides the outcome). */
+async function until(predicate: () => boolean, limitMs = 20_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('collectWhenIdle', () => {
+  it('collects once after work, and not again while nothing more is done', async () => {
+    let collections = 0;
+    let ticks = 0;
+    const stop = collectWhenIdle(100, () => {
+      collections += 1;
+    });
+    // Counting ticks of our own, at the same period, to know when intervals have passed.
+    const clock = setInterval(() => (ticks += 1), 100);
+    try {
+      spin(300);
+      await until(() => collections === 1);
+      const after = ticks;
+      await until(() => ticks >= after + 5);
+      expect(collections).toBe(1);
+      // More work: one more collection once quiet again.
+      spin(300);
+      await until(() => collections === 2);
+    } finally {
+      clearInterval(clock);
+      stop();
+    }
+  });
+
+  it('does not collect while the worker keeps working', async () => {
+    let collections = 0;
+    const stop = collectWhenIdle(100, () => {
+      collections += 1;
+    });
+    try {
+      // Busy across several intervals (spinning in slices so the timer can fire between them).
+      for (let i = 0; i < 10; i++) {
+        spin(90);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(collections).toBe(0);
+    } finally {
+      stop();
+    }
+  });
+});
