@@ -118,7 +118,8 @@ async function makeOrWait(): Promise<string> {
   const failed = join(shared, 'install-failed.txt');
   try {
     mkdirSync(join(shared, 'install.lock'));
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     // Another test file's worker is making it: wait for its outcome.
     for (;;) {
       if (existsSync(done)) return project;
@@ -140,7 +141,7 @@ async function makeOrWait(): Promise<string> {
     rmSync(work, { recursive: true, force: true });
     // A version the repository's binary did not match was compiled: keep it for the other installs.
     if (!packPrebuild(join(project, 'node_modules', 'better-sqlite3'), prebuilds)) throw new Error(`the installed project has no better-sqlite3 binary:\n${output}`);
-    writeFileSync(done, JSON.stringify({ stdout: created.stdout, stderr: created.stderr }));
+    writeFileSync(done, JSON.stringify({ project }));
     return project;
   } catch (error) {
     writeFileSync(failed, error instanceof Error ? (error.stack ?? error.message) : String(error));
@@ -161,10 +162,4 @@ export async function installedProject(): Promise<string> {
   const project = join(parent, INSTALLED_NAME);
   cpSync(source, project, { recursive: true, verbatimSymlinks: true });
   return project;
-}
-
-/** What the shared project's generator printed (for tests of its output when it installs). */
-export async function installedProjectOutput(): Promise<{ stdout: string; stderr: string }> {
-  await sharedProject();
-  return JSON.parse(readFileSync(join(sharedDir(), 'installed.json'), 'utf8')) as { stdout: string; stderr: string };
 }

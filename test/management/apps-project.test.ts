@@ -4,10 +4,10 @@
  * next steps say, and run the project's tests with `npm test`.
  */
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGenerator, runSync, tempDir } from '../helpers/process.js';
-import { ensureBuilt } from './built.js';
+import { installedProject } from '../helpers/installed-project.js';
+import { runSync } from '../helpers/process.js';
 
 let workdir = '';
 let project = '';
@@ -50,13 +50,11 @@ function edit(file: string, change: (text: string) => string): void {
   writeFileSync(path, after);
 }
 
-beforeAll(() => {
-  ensureBuilt();
-  workdir = tempDir('tsgate-apps-');
-  const created = runGenerator(['site', '--no-git'], workdir);
-  expect(created.status, created.stdout + created.stderr).toBe(0);
-  project = join(workdir, 'site');
-}, 300_000);
+// `create-tsgate-project site --no-git`, installed: a copy of the one the end-to-end files share.
+beforeAll(async () => {
+  project = await installedProject();
+  workdir = dirname(project);
+}, 900_000);
 
 afterAll(() => {
   if (workdir) rmSync(workdir, { recursive: true, force: true });

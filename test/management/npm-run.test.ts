@@ -12,7 +12,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backend, dropDatabasesAfterAll, freshDatabase, unavailable, type TestDatabase } from '../db/services.js';
-import { Spawned, freePort, runGenerator, tempDir } from '../helpers/process.js';
+import { Spawned, freePort, run as runInBackground, runGenerator, tempDir } from '../helpers/process.js';
 import { ensureBuilt } from './built.js';
 
 let workdir = '';
@@ -39,11 +39,26 @@ function npm(args: string[], extra: Record<string, string> = {}) {
   return run('npm', args, extra);
 }
 
+/** `run`, without blocking the file's other concurrent tests. */
+function runAsync(command: string, args: string[], extra: Record<string, string> = {}) {
+  const env = Object.fromEntries(Object.entries({ ...process.env, ...userEnv(extra) }).filter(([, value]) => value !== undefined));
+  return runInBackground(command, args, { cwd: project, env, input: '', timeoutMs: 180_000 });
+}
+
+function npmAsync(args: string[], extra: Record<string, string> = {}) {
+  return runAsync('npm', args, extra);
+}
+
+let built: Promise<void> | undefined;
+
 /** `npm run build` in the project, once. */
-function buildProject(): void {
-  if (existsSync(join(project, 'dist', 'manage.js'))) return;
-  const build = npm(['run', 'build']);
-  expect(build.status, build.stdout + build.stderr).toBe(0);
+function buildProject(): Promise<void> {
+  built ??= (async () => {
+    if (existsSync(join(project, 'dist', 'manage.js'))) return;
+    const build = await npmAsync(['run', 'build']);
+    expect(build.status, build.stdout + build.stderr).toBe(0);
+  })();
+  return built;
 }
 
 beforeAll(() => {
@@ -64,43 +79,44 @@ afterAll(() => {
 
 dropDatabasesAfterAll();
 
-describe('manage through npm run', () => {
-  it('answers a mistyped command with the one meant and the help command as typed, exit 2', () => {
-    const result = npm(['run', 'manage', 'runsever']);
+// Independent commands on the installed project: at the same time.
+describe.concurrent('manage through npm run', () => {
+  it('answers a mistyped command with the one meant and the help command as typed, exit 2', async ({ expect }) => {
+    const result = await npmAsync(['run', 'manage', 'runsever']);
     expect(result.status, result.stderr).toBe(2);
     expect(result.stderr).toContain("CommandError: Unknown command: 'runsever'. Did you mean runserver?\nType 'npm run manage -- help' for usage.\n");
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
-  it('answers a mistyped option with the one meant, exit 2', () => {
-    const result = npm(['run', 'manage', '--', 'serve', '--worker', '2']);
+  it('answers a mistyped option with the one meant, exit 2', async ({ expect }) => {
+    const result = await npmAsync(['run', 'manage', '--', 'serve', '--worker', '2']);
     expect(result.status, result.stderr).toBe(2);
     expect(result.stderr).toContain("CommandError: serve: unknown option '--worker' — did you mean --workers?\n");
   }, 120_000);
 
-  it('names npm run manage -- in help, never a manage program that does not exist', () => {
-    const list = npm(['run', '--silent', 'manage', '--', 'help']);
+  it('names npm run manage -- in help, never a manage program that does not exist', async ({ expect }) => {
+    const list = await npmAsync(['run', '--silent', 'manage', '--', 'help']);
     expect(list.status, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/^Type 'npm run manage -- help <subcommand>' for help on a specific subcommand\.$/m);
     expect(list.stdout).toMatch(/^\s+dbshell\s/m);
     expect(list.stdout).toMatch(/^\s+shell\s/m);
-    const migrate = npm(['run', '--silent', 'manage', '--', 'help', 'migrate']);
+    const migrate = await npmAsync(['run', '--silent', 'manage', '--', 'help', 'migrate']);
     expect(migrate.stdout).toMatch(/^usage: npm run manage -- migrate \[options\] \[APP \[MIGRATION\|zero\]\]$/m);
     for (const output of [list.stdout, migrate.stdout]) expect(output).not.toMatch(/(^|[^-] )manage (help|migrate)/m);
   }, 120_000);
 
-  it('refuses npm test --keepdb (npm keeps --keepdb) with the line that passes it on', () => {
-    const result = npm(['test', '--keepdb']);
+  it('refuses npm test --keepdb (npm keeps --keepdb) with the line that passes it on', async ({ expect }) => {
+    const result = await npmAsync(['test', '--keepdb']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('npm kept --keepdb for itself, so test did not see it, and nothing was run.');
     expect(result.stderr).toContain('\n  npm run test -- --keepdb\n');
   }, 120_000);
 
-  it('once built, names node dist/manage.js in help and hints', () => {
-    buildProject();
-    const list = run(process.execPath, ['dist/manage.js', 'help']);
+  it('once built, names node dist/manage.js in help and hints', async ({ expect }) => {
+    await buildProject();
+    const list = await runAsync(process.execPath, ['dist/manage.js', 'help']);
     expect(list.stdout).toMatch(/^Type 'node dist\/manage\.js help <subcommand>' for help on a specific subcommand\.$/m);
-    const typo = run(process.execPath, ['dist/manage.js', 'runsever']);
+    const typo = await runAsync(process.execPath, ['dist/manage.js', 'runsever']);
     expect(typo.status).toBe(2);
     expect(typo.stderr).toContain("Did you mean runserver?\nType 'node dist/manage.js help' for usage.\n");
   }, 240_000);
@@ -162,7 +178,7 @@ describe('manage through npm run, on a database', () => {
     const shell = npm(['run', '--silent', 'manage', '--', 'shell', '-c', 'await pages.countVisit()'], env);
     expect(shell.stderr).toBe('');
     expect(shell.stdout).toBe('1\n');
-    buildProject();
+    await buildProject();
     const built = run(process.execPath, ['dist/manage.js', 'shell', '-c', 'await pages.countVisit()'], env);
     expect(built.stderr).toBe('');
     expect(built.stdout).toBe('2\n');
