@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newProject, runtimeModule, serveProject, servingFiles, useProjects, type TestProject } from '../db/project.js';
 import { backend } from '../db/services.js';
-import { AIOSMTPD, decodeQuotedPrintable, startSmtp, type SmtpServer } from './smtp.js';
+import { AIOSMTPD, decodeQuotedPrintable, startSmtp, type SmtpServer } from '../helpers/smtp.js';
 
 useProjects();
 

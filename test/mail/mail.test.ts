@@ -4,10 +4,9 @@
  * (Debian's python3-aiosmtpd) with AUTH, STARTTLS and implicit TLS —
  * templated mail, and `manage test` keeping mail in the outbox.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkSettings } from '../../src/runtime/conf/checks.js';
@@ -17,10 +16,10 @@ import { createBackend, type BackendOptions } from '../../src/runtime/mail/backe
 import { checkMessage } from '../../src/runtime/mail/message.js';
 import { closeMail, MailError, MailUrlError, outbox, parseMailUrl, sendMail, sendTemplatedMail, type EmailMessage, type SentMessage } from '../../src/runtime/mail/index.js';
 import { freePort, tempDir } from '../helpers/process.js';
+import { AIOSMTPD, startSmtp, type SmtpServer } from '../helpers/smtp.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/mail/', import.meta.url));
 const SERVICES_REQUIRED = process.env.TSGATE_REQUIRE_SERVICES === '1';
-const AIOSMTPD = spawnSync('/usr/bin/python3', ['-c', 'import aiosmtpd'], { encoding: 'utf8' }).status === 0;
 if (!AIOSMTPD && SERVICES_REQUIRED) throw new Error("python3-aiosmtpd is missing (apt-get install python3-aiosmtpd): the SMTP tests need a real server");
 
 const MESSAGE: EmailMessage = { to: 'ann@example.com', subject: 'Hello', text: 'Hi Ann' };
@@ -125,49 +124,6 @@ describe('the backends', () => {
     expect(texts.every((text) => text.includes('Hi Ann'))).toBe(true);
   });
 });
-
-interface Received {
-  from: string;
-  to: string[];
-  tls: boolean;
-  authenticated: boolean;
-  data: string;
-}
-
-interface SmtpServer {
-  port: number;
-  next(): Promise<Received>;
-  stop(): void;
-}
-
-/** Starts the fixture SMTP server and waits until it listens. */
-async function startSmtp(mode: 'plain' | 'starttls' | 'smtps', cert?: { cert: string; key: string }): Promise<SmtpServer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('/usr/bin/python3', [join(FIXTURES, 'smtpd.py'), String(port), mode, ...(cert ? [cert.cert, cert.key] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  const waiting: ((message: Received) => void)[] = [];
-  const received: Received[] = [];
-  const lines = createInterface({ input: child.stdout! });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`smtpd.py exited with ${code}: ${errors}`)));
-    lines.on('line', (line) => {
-      if (line === 'READY') return resolve();
-      const message = JSON.parse(line) as Received;
-      const waiter = waiting.shift();
-      if (waiter) waiter(message);
-      else received.push(message);
-    });
-  });
-  return {
-    port,
-    next: () => {
-      const ready = received.shift();
-      return ready ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
-    },
-    stop: () => child.kill('SIGTERM'),
-  };
-}
 
 describe.skipIf(!AIOSMTPD)('SMTP, against a real server', () => {
   const servers: SmtpServer[] = [];

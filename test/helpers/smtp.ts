@@ -1,8 +1,12 @@
-/** The mail tests' real SMTP server (test/fixtures/mail/smtpd.py, Debian's python3-aiosmtpd), plain, for the reset email. */
+/**
+ * The real SMTP server the mail and auth tests send to:
+ * test/fixtures/mail/smtpd.py on Debian's python3-aiosmtpd, one process per
+ * server, printing READY and then one JSON line per message it receives.
+ */
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { freePort } from '../helpers/process.js';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './process.js';
 
 export const AIOSMTPD = spawnSync('/usr/bin/python3', ['-c', 'import aiosmtpd'], { encoding: 'utf8' }).status === 0;
 const SMTPD = fileURLToPath(new URL('../fixtures/mail/smtpd.py', import.meta.url));
@@ -10,18 +14,22 @@ const SMTPD = fileURLToPath(new URL('../fixtures/mail/smtpd.py', import.meta.url
 export interface Received {
   from: string;
   to: string[];
+  tls: boolean;
+  authenticated: boolean;
   data: string;
 }
 
 export interface SmtpServer {
   port: number;
+  /** The next message received, in order; waits for one when none is left. */
   next(): Promise<Received>;
   stop(): void;
 }
 
-export async function startSmtp(): Promise<SmtpServer> {
+/** Starts the fixture SMTP server (plain, STARTTLS with `cert`, or implicit TLS) and waits until it listens. */
+export async function startSmtp(mode: 'plain' | 'starttls' | 'smtps' = 'plain', cert?: { cert: string; key: string }): Promise<SmtpServer> {
   const port = await freePort();
-  const child = spawn('/usr/bin/python3', [SMTPD, String(port), 'plain'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/python3', [SMTPD, String(port), mode, ...(cert ? [cert.cert, cert.key] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';
   child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   const waiting: ((message: Received) => void)[] = [];
