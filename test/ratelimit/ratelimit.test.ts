@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createApplication, path, text, type Request } from '../../src/runtime/http/index.js';
 import { addressBlock, hit, parseRate, peek, rateLimit, reset } from '../../src/runtime/ratelimit/index.js';
 import { Client } from '../../src/runtime/test/index.js';
+import { RateLimitLoginThrottle } from '../../src/runtime/auth/throttle.js';
 import { storeOrSkip, STORE_TITLES, uniqueName, useStores } from '../cache/stores.js';
 
 const stores = useStores();
@@ -129,5 +130,22 @@ describe.each(STORE_TITLES)('rateLimit counted in %s', (title) => {
     expect(await peek(options)).toMatchObject({ limited: false, remaining: 2 });
     // Another rate on the same key and group has a counter of its own.
     expect(await hit({ ...options, rate: '5/d' })).toMatchObject({ limited: false, remaining: 4 });
+  });
+
+  it("tsgate/auth's RateLimitLoginThrottle: locked after the limit for the window's rest, per scope; a reset unlocks", async ({ skip }) => {
+    const { alias } = storeOrSkip(stores, title, skip);
+    const throttle = new RateLimitLoginThrottle(alias);
+    const account = { key: `account:${uniqueName()}@example.com`, limit: 2, window: 3600 };
+    const ip = { key: `ip:${uniqueName()}`, limit: 3, window: 3600 };
+    expect(await throttle.retryAfter([account, ip])).toBeUndefined();
+    await throttle.recordFailure([account, ip]);
+    expect(await throttle.retryAfter([account, ip])).toBeUndefined();
+    await throttle.recordFailure([account, ip]);
+    const wait = await throttle.retryAfter([account, ip]);
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(3600);
+    expect(await throttle.retryAfter([ip])).toBeUndefined();
+    await throttle.reset(account);
+    expect(await throttle.retryAfter([account, ip])).toBeUndefined();
   });
 });

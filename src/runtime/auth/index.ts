@@ -24,7 +24,7 @@ export {
 } from './users.js';
 export { ARGON2_PARAMETERS, dummyVerify, hashPassword, isUsable, unusablePassword, verifyPassword, type Verified } from './passwords/hashers.js';
 export { commonPasswords, MAX_PASSWORD_LENGTH, passwordHelp, validatePassword, type ValidationContext } from './passwords/validators.js';
-export { DatabaseLoginThrottle, loginThrottle, setLoginThrottle, type LoginThrottle, type ThrottleScope } from './throttle.js';
+export { DatabaseLoginThrottle, RateLimitLoginThrottle, loginThrottle, setLoginThrottle, type LoginThrottle, type ThrottleScope } from './throttle.js';
 export { checkResetToken, decodeUid, encodeUid, makeResetToken } from './tokens.js';
 export { LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm } from './forms.js';
 export { authUrls } from './urls.js';

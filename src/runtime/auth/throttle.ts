@@ -1,10 +1,15 @@
 /**
  * Login throttling: after N failed logins within a window, per account and
- * per client IP, login answers 429 with Retry-After until the oldest
- * failure in the window leaves it. Behind a small interface so that the
- * rate-limit module (tsgate's rateLimit, Redis-backed) can replace the
- * database-backed one here by `setLoginThrottle()`.
+ * per client IP, login answers 429 with Retry-After. Two throttles behind one
+ * small interface, chosen with `setLoginThrottle()`:
+ *
+ * - DatabaseLoginThrottle (the default): rows of `auth_login_failure`, a
+ *   sliding window (the wait ends when the oldest failure leaves it).
+ * - RateLimitLoginThrottle: tsgate/ratelimit's counters in a cache (Redis or
+ *   the tsgate_cache table), fixed windows aligned to the clock: one atomic
+ *   round trip a failure, shared by every replica using the cache.
  */
+import { hit, peek, reset as resetLimit, type Rate } from '../ratelimit/index.js';
 import { authDb } from './users.js';
 
 export interface LoginThrottle {
@@ -60,6 +65,33 @@ export class DatabaseLoginThrottle implements LoginThrottle {
 
   async reset(scope: ThrottleScope): Promise<void> {
     await authDb().deleteFrom('auth_login_failure').where('scope', '=', scope.key).execute();
+  }
+}
+
+/** The failures counted with tsgate/ratelimit in a cache (`CACHES[alias]`, default 'default'). */
+export class RateLimitLoginThrottle implements LoginThrottle {
+  constructor(private readonly cache?: string) {}
+
+  private options(scope: ThrottleScope): { key: string; rate: Rate; group: string; cache?: string } {
+    const rate: Rate = { limit: scope.limit, window: scope.window, text: `${scope.limit}/${scope.window}s` };
+    return { key: scope.key, rate, group: 'tsgate.auth.login', ...(this.cache === undefined ? {} : { cache: this.cache }) };
+  }
+
+  async retryAfter(scopes: readonly ThrottleScope[]): Promise<number | undefined> {
+    let wait: number | undefined;
+    for (const scope of scopes) {
+      const state = await peek(this.options(scope));
+      if (state.limited) wait = Math.max(wait ?? 0, state.reset);
+    }
+    return wait;
+  }
+
+  async recordFailure(scopes: readonly ThrottleScope[]): Promise<void> {
+    for (const scope of scopes) await hit(this.options(scope));
+  }
+
+  async reset(scope: ThrottleScope): Promise<void> {
+    await resetLimit(this.options(scope));
   }
 }
 
