@@ -108,6 +108,8 @@ async function errorResponse(error: unknown, request: Request, options: ErrorHan
   const route = typeof routeValue === 'string' ? routeValue : undefined;
   // tsgate/auth's user, when its middleware ran and someone is logged in: id and email, nothing else.
   const user = request.user?.isAuthenticated ? { id: request.user.id, email: request.user.email } : undefined;
+  // What the log and the reporters see: a driver's message often carries its connection URL.
+  const masked = maskedError(error);
   logger.error('Internal Server Error', {
     request_id: requestId,
     trace_id: trace.traceId,
@@ -117,12 +119,12 @@ async function errorResponse(error: unknown, request: Request, options: ErrorHan
     path: request.path,
     ...(route === undefined ? {} : { route }),
     ...(user === undefined ? {} : { user_id: user.id, user_email: user.email }),
-    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    stack: error instanceof Error ? error.stack : undefined,
+    error: `${masked.name}: ${masked.message}`,
+    stack: error instanceof Error ? masked.stack : undefined,
   });
   if (hasErrorReporters()) {
     const report: ErrorReport = {
-      error: maskedError(error),
+      error: masked,
       requestId,
       traceId: trace.traceId,
       spanId: trace.spanId,

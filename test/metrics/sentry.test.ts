@@ -1,0 +1,152 @@
+/**
+ * SENTRY_DSN: the workers load @sentry/node and send each unhandled view
+ * error once to a local fake DSN endpoint (a node:http server standing in
+ * for Sentry's envelope API), with the request id, route, user and trace id,
+ * and none of the secrets that were within reach: SECRET_KEY, the password
+ * of DATABASE_URL (in the error's message), the Cookie and Authorization
+ * headers. Without SENTRY_DSN no worker loads the SDK.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serveMetricsProject, type MetricsProject } from './project.js';
+
+const SECRET_KEY = 'metrics-project-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
+const DB_PASSWORD = 'pg-pass-5up3r-s3cret';
+const COOKIE = 'sessionid=cookie-value-not-for-sentry';
+const AUTHORIZATION = 'Bearer token-value-not-for-sentry';
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+
+/** Urls with a view that fails with the database URL in its message, as a driver's connect error does, and a middleware standing in for tsgate/auth's. */
+const FILES = {
+  'shop/urls.js': `import { path, text } from 'tsgate/http';
+export const urlpatterns = [
+  path('', () => text('home'), { name: 'home' }),
+  // @sentry/core keeps its state in this global from the moment it is imported.
+  path('loaded/', () => text(String(globalThis.__SENTRY__ !== undefined)), { name: 'loaded' }),
+  path('orders/<int:id>/', () => { throw new Error('cannot connect to ' + process.env.DATABASE_URL); }, { name: 'order' }),
+];
+`,
+  'shop/user.js': `export const fakeAuthMiddleware = (next) => (request) => {
+  request.user = { id: 7, email: 'ada@example.com', isAuthenticated: true, isAnonymous: false, isActive: true, isStaff: false, isSuperuser: false };
+  return next(request);
+};
+`,
+  'shop/settings.js': `import { projectDir } from 'tsgate/conf';
+import { hostValidationMiddleware } from 'tsgate/middleware';
+import { fakeAuthMiddleware } from './user.js';
+export const BASE_DIR = projectDir(import.meta.url);
+export const DEBUG = false;
+export const SECRET_KEY = '${SECRET_KEY}';
+export const ALLOWED_HOSTS = ['127.0.0.1', 'localhost'];
+export const ROOT_URLCONF = 'shop.urls';
+export const WSGI_APPLICATION = 'shop.wsgi:application';
+export const MIDDLEWARE = [hostValidationMiddleware, fakeAuthMiddleware];
+export const DATABASES = { default: { URL: 'sqlite:///db.sqlite3' } };
+`,
+};
+
+interface Received {
+  path: string;
+  body: string;
+  events: Record<string, unknown>[];
+}
+
+let project: MetricsProject | undefined;
+let receiver: http.Server | undefined;
+afterEach(() => {
+  project?.stop();
+  receiver?.close();
+  project = undefined;
+  receiver = undefined;
+});
+
+/** A fake Sentry: every envelope POSTed, raw and as its event items. */
+async function startFakeSentry(): Promise<{ port: number; received: Received[] }> {
+  const received: Received[] = [];
+  receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const body = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+      // An envelope: a header line, then item header / item payload pairs.
+      const lines = body.split('\n').filter(Boolean);
+      const events: Record<string, unknown>[] = [];
+      for (let i = 1; i + 1 < lines.length; i += 2) {
+        if ((JSON.parse(lines[i] as string) as { type?: string }).type === 'event') events.push(JSON.parse(lines[i + 1] as string) as Record<string, unknown>);
+      }
+      received.push({ path: req.url ?? '', body, events });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
+  return { port: (receiver.address() as AddressInfo).port, received };
+}
+
+function request(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function serve(env: NodeJS.ProcessEnv): Promise<MetricsProject> {
+  return serveMetricsProject(1, ['--log-level', 'info'], { DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop`, ...env }, FILES);
+}
+
+describe('Sentry', () => {
+  it('gets each unhandled view error once, with request id, route, user and trace id, and no secret', async () => {
+    const sentry = await startFakeSentry();
+    project = await serve({ SENTRY_DSN: `http://public@127.0.0.1:${sentry.port}/1` });
+    const headers = { Cookie: COOKIE, Authorization: AUTHORIZATION, traceparent: `00-${TRACE}-00f067aa0ba902b7-01` };
+    const first = await request(project.port, '/orders/1/', headers);
+    const second = await request(project.port, '/orders/2/', { ...headers, 'X-Request-ID': 'req-second' });
+    expect(first.status).toBe(500);
+    expect(first.body).toContain(`Request id: ${TRACE}`);
+    expect(second.status).toBe(500);
+    expect((await request(project.port, '/loaded/', headers)).body).toBe('true');
+    // A graceful stop: the worker flushes what Sentry queued before it exits; then everything sent is here.
+    project.server.child.kill('SIGTERM');
+    await project.server.exited;
+
+    const events = sentry.received.flatMap((envelope) => envelope.events);
+    expect(sentry.received.every((envelope) => envelope.path.startsWith('/api/1/envelope/'))).toBe(true);
+    expect(events).toHaveLength(2);
+    const byRequest = (id: string) => events.filter((event) => (event.tags as Record<string, string>).request_id === id);
+    expect(byRequest(TRACE)).toHaveLength(1);
+    expect(byRequest('req-second')).toHaveLength(1);
+    for (const event of events) {
+      const tags = event.tags as Record<string, string>;
+      expect(tags.route).toBe('order');
+      expect(tags.trace_id).toBe(TRACE);
+      expect((event.contexts as { trace: { trace_id: string } }).trace.trace_id).toBe(TRACE);
+      expect(event.user).toEqual({ id: '7', email: 'ada@example.com' });
+      const exception = (event.exception as { values: { type: string; value: string }[] }).values[0];
+      expect(exception?.type).toBe('Error');
+      expect(exception?.value).toMatch(/^cannot connect to postgres:\/\/shop:\*+@127\.0\.0\.1:5432\/shop$/);
+    }
+    const all = sentry.received.map((envelope) => envelope.body).join('\n');
+    for (const secret of [SECRET_KEY, DB_PASSWORD, 'cookie-value-not-for-sentry', 'token-value-not-for-sentry']) expect(all).not.toContain(secret);
+    expect(all).not.toMatch(/"cookie"|"authorization"|HTTP_COOKIE|HTTP_AUTHORIZATION/i);
+    // The log line, the other reporter, has the same: ids, route, user, and the password masked.
+    const line = JSON.parse(/\{[^\n]*"request_id":"req-second"[^\n]*\}/.exec(project.server.output)?.[0] ?? '{}') as Record<string, unknown>;
+    expect(line).toMatchObject({ message: 'Internal Server Error', route: 'order', trace_id: TRACE, user_id: 7, user_email: 'ada@example.com' });
+    expect(project.server.output).toContain('cannot connect to postgres://shop:');
+    expect(project.server.output).not.toContain(DB_PASSWORD);
+  }, 90_000);
+
+  it('is not loaded without SENTRY_DSN', async () => {
+    project = await serve({ SENTRY_DSN: '' });
+    expect((await request(project.port, '/orders/1/', {})).status).toBe(500);
+    await project.server.waitFor(/"message":"Internal Server Error"/);
+    expect((await request(project.port, '/loaded/', {})).body).toBe('false');
+  }, 90_000);
+});
