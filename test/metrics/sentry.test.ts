@@ -105,7 +105,13 @@ function serve(env: NodeJS.ProcessEnv): Promise<MetricsProject> {
 describe('Sentry', () => {
   it('gets each unhandled view error once, with request id, route, user and trace id, and no secret', async () => {
     const sentry = await startFakeSentry();
-    project = await serve({ SENTRY_DSN: `http://public@127.0.0.1:${sentry.port}/1` });
+    // OpenTelemetry runs too (its spans to the same fake server): Sentry must not take over its setup.
+    project = await serve({
+      SENTRY_DSN: `http://public@127.0.0.1:${sentry.port}/1`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sentry.port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
     const headers = { Cookie: COOKIE, Authorization: AUTHORIZATION, traceparent: `00-${TRACE}-00f067aa0ba902b7-01` };
     const first = await request(project.port, '/orders/1/', headers);
     const second = await request(project.port, '/orders/2/', { ...headers, 'X-Request-ID': 'req-second' });
@@ -117,8 +123,12 @@ describe('Sentry', () => {
     project.server.child.kill('SIGTERM');
     await project.server.exited;
 
-    const events = sentry.received.flatMap((envelope) => envelope.events);
-    expect(sentry.received.every((envelope) => envelope.path.startsWith('/api/1/envelope/'))).toBe(true);
+    const envelopes = sentry.received.filter((post) => post.path.startsWith('/api/1/envelope/'));
+    const events = envelopes.flatMap((envelope) => envelope.events);
+    // The request spans still reach OpenTelemetry's exporter, in the caller's trace.
+    const traces = sentry.received.filter((post) => post.path === '/v1/traces').map((post) => post.body).join('\n');
+    expect(traces).toContain('"GET order"');
+    expect(sentry.received.map((post) => post.path.replace(/\?.*/, '')).sort().filter((path, i, all) => all.indexOf(path) === i)).toEqual(['/api/1/envelope/', '/v1/traces']);
     expect(events).toHaveLength(2);
     const byRequest = (id: string) => events.filter((event) => (event.tags as Record<string, string>).request_id === id);
     expect(byRequest(TRACE)).toHaveLength(1);
@@ -133,7 +143,7 @@ describe('Sentry', () => {
       expect(exception?.type).toBe('Error');
       expect(exception?.value).toMatch(/^cannot connect to postgres:\/\/shop:\*+@127\.0\.0\.1:5432\/shop$/);
     }
-    const all = sentry.received.map((envelope) => envelope.body).join('\n');
+    const all = envelopes.map((envelope) => envelope.body).join('\n');
     for (const secret of [SECRET_KEY, DB_PASSWORD, 'cookie-value-not-for-sentry', 'token-value-not-for-sentry']) expect(all).not.toContain(secret);
     expect(all).not.toMatch(/"cookie"|"authorization"|HTTP_COOKIE|HTTP_AUTHORIZATION/i);
     // The log line, the other reporter, has the same: ids, route, user, and the password masked.

@@ -2,7 +2,7 @@
  * Where a view's unhandled error goes besides the log line (http/errors.ts
  * writes that one always): every reporter registered here gets it once,
  * already masked. Sentry (sentry.ts) is one, started when SENTRY_DSN is set;
- * a project may add its own with `addErrorReporter()`.
+ * `addErrorReporter()` is how it (and any other) registers.
  */
 
 /** An unhandled view error as reporters receive it: secrets already masked (http/errors.ts). */
