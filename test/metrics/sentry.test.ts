@@ -143,6 +143,9 @@ describe('Sentry', () => {
       expect(exception?.type).toBe('Error');
       expect(exception?.value).toMatch(/^cannot connect to postgres:\/\/shop:\*+@127\.0\.0\.1:5432\/shop$/);
     }
+    // The envelope's own trace header names the same trace, not one the SDK made up.
+    for (const envelope of envelopes) expect((JSON.parse(envelope.body.split('\n')[0] as string) as { trace?: { trace_id?: string } }).trace?.trace_id).toBe(TRACE);
+    expect((events[0]?.contexts as { request: { headers: Record<string, string> } }).request.headers).toMatchObject({ traceparent: headers.traceparent });
     const all = envelopes.map((envelope) => envelope.body).join('\n');
     for (const secret of [SECRET_KEY, DB_PASSWORD, 'cookie-value-not-for-sentry', 'token-value-not-for-sentry']) expect(all).not.toContain(secret);
     expect(all).not.toMatch(/"cookie"|"authorization"|HTTP_COOKIE|HTTP_AUTHORIZATION/i);

@@ -56,9 +56,16 @@ function toSentry(report: ErrorReport): void {
     ...(report.user ? { user: { ...(report.user.id === undefined ? {} : { id: String(report.user.id) }), email: report.user.email } } : {}),
     contexts: {
       trace: { trace_id: report.traceId, span_id: report.spanId },
-      request: { method: report.request.method, url: report.request.path, query_string: report.request.query, headers: report.request.headers },
+      request: { method: report.request.method, url: report.request.path, query_string: report.request.query, headers: headerNames(report.request.headers) },
     },
+    // The envelope's trace header too: without it the SDK would put a trace id of its own there.
+    propagationContext: { traceId: report.traceId, sampleRand: Math.random() },
   });
+}
+
+/** `HTTP_USER_AGENT` → `user-agent`, as Sentry shows request headers. */
+function headerNames(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.replace(/^HTTP_/, '').toLowerCase().replaceAll('_', '-'), value]));
 }
 
 /** Sends what is queued; a worker calls it before it exits. */
