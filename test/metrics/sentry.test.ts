@@ -21,16 +21,22 @@ const TRACE = '0af7651916cd43dd8448eb211c80319c';
 /** Urls with a view that fails with the database URL in its message, as a driver's connect error does, and a middleware standing in for tsgate/auth's. */
 const FILES = {
   'shop/urls.js': `import { path, text } from 'tsgate/http';
+import { poolFailed } from './user.js';
 export const urlpatterns = [
   path('', () => text('home'), { name: 'home' }),
   // @sentry/core keeps its state in this global from the moment it is imported.
   path('loaded/', () => text(String(globalThis.__SENTRY__ !== undefined)), { name: 'loaded' }),
+  path('twice/', () => { throw poolFailed; }, { name: 'twice' }),
   path('orders/<int:id>/', () => { throw new Error('cannot connect to ' + process.env.DATABASE_URL); }, { name: 'order' }),
 ];
 `,
-  'shop/user.js': `export const fakeAuthMiddleware = (next) => (request) => {
+  'shop/user.js': `// A failure both the view and a middleware meet, as a pool's cached connect error is.
+export const poolFailed = new Error('pool failed');
+export const fakeAuthMiddleware = (next) => async (request) => {
   request.user = { id: 7, email: 'ada@example.com', isAuthenticated: true, isAnonymous: false, isActive: true, isStaff: false, isSuperuser: false };
-  return next(request);
+  const response = await next(request);
+  if (request.path === '/twice/') throw poolFailed;
+  return response;
 };
 `,
   'shop/settings.js': `import { projectDir } from 'tsgate/conf';
@@ -118,6 +124,7 @@ describe('Sentry', () => {
     expect(first.status).toBe(500);
     expect(first.body).toContain(`Request id: ${TRACE}`);
     expect(second.status).toBe(500);
+    expect((await request(project.port, '/twice/', { 'X-Request-ID': 'req-twice' })).status).toBe(500);
     expect((await request(project.port, '/loaded/', headers)).body).toBe('true');
     // A graceful stop: the worker flushes what Sentry queued before it exits; then everything sent is here.
     project.server.child.kill('SIGTERM');
@@ -129,11 +136,16 @@ describe('Sentry', () => {
     const traces = sentry.received.filter((post) => post.path === '/v1/traces').map((post) => post.body).join('\n');
     expect(traces).toContain('"GET order"');
     expect(sentry.received.map((post) => post.path.replace(/\?.*/, '')).sort().filter((path, i, all) => all.indexOf(path) === i)).toEqual(['/api/1/envelope/', '/v1/traces']);
-    expect(events).toHaveLength(2);
+    expect(events).toHaveLength(3);
+    // Met by the view and again by a middleware: still one event, one log line.
+    expect(events.filter((event) => (event.tags as Record<string, string>).request_id === 'req-twice')).toHaveLength(1);
+    expect(project.server.output.match(/"request_id":"req-twice"/g)).toHaveLength(1);
+    const orderEvents = events.filter((event) => (event.tags as Record<string, string>).route === 'order');
+    expect(orderEvents).toHaveLength(2);
     const byRequest = (id: string) => events.filter((event) => (event.tags as Record<string, string>).request_id === id);
     expect(byRequest(TRACE)).toHaveLength(1);
     expect(byRequest('req-second')).toHaveLength(1);
-    for (const event of events) {
+    for (const event of orderEvents) {
       const tags = event.tags as Record<string, string>;
       expect(tags.route).toBe('order');
       expect(tags.trace_id).toBe(TRACE);
@@ -144,8 +156,8 @@ describe('Sentry', () => {
       expect(exception?.value).toMatch(/^cannot connect to postgres:\/\/shop:\*+@127\.0\.0\.1:5432\/shop$/);
     }
     // The envelope's own trace header names the same trace, not one the SDK made up.
-    for (const envelope of envelopes) expect((JSON.parse(envelope.body.split('\n')[0] as string) as { trace?: { trace_id?: string } }).trace?.trace_id).toBe(TRACE);
-    expect((events[0]?.contexts as { request: { headers: Record<string, string> } }).request.headers).toMatchObject({ traceparent: headers.traceparent });
+    for (const envelope of envelopes.filter((e) => e.events.some((event) => orderEvents.includes(event)))) expect((JSON.parse(envelope.body.split('\n')[0] as string) as { trace?: { trace_id?: string } }).trace?.trace_id).toBe(TRACE);
+    expect((orderEvents[0]?.contexts as { request: { headers: Record<string, string> } }).request.headers).toMatchObject({ traceparent: headers.traceparent });
     const all = envelopes.map((envelope) => envelope.body).join('\n');
     for (const secret of [SECRET_KEY, DB_PASSWORD, 'cookie-value-not-for-sentry', 'token-value-not-for-sentry']) expect(all).not.toContain(secret);
     expect(all).not.toMatch(/"cookie"|"authorization"|HTTP_COOKIE|HTTP_AUTHORIZATION/i);

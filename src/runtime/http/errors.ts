@@ -91,6 +91,17 @@ export function handleErrors(handler: Handler, options: ErrorHandlingOptions): H
   };
 }
 
+const REPORTED_KEY = 'tsgate.reported_errors';
+
+/** Whether this request has not logged this error (by name and masked message) yet; marks it. */
+function firstReport(environ: Record<string, unknown>, masked: Error): boolean {
+  const seen = (environ[REPORTED_KEY] ??= new Set<string>()) as Set<string>;
+  const key = `${masked.name}: ${masked.message}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
+}
+
 async function errorResponse(error: unknown, request: Request, options: ErrorHandlingOptions): Promise<HttpResponse> {
   // A client's mistake (a body over the limit, a malformed upload) is its status, not a server error;
   // an API's (request.validate()) is answered with problem details.
@@ -110,29 +121,33 @@ async function errorResponse(error: unknown, request: Request, options: ErrorHan
   const user = request.user?.isAuthenticated ? { id: request.user.id, email: request.user.email } : undefined;
   // What the log and the reporters see: a driver's message often carries its connection URL.
   const masked = maskedError(error);
-  logger.error('Internal Server Error', {
-    request_id: requestId,
-    trace_id: trace.traceId,
-    span_id: trace.spanId,
-    ...(trace.parentId === undefined ? {} : { parent_span_id: trace.parentId }),
-    method: request.method,
-    path: request.path,
-    ...(route === undefined ? {} : { route }),
-    ...(user === undefined ? {} : { user_id: user.id, user_email: user.email }),
-    error: `${masked.name}: ${masked.message}`,
-    stack: error instanceof Error ? masked.stack : undefined,
-  });
-  if (hasErrorReporters()) {
-    const report: ErrorReport = {
-      error: masked,
-      requestId,
-      traceId: trace.traceId,
-      spanId: trace.spanId,
-      route,
-      user,
-      request: { method: request.method, path: request.path, query: redactUrl(String(request.environ.QUERY_STRING ?? ''), MASK), headers: visibleHeaders(request.environ) },
-    };
-    reportError(report, (failure) => logger.error('Error reporter failed', { request_id: requestId, error: failure instanceof Error ? failure.message : String(failure) }));
+  // The error pages run inside the middleware and around it: an error a middleware rethrows (a
+  // failed pool, cached) would reach both; it is logged and reported once per request.
+  if (firstReport(request.environ, masked)) {
+    logger.error('Internal Server Error', {
+      request_id: requestId,
+      trace_id: trace.traceId,
+      span_id: trace.spanId,
+      ...(trace.parentId === undefined ? {} : { parent_span_id: trace.parentId }),
+      method: request.method,
+      path: request.path,
+      ...(route === undefined ? {} : { route }),
+      ...(user === undefined ? {} : { user_id: user.id, user_email: user.email }),
+      error: `${masked.name}: ${masked.message}`,
+      stack: error instanceof Error ? masked.stack : undefined,
+    });
+    if (hasErrorReporters()) {
+      const report: ErrorReport = {
+        error: masked,
+        requestId,
+        traceId: trace.traceId,
+        spanId: trace.spanId,
+        route,
+        user,
+        request: { method: request.method, path: request.path, query: redactUrl(String(request.environ.QUERY_STRING ?? ''), MASK), headers: visibleHeaders(request.environ) },
+      };
+      reportError(report, (failure) => logger.error('Error reporter failed', { request_id: requestId, error: failure instanceof Error ? failure.message : String(failure) }));
+    }
   }
   if (options.debug) return html(debugPage(error, request, options.settings()), 500);
   const headers: [string, string][] = [['X-Request-ID', requestId]];
