@@ -50,7 +50,12 @@ export async function startErrorReporting(env: NodeJS.ProcessEnv = process.env):
 function toSentry(report: ErrorReport): void {
   const s = sentry;
   if (!s) return;
-  s.captureException(report.error, {
+  // A scope of this error's own, captured on directly: it is the event's current scope, so the
+  // envelope's trace header (built from the scope's propagation context) names the request's trace
+  // too, not one the SDK made up; nothing depends on which async context the SDK thinks is active.
+  const scope = s.getCurrentScope().clone();
+  scope.setPropagationContext({ traceId: report.traceId, sampleRand: Math.random() });
+  scope.update({
     level: 'error',
     tags: { request_id: report.requestId, trace_id: report.traceId, ...(report.route === undefined ? {} : { route: report.route }) },
     ...(report.user ? { user: { ...(report.user.id === undefined ? {} : { id: String(report.user.id) }), email: report.user.email } } : {}),
@@ -58,9 +63,8 @@ function toSentry(report: ErrorReport): void {
       trace: { trace_id: report.traceId, span_id: report.spanId },
       request: { method: report.request.method, url: report.request.path, query_string: report.request.query, headers: headerNames(report.request.headers) },
     },
-    // The envelope's trace header too: without it the SDK would put a trace id of its own there.
-    propagationContext: { traceId: report.traceId, sampleRand: Math.random() },
   });
+  scope.captureException(report.error);
 }
 
 /** `HTTP_USER_AGENT` → `user-agent`, as Sentry shows request headers. */
