@@ -168,6 +168,17 @@ describe('Sentry', () => {
     expect(project.server.output).not.toContain(DB_PASSWORD);
   }, 90_000);
 
+  it('names the request\'s trace in the envelope header without OpenTelemetry too', async () => {
+    const sentry = await startFakeSentry();
+    project = await serve({ SENTRY_DSN: `http://public@127.0.0.1:${sentry.port}/1` });
+    expect((await request(project.port, '/orders/3/', { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` })).status).toBe(500);
+    project.server.child.kill('SIGTERM');
+    await project.server.exited;
+    expect(sentry.received).toHaveLength(1);
+    const [header] = (sentry.received[0]?.body ?? '').split('\n');
+    expect((JSON.parse(header ?? '{}') as { trace?: { trace_id?: string } }).trace?.trace_id).toBe(TRACE);
+  }, 90_000);
+
   it('is not loaded without SENTRY_DSN', async () => {
     project = await serve({ SENTRY_DSN: '' });
     expect((await request(project.port, '/orders/1/', {})).status).toBe(500);
