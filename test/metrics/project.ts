@@ -54,11 +54,11 @@ export interface MetricsProject {
   stop(): void;
 }
 
-/** Writes the project and runs `node manage.js serve --workers N --metrics-bind …`, waiting for every worker. */
-export async function serveMetricsProject(workers = 2, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<MetricsProject> {
+/** Writes the project (`files` replacing or adding some) and runs `node manage.js serve --workers N --metrics-bind …`, waiting for every worker. */
+export async function serveMetricsProject(workers = 2, args: string[] = [], env: NodeJS.ProcessEnv = {}, files: Record<string, string> = {}): Promise<MetricsProject> {
   ensureBuilt();
   const dir = tempDir('tsgate-metrics-');
-  for (const [file, text] of Object.entries(FILES)) {
+  for (const [file, text] of Object.entries({ ...FILES, ...files })) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
   }

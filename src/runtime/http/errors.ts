@@ -6,6 +6,7 @@
  */
 import { logger, redactUrl } from '../logging/index.js';
 import { ROUTE_KEY } from '../metrics/index.js';
+import { hasErrorReporters, reportError, type ErrorReport } from '../reporting/index.js';
 import { requestTrace } from '../tracing/index.js';
 import { HttpError } from '../tsgi/errors.js';
 import { escapeHtml as escape } from './html.js';
@@ -38,13 +39,31 @@ function table(rows: Record<string, unknown>): string {
     .join('');
 }
 
+/** The request's headers as the debug page and the error reporters show them: no cookies, no credentials, nothing secret-looking. */
+function visibleHeaders(environ: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environ).filter((entry): entry is [string, string] => {
+      const [key, value] = entry;
+      return key.startsWith('HTTP_') && typeof value === 'string' && !/COOKIE|AUTHORIZATION/.test(key) && !HIDDEN.test(key);
+    }),
+  );
+}
+
+/** A copy of `error` for reporters: URL passwords masked in its message and stack, its cause chain copied the same way. */
+function maskedError(error: unknown, depth = 0): Error {
+  const source = error instanceof Error ? error : new Error(String(error));
+  const copy = new Error(redactUrl(source.message, MASK));
+  copy.name = source.name;
+  copy.stack = source.stack === undefined ? undefined : redactUrl(source.stack, MASK);
+  if (source.cause !== undefined && depth < 5) copy.cause = maskedError(source.cause, depth + 1);
+  return copy;
+}
+
 export function debugPage(error: unknown, request: Request, settings: Record<string, unknown>): string {
   const name = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
   const stack = error instanceof Error ? (error.stack ?? '') : '';
-  const headers = Object.fromEntries(
-    Object.entries(request.environ).filter(([key]) => key.startsWith('HTTP_') && !/COOKIE|AUTHORIZATION/.test(key) && !HIDDEN.test(key)),
-  );
+  const headers = visibleHeaders(request.environ);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(name)} at ${escape(request.path)}</title>
 <style>body{font:14px sans-serif;margin:0}header{background:#ffc;padding:1em 2em;border-bottom:1px solid #ddd}section{padding:0 2em}pre{white-space:pre-wrap;margin:0}th{text-align:left;vertical-align:top;padding-right:1em}</style></head>
 <body><header><h1>${escape(name)} at ${escape(request.path)}</h1><pre>${escape(message)}</pre>
@@ -72,6 +91,17 @@ export function handleErrors(handler: Handler, options: ErrorHandlingOptions): H
   };
 }
 
+const REPORTED_KEY = 'tsgate.reported_errors';
+
+/** Whether this request has not logged this error (by name and masked message) yet; marks it. */
+function firstReport(environ: Record<string, unknown>, masked: Error): boolean {
+  const seen = (environ[REPORTED_KEY] ??= new Set<string>()) as Set<string>;
+  const key = `${masked.name}: ${masked.message}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
+}
+
 async function errorResponse(error: unknown, request: Request, options: ErrorHandlingOptions): Promise<HttpResponse> {
   // A client's mistake (a body over the limit, a malformed upload) is its status, not a server error;
   // an API's (request.validate()) is answered with problem details.
@@ -85,18 +115,40 @@ async function errorResponse(error: unknown, request: Request, options: ErrorHan
   const trace = requestTrace(request.environ);
   const given = request.header('x-request-id');
   const requestId = given !== undefined && /^[\w.-]{1,128}$/.test(given) ? given : trace.traceId;
-  const route = request.environ[ROUTE_KEY];
-  logger.error('Internal Server Error', {
-    request_id: requestId,
-    trace_id: trace.traceId,
-    span_id: trace.spanId,
-    ...(trace.parentId === undefined ? {} : { parent_span_id: trace.parentId }),
-    method: request.method,
-    path: request.path,
-    ...(typeof route === 'string' ? { route } : {}),
-    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    stack: error instanceof Error ? error.stack : undefined,
-  });
+  const routeValue = request.environ[ROUTE_KEY];
+  const route = typeof routeValue === 'string' ? routeValue : undefined;
+  // tsgate/auth's user, when its middleware ran and someone is logged in: id and email, nothing else.
+  const user = request.user?.isAuthenticated ? { id: request.user.id, email: request.user.email } : undefined;
+  // What the log and the reporters see: a driver's message often carries its connection URL.
+  const masked = maskedError(error);
+  // The error pages run inside the middleware and around it: an error a middleware rethrows (a
+  // failed pool, cached) would reach both; it is logged and reported once per request.
+  if (firstReport(request.environ, masked)) {
+    logger.error('Internal Server Error', {
+      request_id: requestId,
+      trace_id: trace.traceId,
+      span_id: trace.spanId,
+      ...(trace.parentId === undefined ? {} : { parent_span_id: trace.parentId }),
+      method: request.method,
+      path: request.path,
+      ...(route === undefined ? {} : { route }),
+      ...(user === undefined ? {} : { user_id: user.id, user_email: user.email }),
+      error: `${masked.name}: ${masked.message}`,
+      stack: error instanceof Error ? masked.stack : undefined,
+    });
+    if (hasErrorReporters()) {
+      const report: ErrorReport = {
+        error: masked,
+        requestId,
+        traceId: trace.traceId,
+        spanId: trace.spanId,
+        route,
+        user,
+        request: { method: request.method, path: request.path, query: redactUrl(String(request.environ.QUERY_STRING ?? ''), MASK), headers: visibleHeaders(request.environ) },
+      };
+      reportError(report, (failure) => logger.error('Error reporter failed', { request_id: requestId, error: failure instanceof Error ? failure.message : String(failure) }));
+    }
+  }
   if (options.debug) return html(debugPage(error, request, options.settings()), 500);
   const headers: [string, string][] = [['X-Request-ID', requestId]];
   if (options.render500) {

@@ -1,0 +1,188 @@
+/**
+ * SENTRY_DSN: the workers load @sentry/node and send each unhandled view
+ * error once to a local fake DSN endpoint (a node:http server standing in
+ * for Sentry's envelope API), with the request id, route, user and trace id,
+ * and none of the secrets that were within reach: SECRET_KEY, the password
+ * of DATABASE_URL (in the error's message), the Cookie and Authorization
+ * headers. Without SENTRY_DSN no worker loads the SDK.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serveMetricsProject, type MetricsProject } from './project.js';
+
+const SECRET_KEY = 'metrics-project-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
+const DB_PASSWORD = 'pg-pass-5up3r-s3cret';
+const COOKIE = 'sessionid=cookie-value-not-for-sentry';
+const AUTHORIZATION = 'Bearer token-value-not-for-sentry';
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+
+/** Urls with a view that fails with the database URL in its message, as a driver's connect error does, and a middleware standing in for tsgate/auth's. */
+const FILES = {
+  'shop/urls.js': `import { path, text } from 'tsgate/http';
+import { poolFailed } from './user.js';
+export const urlpatterns = [
+  path('', () => text('home'), { name: 'home' }),
+  // @sentry/core keeps its state in this global from the moment it is imported.
+  path('loaded/', () => text(String(globalThis.__SENTRY__ !== undefined)), { name: 'loaded' }),
+  path('twice/', () => { throw poolFailed; }, { name: 'twice' }),
+  path('orders/<int:id>/', () => { throw new Error('cannot connect to ' + process.env.DATABASE_URL); }, { name: 'order' }),
+];
+`,
+  'shop/user.js': `// A failure both the view and a middleware meet, as a pool's cached connect error is.
+export const poolFailed = new Error('pool failed');
+export const fakeAuthMiddleware = (next) => async (request) => {
+  request.user = { id: 7, email: 'ada@example.com', isAuthenticated: true, isAnonymous: false, isActive: true, isStaff: false, isSuperuser: false };
+  const response = await next(request);
+  if (request.path === '/twice/') throw poolFailed;
+  return response;
+};
+`,
+  'shop/settings.js': `import { projectDir } from 'tsgate/conf';
+import { hostValidationMiddleware } from 'tsgate/middleware';
+import { fakeAuthMiddleware } from './user.js';
+export const BASE_DIR = projectDir(import.meta.url);
+export const DEBUG = false;
+export const SECRET_KEY = '${SECRET_KEY}';
+export const ALLOWED_HOSTS = ['127.0.0.1', 'localhost'];
+export const ROOT_URLCONF = 'shop.urls';
+export const WSGI_APPLICATION = 'shop.wsgi:application';
+export const MIDDLEWARE = [hostValidationMiddleware, fakeAuthMiddleware];
+export const DATABASES = { default: { URL: 'sqlite:///db.sqlite3' } };
+`,
+};
+
+interface Received {
+  path: string;
+  body: string;
+  events: Record<string, unknown>[];
+}
+
+let project: MetricsProject | undefined;
+let receiver: http.Server | undefined;
+afterEach(() => {
+  project?.stop();
+  receiver?.close();
+  project = undefined;
+  receiver = undefined;
+});
+
+/** A fake Sentry: every envelope POSTed, raw and as its event items. */
+async function startFakeSentry(): Promise<{ port: number; received: Received[] }> {
+  const received: Received[] = [];
+  receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const body = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+      // An envelope: a header line, then item header / item payload pairs.
+      const lines = body.split('\n').filter(Boolean);
+      const events: Record<string, unknown>[] = [];
+      for (let i = 1; i + 1 < lines.length; i += 2) {
+        if ((JSON.parse(lines[i] as string) as { type?: string }).type === 'event') events.push(JSON.parse(lines[i + 1] as string) as Record<string, unknown>);
+      }
+      received.push({ path: req.url ?? '', body, events });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
+  return { port: (receiver.address() as AddressInfo).port, received };
+}
+
+function request(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function serve(env: NodeJS.ProcessEnv): Promise<MetricsProject> {
+  return serveMetricsProject(1, ['--log-level', 'info'], { DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop`, ...env }, FILES);
+}
+
+describe('Sentry', () => {
+  it('gets each unhandled view error once, with request id, route, user and trace id, and no secret', async () => {
+    const sentry = await startFakeSentry();
+    // OpenTelemetry runs too (its spans to the same fake server): Sentry must not take over its setup.
+    project = await serve({
+      SENTRY_DSN: `http://public@127.0.0.1:${sentry.port}/1`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sentry.port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    const headers = { Cookie: COOKIE, Authorization: AUTHORIZATION, traceparent: `00-${TRACE}-00f067aa0ba902b7-01` };
+    const first = await request(project.port, '/orders/1/', headers);
+    const second = await request(project.port, '/orders/2/', { ...headers, 'X-Request-ID': 'req-second' });
+    expect(first.status).toBe(500);
+    expect(first.body).toContain(`Request id: ${TRACE}`);
+    expect(second.status).toBe(500);
+    expect((await request(project.port, '/twice/', { 'X-Request-ID': 'req-twice' })).status).toBe(500);
+    expect((await request(project.port, '/loaded/', headers)).body).toBe('true');
+    // A graceful stop: the worker flushes what Sentry queued before it exits; then everything sent is here.
+    project.server.child.kill('SIGTERM');
+    await project.server.exited;
+
+    const envelopes = sentry.received.filter((post) => post.path.startsWith('/api/1/envelope/'));
+    const events = envelopes.flatMap((envelope) => envelope.events);
+    // The request spans still reach OpenTelemetry's exporter, in the caller's trace.
+    const traces = sentry.received.filter((post) => post.path === '/v1/traces').map((post) => post.body).join('\n');
+    expect(traces).toContain('"GET order"');
+    expect(sentry.received.map((post) => post.path.replace(/\?.*/, '')).sort().filter((path, i, all) => all.indexOf(path) === i)).toEqual(['/api/1/envelope/', '/v1/traces']);
+    expect(events).toHaveLength(3);
+    // Met by the view and again by a middleware: still one event, one log line.
+    expect(events.filter((event) => (event.tags as Record<string, string>).request_id === 'req-twice')).toHaveLength(1);
+    expect(project.server.output.match(/"request_id":"req-twice"/g)).toHaveLength(1);
+    const orderEvents = events.filter((event) => (event.tags as Record<string, string>).route === 'order');
+    expect(orderEvents).toHaveLength(2);
+    const byRequest = (id: string) => events.filter((event) => (event.tags as Record<string, string>).request_id === id);
+    expect(byRequest(TRACE)).toHaveLength(1);
+    expect(byRequest('req-second')).toHaveLength(1);
+    for (const event of orderEvents) {
+      const tags = event.tags as Record<string, string>;
+      expect(tags.route).toBe('order');
+      expect(tags.trace_id).toBe(TRACE);
+      expect((event.contexts as { trace: { trace_id: string } }).trace.trace_id).toBe(TRACE);
+      expect(event.user).toEqual({ id: '7', email: 'ada@example.com' });
+      const exception = (event.exception as { values: { type: string; value: string }[] }).values[0];
+      expect(exception?.type).toBe('Error');
+      expect(exception?.value).toMatch(/^cannot connect to postgres:\/\/shop:\*+@127\.0\.0\.1:5432\/shop$/);
+    }
+    // The envelope's own trace header names the same trace, not one the SDK made up.
+    for (const envelope of envelopes.filter((e) => e.events.some((event) => orderEvents.includes(event)))) expect((JSON.parse(envelope.body.split('\n')[0] as string) as { trace?: { trace_id?: string } }).trace?.trace_id).toBe(TRACE);
+    expect((orderEvents[0]?.contexts as { request: { headers: Record<string, string> } }).request.headers).toMatchObject({ traceparent: headers.traceparent });
+    const all = envelopes.map((envelope) => envelope.body).join('\n');
+    for (const secret of [SECRET_KEY, DB_PASSWORD, 'cookie-value-not-for-sentry', 'token-value-not-for-sentry']) expect(all).not.toContain(secret);
+    expect(all).not.toMatch(/"cookie"|"authorization"|HTTP_COOKIE|HTTP_AUTHORIZATION/i);
+    // The log line, the other reporter, has the same: ids, route, user, and the password masked.
+    const line = JSON.parse(/\{[^\n]*"request_id":"req-second"[^\n]*\}/.exec(project.server.output)?.[0] ?? '{}') as Record<string, unknown>;
+    expect(line).toMatchObject({ message: 'Internal Server Error', route: 'order', trace_id: TRACE, user_id: 7, user_email: 'ada@example.com' });
+    expect(project.server.output).toContain('cannot connect to postgres://shop:');
+    expect(project.server.output).not.toContain(DB_PASSWORD);
+  }, 90_000);
+
+  it('names the request\'s trace in the envelope header without OpenTelemetry too', async () => {
+    const sentry = await startFakeSentry();
+    project = await serve({ SENTRY_DSN: `http://public@127.0.0.1:${sentry.port}/1` });
+    expect((await request(project.port, '/orders/3/', { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` })).status).toBe(500);
+    project.server.child.kill('SIGTERM');
+    await project.server.exited;
+    expect(sentry.received).toHaveLength(1);
+    const [header] = (sentry.received[0]?.body ?? '').split('\n');
+    expect((JSON.parse(header ?? '{}') as { trace?: { trace_id?: string } }).trace?.trace_id).toBe(TRACE);
+  }, 90_000);
+
+  it('is not loaded without SENTRY_DSN', async () => {
+    project = await serve({ SENTRY_DSN: '' });
+    expect((await request(project.port, '/orders/1/', {})).status).toBe(500);
+    await project.server.waitFor(/"message":"Internal Server Error"/);
+    expect((await request(project.port, '/loaded/', {})).body).toBe('false');
+  }, 90_000);
+});
