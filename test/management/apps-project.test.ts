@@ -88,6 +88,7 @@ describe('manage startapp in a generated project', () => {
       .sort();
     expect(files).toEqual([
       'blog/migrations/.gitkeep',
+      'blog/models.ts',
       'blog/static/blog/blog.css',
       'blog/templates/blog/index.html',
       'blog/tests/blog.test.ts',
