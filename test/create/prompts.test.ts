@@ -102,7 +102,7 @@ describe('no terminal', () => {
     const cwd = tempDir();
     expect(runGenerator(['withauth', '--no-install', '--no-git'], cwd).status).toBe(0);
     const settings = readFileSync(join(cwd, 'withauth', 'withauth', 'settings.ts'), 'utf8');
-    expect(settings).toContain("export const INSTALLED_APPS: Settings['INSTALLED_APPS'] = ['tsgate.auth', 'pages'];");
+    expect(settings).toContain("export const INSTALLED_APPS: Settings['INSTALLED_APPS'] = ['tsgate.auth', 'tsgate.cache', 'tsgate.tasks', 'pages'];");
     expect(settings).toContain("export const AUTH_SIGNUP = env.bool('AUTH_SIGNUP', false);");
     expect(readFileSync(join(cwd, 'withauth', 'withauth', 'urls.ts'), 'utf8')).toContain("path('accounts/', include(authUrls))");
     expect(existsSync(join(cwd, 'withauth', 'test', 'accounts.test.ts'))).toBe(true);
