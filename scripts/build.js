@@ -4,9 +4,11 @@
 // its final place and swapped in, so a running server or test never sees a
 // half-built tree.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { buildSync } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -98,6 +100,37 @@ function lock(/** @type {string} */ dir) {
 }
 
 /**
+ * Replaces the generator's compiled `precompiled.js` (an empty table; see
+ * src/create/precompiled.ts) with every `.hbs` file of templates/project
+ * precompiled by handlebars, keyed by the SHA-1 of its source, with the
+ * options the generator compiles with (read from the module just compiled,
+ * so the two cannot differ).
+ */
+async function precompileGeneratorTemplates(/** @type {string} */ distDir) {
+  const Handlebars = createRequire(import.meta.url)('handlebars');
+  const { TEMPLATE_COMPILE_OPTIONS } = await import(join(distDir, 'precompiled.js'));
+  const dir = join(root, 'templates', 'project');
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  /** @type {Map<string, string>} */
+  const specs = new Map();
+  for (const file of entries) {
+    const source = readFileSync(file, 'utf8');
+    specs.set(createHash('sha1').update(source).digest('hex'), Handlebars.precompile(source, { ...TEMPLATE_COMPILE_OPTIONS }));
+  }
+  // precompile() adds to the options object it is given: hence a copy each time.
+  const table = [...specs].map(([sha1, spec]) => `  ${JSON.stringify(sha1)}: ${spec},`).join('\n');
+  writeFileSync(
+    join(distDir, 'precompiled.js'),
+    `// templates/project's .hbs files precompiled by scripts/build.js (src/create/precompiled.ts says why).\n` +
+      `export const TEMPLATE_COMPILE_OPTIONS = ${JSON.stringify(TEMPLATE_COMPILE_OPTIONS)};\n` +
+      `export const PRECOMPILED = {\n${table}\n};\n`,
+  );
+}
+
+/**
  * The generator's command loads one module: dist/create/index.js with its
  * dependencies (yargs, handlebars, fs-extra, @clack/prompts, node-diff3)
  * bundled into dist/create/cli.js. Node's ESM loader resolves, reads and
@@ -122,6 +155,7 @@ function bundleGenerator(/** @type {string} */ distDir) {
 
 lock(join(root, 'build', '.lock'));
 compile('tsconfig.create.json', join(root, 'dist', 'create'));
+await precompileGeneratorTemplates(join(root, 'dist', 'create'));
 bundleGenerator(join(root, 'dist', 'create'));
 const pkgDir = join(root, 'build', 'tsgate');
 mkdirSync(pkgDir, { recursive: true });

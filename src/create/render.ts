@@ -5,10 +5,14 @@
  * survive npm packing. Rendering is in memory, so `--dry-run` and `upgrade`
  * can look at a project without writing one.
  */
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import type { TemplateDelegate } from 'handlebars';
+import HandlebarsRuntime from 'handlebars/runtime.js';
 import fs from 'fs-extra';
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { PRECOMPILED, TEMPLATE_COMPILE_OPTIONS } from './precompiled.js';
 
 export type TemplateContext = Record<string, unknown> & { name: string };
 
@@ -36,6 +40,21 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+/** handlebars without its compiler; its runtime.d.ts declares nothing, though it is the same API less compile(). */
+const Runtime = HandlebarsRuntime as unknown as Pick<typeof Handlebars, 'template'>;
+
+/**
+ * The template for `source`: precompiled by the build when it saw this exact
+ * source (precompiled.ts), else compiled now — the compiler is loaded only
+ * then.
+ */
+async function compileTemplate(source: string): Promise<TemplateDelegate> {
+  const spec = PRECOMPILED[createHash('sha1').update(source).digest('hex')];
+  if (spec !== undefined) return Runtime.template(spec);
+  const { default: compiler } = await import('handlebars');
+  return compiler.compile(source, TEMPLATE_COMPILE_OPTIONS);
+}
+
 /** Renders `templateDir` into memory, sorted by path. */
 export async function renderFiles(templateDir: string, context: TemplateContext, skip: Skip = () => false): Promise<RenderedFile[]> {
   const files: RenderedFile[] = [];
@@ -44,7 +63,7 @@ export async function renderFiles(templateDir: string, context: TemplateContext,
     if (skip(path)) continue;
     const source = await readFile(join(templateDir, file));
     if (file.endsWith('.hbs')) {
-      const template = Handlebars.compile(source.toString('utf8'), { noEscape: true, strict: true });
+      const template = await compileTemplate(source.toString('utf8'));
       files.push({ path, content: Buffer.from(template(context)) });
     } else {
       files.push({ path, content: source });
