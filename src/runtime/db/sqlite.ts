@@ -7,7 +7,7 @@
  * (up to CONNECT_TIMEOUT) happens between slices, with the event loop free.
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { SqliteDialect, SqliteDriver, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type SqliteDialectConfig } from './kysely.js';
 import { DatabaseError, isSqliteBusy } from './errors.js';
 import type { SqliteTarget } from './url.js';
@@ -52,6 +52,46 @@ function walMode(database: Database): void {
   }
 }
 
+/** How many prepared statements a connection keeps (least recently used dropped first). */
+const STATEMENT_CACHE_SIZE = 200;
+
+/**
+ * better-sqlite3's statements by SQL text, prepared once and reused, as
+ * Django's sqlite3 backend lets the sqlite3 module's statement cache do:
+ * Kysely's SQLite driver prepares every query afresh, which cost as much
+ * CPU as running the welcome page's four short statements. A query builds
+ * the same SQL text each time with its values as parameters, so a site's
+ * few dozen statements stay prepared. SQLite prepares a statement again by
+ * itself when the schema changed under it (a migration).
+ */
+class StatementCache {
+  readonly #statements = new Map<string, Statement>();
+
+  constructor(private readonly database: Database) {}
+
+  get(sql: string): Statement {
+    const cached = this.#statements.get(sql);
+    if (cached !== undefined) {
+      // Most recently used last: the first key is the one to drop.
+      this.#statements.delete(sql);
+      this.#statements.set(sql, cached);
+      return cached;
+    }
+    const statement = this.database.prepare(sql);
+    if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value as string);
+    this.#statements.set(sql, statement);
+    return statement;
+  }
+}
+
+/** Runs a query as Kysely's SqliteConnection does, with the statement from the cache. */
+function runCached<R>(statements: StatementCache, query: CompiledQuery): QueryResult<R> {
+  const statement = statements.get(query.sql);
+  if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(query.parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -62,17 +102,22 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * snapshot is SQLITE_BUSY_SNAPSHOT instead and is not retried.
  */
 class BusyWaitingConnection implements DatabaseConnection {
+  readonly #statements: StatementCache;
+
   constructor(
     private readonly inner: DatabaseConnection,
+    database: Database,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.#statements = new StatementCache(database);
+  }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const query = bindable(compiled);
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       try {
-        return await this.inner.executeQuery<R>(query);
+        return runCached<R>(this.#statements, query);
       } catch (error) {
         if (!isSqliteBusy(error) || Date.now() >= deadline) throw error;
       }
@@ -107,17 +152,27 @@ function bindable(query: CompiledQuery): CompiledQuery {
  */
 class BusyWaitingDriver extends SqliteDriver {
   #connection: BusyWaitingConnection | undefined;
+  /** The database Kysely's driver opened (through the config's factory), for the statement cache. */
+  #database: Database | undefined;
 
   constructor(
     config: SqliteDialectConfig,
     private readonly timeoutMs: number,
   ) {
-    super(config);
+    const open = config.database;
+    super({
+      ...config,
+      database: async () => {
+        const database = (typeof open === 'function' ? await open() : open) as Database;
+        this.#database = database;
+        return database;
+      },
+    });
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection();
-    this.#connection ??= new BusyWaitingConnection(connection, this.timeoutMs);
+    this.#connection ??= new BusyWaitingConnection(connection, this.#database as Database, this.timeoutMs);
     return this.#connection;
   }
 }

@@ -32,17 +32,23 @@ interface Pending {
 /** The fragments one render left placeholders for, by id; kept in the render's data frame. */
 export class FragmentCollector {
   readonly pending = new Map<string, Pending>();
-  private readonly nonce = randomBytes(9).toString('base64url');
+  /** Made with the first placeholder: most renders have no fragment, and random bytes were a tenth of their CPU. */
+  private nonce: string | undefined;
   private next = 0;
+
+  private token(): string {
+    this.nonce ??= randomBytes(9).toString('base64url');
+    return this.nonce;
+  }
 
   placeholder(entry: Pending): string {
     const id = String(this.next++);
     this.pending.set(id, entry);
-    return `<!--tsgate:fragment:${this.nonce}:${id}-->`;
+    return `<!--tsgate:fragment:${this.token()}:${id}-->`;
   }
 
   get pattern(): RegExp {
-    return new RegExp(`<!--tsgate:fragment:${this.nonce}:(\\d+)-->`, 'g');
+    return new RegExp(`<!--tsgate:fragment:${this.token()}:(\\d+)-->`, 'g');
   }
 }
 
