@@ -7,9 +7,9 @@
  * The row's key is the SHA-256 of the cookie's key, so someone who reads
  * the table (a backup, an SQL injection elsewhere) still cannot log in.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { connection } from '../db/index.js';
-import type { Kysely } from '../db/kysely.js';
+import type { CompiledQuery, Compilable, Kysely } from '../db/kysely.js';
 
 /** `auth_session`, described here because middleware cannot import auth (auth/tables.ts re-exports it). */
 export interface SessionTable {
@@ -38,7 +38,59 @@ function sessions(): Kysely<SessionDatabase> {
 }
 
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  // crypto.hash: one call, no Hash object, for a short input (node ≥ 20.12).
+  return hash('sha256', key, 'hex');
+}
+
+/**
+ * A query compiled once, run with other values: every request loads and
+ * saves its session with the same two statements, and building and
+ * compiling them with Kysely each time cost more CPU than SQLite took to
+ * run them. The query is built with a distinct marker per value; each
+ * marker's place among the compiled parameters says where that value
+ * goes, whatever the dialect's SQL looks like.
+ */
+class QueryTemplate {
+  readonly #compiled: CompiledQuery;
+  readonly #slots: number[];
+
+  constructor(build: (...markers: string[]) => Compilable, markerCount: number) {
+    const markers = Array.from({ length: markerCount }, (_, index) => `\u0000tsgate-session-value-${index}\u0000`);
+    this.#compiled = build(...markers).compile();
+    this.#slots = this.#compiled.parameters.map((parameter) => markers.indexOf(parameter as string));
+    if (this.#slots.includes(-1) || new Set(this.#slots).size !== markerCount) throw new Error(`session query has unexpected parameters: ${this.#compiled.sql}`);
+  }
+
+  with(values: readonly unknown[]): CompiledQuery {
+    return { ...this.#compiled, parameters: this.#slots.map((slot) => values[slot]) };
+  }
+}
+
+interface SessionQueries {
+  load: QueryTemplate;
+  update: QueryTemplate;
+}
+
+/** By connection (each alias, each test database has its own Kysely): made on first use. */
+const templates = new WeakMap<Kysely<SessionDatabase>, SessionQueries>();
+
+function sessionQueries(db: Kysely<SessionDatabase>): SessionQueries {
+  let queries = templates.get(db);
+  if (queries === undefined) {
+    queries = {
+      load: new QueryTemplate((key) => db.selectFrom('auth_session').select(['session_data', 'expire_at']).where('session_key', '=', key as string), 1),
+      update: new QueryTemplate(
+        (data, expireAt, userId, key) =>
+          db
+            .updateTable('auth_session')
+            .set({ session_data: data as string, expire_at: expireAt as string, user_id: userId as unknown as number })
+            .where('session_key', '=', key as string),
+        4,
+      ),
+    };
+    templates.set(db, queries);
+  }
+  return queries;
 }
 
 export function newSessionKey(): string {
@@ -48,7 +100,9 @@ export function newSessionKey(): string {
 /** The data of an unexpired session, or undefined. */
 export async function loadSession(key: string, now = Date.now()): Promise<Record<string, unknown> | undefined> {
   if (!KEY.test(key)) return undefined;
-  const row = await sessions().selectFrom('auth_session').select(['session_data', 'expire_at']).where('session_key', '=', hashKey(key)).executeTakeFirst();
+  const db = sessions();
+  const { rows } = await db.executeQuery<Pick<SessionTable, 'session_data' | 'expire_at'>>(sessionQueries(db).load.with([hashKey(key)]));
+  const row = rows[0];
   if (!row || Number(row.expire_at) <= now) return undefined;
   try {
     const data: unknown = JSON.parse(row.session_data);
@@ -74,8 +128,9 @@ export async function saveSession(key: string, data: Record<string, unknown>, ma
   const row = { session_data: JSON.stringify(data), expire_at: Date.now() + maxAgeSeconds * 1000, user_id: userIdOf(data) };
   const hashed = hashKey(key);
   if (existing) {
-    const result = await sessions().updateTable('auth_session').set(row).where('session_key', '=', hashed).executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    const db = sessions();
+    const result = await db.executeQuery(sessionQueries(db).update.with([row.session_data, row.expire_at, row.user_id, hashed]));
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
   await sessions().insertInto('auth_session').values({ session_key: hashed, ...row }).execute();
   return true;
