@@ -28,6 +28,20 @@ export function requireInstalledApp(labels: readonly string[], app: string): voi
   if (!labels.includes(app)) throw new CommandError(`No installed app with the label '${app}'. Installed apps: ${labels.join(', ') || 'none'}.`);
 }
 
+/**
+ * Django's refusal when an app's migrations branched (two leaves, as
+ * 0003_tags and 0003_rating from two git branches): nothing runs on a
+ * history that is not one line until a merge migration joins them.
+ */
+export function refuseConflicts(graph: MigrationGraph, apps: readonly string[] = graph.apps): void {
+  const conflicts = [...graph.conflicts()].filter(([app]) => apps.includes(app));
+  if (conflicts.length === 0) return;
+  const listed = conflicts.map(([app, leaves]) => `${leaves.map((leaf) => leaf.name).join(', ')} in ${app}`).join('; ');
+  throw new CommandError(
+    `Conflicting migrations detected; multiple leaf nodes in the migration graph: (${listed}).\nTo fix them run '${manageCommand('makemigrations --merge')}', which writes a migration that depends on both.`,
+  );
+}
+
 /** Every installed app's migrations, as a graph. */
 export async function loadGraph(settings: Readonly<Settings>): Promise<MigrationGraph> {
   const apps = installedApps(settings);

@@ -2,12 +2,26 @@
  * The migration graph: each migration depends on its app's previous one and
  * on the `dependencies` it names. One topological order, fixed by
  * INSTALLED_APPS order and migration numbers, is the order of every plan.
+ *
+ * Two branches of a project can each add a migration with the same number
+ * (`0003_tags` and `0003_rating`): the app then has two leaves, which
+ * migrate and makemigrations refuse until `makemigrations --merge` writes a
+ * migration depending on both (Django's merge migration). A migration's
+ * parent in its own app is the one it names in `dependencies`, else every
+ * migration with the highest number below its own.
  */
 import { DatabaseError } from '../errors.js';
 import { runOperations } from './operations/apply.js';
 import { applyToState } from './operations/operations.js';
 import { ProjectState, StateError } from './operations/state.js';
 import type { MigrationFile } from './types.js';
+
+/** The migrations of the app with the highest number below `migration`'s (two when branches were merged, as 0003_a and 0003_b). */
+function implicitParents(migrations: readonly MigrationFile[], migration: MigrationFile): MigrationFile[] {
+  const earlier = migrations.filter((other) => other.app === migration.app && other.number < migration.number);
+  const highest = Math.max(-1, ...earlier.map((other) => other.number));
+  return earlier.filter((other) => other.number === highest);
+}
 
 export class MigrationGraph {
   readonly nodes = new Map<string, MigrationFile>();
@@ -22,9 +36,9 @@ export class MigrationGraph {
   ) {
     for (const migration of migrations) this.nodes.set(migration.key, migration.module.operations ? this.bind(migration) : migration);
     for (const migration of migrations) {
-      const previous = migrations.filter((other) => other.app === migration.app && other.number < migration.number).at(-1);
-      const named = (migration.module.dependencies ?? []).map(([app, name]) => this.resolve(app, name, `a dependency of ${migration.key}`).key);
-      const parents = [...new Set([...(previous ? [previous.key] : []), ...named])];
+      const named = (migration.module.dependencies ?? []).map(([app, name]) => this.resolve(app, name, `a dependency of ${migration.key}`));
+      const previous = named.some((other) => other.app === migration.app) ? [] : implicitParents(migrations, migration);
+      const parents = [...new Set([...previous.map((other) => other.key), ...named.map((other) => other.key)])];
       this.parents.set(migration.key, parents);
       for (const parent of parents) this.children.set(parent, [...(this.children.get(parent) ?? []), migration.key]);
     }
@@ -106,6 +120,32 @@ export class MigrationGraph {
   /** The app's migrations, in order. */
   ofApp(app: string): MigrationFile[] {
     return this.order.map((key) => this.nodes.get(key) as MigrationFile).filter((migration) => migration.app === app);
+  }
+
+  /** The app's migrations that no later migration of the app follows: one, unless branches await a merge. */
+  leaves(app: string): MigrationFile[] {
+    const own = this.ofApp(app);
+    return own.filter((migration) => !(this.children.get(migration.key) ?? []).some((child) => this.nodes.get(child)?.app === app));
+  }
+
+  /** Apps with more than one leaf, and those leaves: what `makemigrations --merge` joins. */
+  conflicts(): Map<string, MigrationFile[]> {
+    const found = new Map<string, MigrationFile[]>();
+    for (const app of this.apps) {
+      const leaves = this.leaves(app);
+      if (leaves.length > 1) found.set(app, leaves);
+    }
+    return found;
+  }
+
+  /** The migrations of `key`'s app on its branch since the last migration it shares with `others` (for the merge's check). */
+  branchSince(key: string, others: readonly string[]): MigrationFile[] {
+    const shared = new Set(others.flatMap((other) => this.ancestors(other)));
+    const app = this.nodes.get(key)?.app;
+    return this.ancestors(key)
+      .filter((candidate) => !shared.has(candidate))
+      .map((candidate) => this.nodes.get(candidate) as MigrationFile)
+      .filter((migration) => migration.app === app);
   }
 
   private closure(start: string, next: Map<string, string[]>): Set<string> {

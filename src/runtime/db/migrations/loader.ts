@@ -100,12 +100,8 @@ async function loadApp(app: AppConfig): Promise<MigrationFile[]> {
     loaded.push({ app: label, name, key: `${label}.${name}`, number: Number(name.slice(0, 4)), file, checksum: checksumOf(file, app), module });
   }
   // A squashed migration stands in for the ones it replaces once their files are deleted; while they are there, they run.
-  const migrations = loaded.filter((migration) => !(migration.module.replaces ?? []).some(([replacedApp, name]) => replacedApp === label && byName.has(name)));
-  for (const [index, migration] of migrations.entries()) {
-    const clash = migrations.slice(0, index).find((other) => other.number === migration.number);
-    if (clash) throw new DatabaseError(`The app '${label}' has two migrations numbered ${migration.name.slice(0, 4)}: ${clash.name} and ${migration.name}. Renumber one of them.`);
-  }
-  return migrations;
+  // Two with one number (0003_a, 0003_b: two branches) are allowed: the graph finds the two leaves and asks for a merge.
+  return loaded.filter((migration) => !(migration.module.replaces ?? []).some(([replacedApp, name]) => replacedApp === label && byName.has(name)));
 }
 
 /** Every installed app's migrations, in INSTALLED_APPS order, then by number. */
