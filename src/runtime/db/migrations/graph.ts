@@ -56,14 +56,14 @@ export class MigrationGraph {
     return { ...migration, module };
   }
 
-  /** The state the migrations in `keys` leave, applied in graph order (hand-written up() migrations add nothing to it). */
+  /** The state the migrations in `keys` leave, applied in graph order (a hand-written up() migration adds its `state`, if any). */
   stateOf(keys: Iterable<string>): ProjectState {
     const wanted = new Set(keys);
     const state = new ProjectState();
     for (const key of this.order) {
       const migration = this.nodes.get(key);
       if (!wanted.has(key) || !migration) continue;
-      for (const operation of migration.module.operations ?? []) {
+      for (const operation of migration.module.operations ?? migration.module.state ?? []) {
         try {
           applyToState(state, migration.app, operation);
         } catch (error) {

@@ -73,7 +73,7 @@ export function branches(graph: MigrationGraph, leaves: readonly MigrationFile[]
 export function mergeConflicts(list: readonly Branch[]): MergeConflict[] {
   const found: MergeConflict[] = [];
   const touches = list.map((branch) =>
-    branch.migrations.flatMap((migration) => (migration.module.operations ?? []).flatMap((operation) => (touched(operation) ?? []).map((what) => ({ what, by: migration.name })))),
+    branch.migrations.flatMap((migration) => (migration.module.operations ?? migration.module.state ?? []).flatMap((operation) => (touched(operation) ?? []).map((what) => ({ what, by: migration.name })))),
   );
   for (let i = 0; i < touches.length; i++) {
     for (let j = i + 1; j < touches.length; j++) {
