@@ -57,6 +57,16 @@ describe('loadMigrations', () => {
     expect(migrationsFolder(apps.all[0] as (typeof apps.all)[number])).toBe(join(root, 'apps', 'tags', 'migrations'));
   });
 
+  it("takes a hand-written migration's state from NNNN_name.state.js beside it, outside its checksum", async () => {
+    const STATE = "export const operations = [{ type: 'createModel', table: 'notes_note', fields: { id: { kind: 'id', primaryKey: true } }, options: {} }];\n";
+    const root = folder({ 'notes/migrations/0001_initial.js': UP, 'notes/migrations/0001_initial.state.js': STATE, 'notes/migrations/0002_more.js': `${UP}export const state = [];\n` });
+    const found = await loadMigrations(new Apps(['notes'], { moduleRoot: root, baseDir: root }).all);
+    expect(found.map((m) => m.name)).toEqual(['0001_initial', '0002_more']);
+    expect(found[0]?.module.state?.map((operation) => operation.type)).toEqual(['createModel']);
+    expect(found[0]?.checksum).toBe(createHash('sha256').update(UP).digest('hex'));
+    expect(found[1]?.module.state).toEqual([]);
+  });
+
   it('checksums the TypeScript source when there is one, else the file imported', async () => {
     const source = `${UP}// the source\n`;
     const root = folder({ 'src/notes/migrations/0001_initial.ts': source, 'dist/notes/migrations/0001_initial.js': UP, 'dist/notes/migrations/0002_more.js': UP });
@@ -70,6 +80,10 @@ describe('loadMigrations', () => {
     [{ 'notes/migrations/0001_initial.js': `${UP}export const down = 'no';\n` }, 'notes.0001_initial', ': down must be a function.'],
     [{ 'notes/migrations/0001_initial.js': `${UP}export const dependencies = ['tags.0001'];\n` }, 'dependencies must be a list of [app, migration] pairs'],
     [{ 'notes/migrations/0001_initial.js': `${UP}export const initial = 'yes';\n` }, 'initial must be true or false.'],
+    [{ 'notes/migrations/0001_initial.js': `${UP}export const state = 'no';\n` }, 'state must be a list of op.* operations'],
+    [{ 'notes/migrations/0001_initial.js': `export const operations = [];\nexport const state = [];\n` }, 'exports both operations and state'],
+    [{ 'notes/migrations/0001_initial.js': `${UP}export const state = [];\n`, 'notes/migrations/0001_initial.state.js': 'export const operations = [];\n' }, 'has state and also', '0001_initial.state.js: keep one of them.'],
+    [{ 'notes/migrations/0001_initial.js': UP, 'notes/migrations/0001_initial.state.js': 'export const nothing = 1;\n' }, '0001_initial.state.js: export operations, a list of op.* operations'],
   ])('a bad migration folder is a DatabaseError saying what is wrong (%#)', async (files, ...parts) => {
     const message = await loadError(files);
     for (const part of parts) expect(message).toContain(part);
