@@ -114,6 +114,8 @@ export const Note = model('pages_note', {
     renameSync(project.path('pages/migrations/0002_pages_note.ts'), project.path('pages/migrations/0002_pages_note.js'));
     await ok(project, ['migrate']);
     expect(await database.columns('pages_note')).toEqual(['author_id', 'id', 'text']);
+    // One index for the foreign key on every backend (MySQL/MariaDB makes none of its own beside it).
+    expect(await database.indexes('pages_note')).toEqual(['pages_note_author_id_idx']);
     await database.query("insert into auth_user (email, date_joined) values ('ada@example.com', '2026-01-01')");
     await database.query("insert into pages_note (text, author_id) values ('hello', 1)");
     await expect(database.query("insert into pages_note (text, author_id) values ('nobody', 99)")).rejects.toThrow();
