@@ -9,7 +9,11 @@ import { configure } from '../conf/settings.js';
 import type { Settings } from '../conf/types.js';
 import { checkConnection, closeConnections, connectionError, getConnection, type Connection } from '../db/connections.js';
 import { DatabaseError } from '../db/errors.js';
-import { appliedMigrations, changedSinceApplied, loadMigrations, MigrationGraph, type AppliedMigration, type MigrationDb } from '../db/migrations/index.js';
+// The modules themselves, not db/migrations/index.js: makemigrations loads no executor, lock or SQL capture.
+import { MigrationGraph } from '../db/migrations/graph.js';
+import { loadMigrations } from '../db/migrations/loader.js';
+import { appliedMigrations, changedSinceApplied } from '../db/migrations/recorder.js';
+import type { AppliedMigration, MigrationDb } from '../db/migrations/types.js';
 import { CommandError, stringOption, type OptionSpec, type ParsedArgs } from './base.js';
 
 export const DATABASE_OPTION: Record<string, OptionSpec> = {

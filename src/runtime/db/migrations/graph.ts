@@ -11,7 +11,7 @@
  * migration with the highest number below its own.
  */
 import { DatabaseError } from '../errors.js';
-import { runOperations } from './operations/apply.js';
+import type { MigrationDb } from './migration-db.js';
 import { applyToState } from './operations/operations.js';
 import { ProjectState, StateError } from './operations/state.js';
 import type { MigrationFile } from './types.js';
@@ -45,13 +45,19 @@ export class MigrationGraph {
     this.order = this.sort();
   }
 
-  /** A migration of operations, its up() and down() run them from the state its dependencies leave. */
+  /**
+   * A migration of operations, its up() and down() run them from the state
+   * its dependencies leave. The schema code is imported when one runs:
+   * makemigrations, showmigrations and the like never load it.
+   */
   private bind(migration: MigrationFile): MigrationFile {
     const operations = migration.module.operations ?? [];
+    const run = async (db: MigrationDb, direction: 'forwards' | 'backwards') =>
+      (await import('./operations/apply.js')).runOperations(db, migration.app, this.stateBefore(migration.key), operations, direction);
     const module = {
       ...migration.module,
-      up: async (db: Parameters<typeof runOperations>[0]) => runOperations(db, migration.app, this.stateBefore(migration.key), operations, 'forwards'),
-      down: async (db: Parameters<typeof runOperations>[0]) => runOperations(db, migration.app, this.stateBefore(migration.key), operations, 'backwards'),
+      up: async (db: MigrationDb) => run(db, 'forwards'),
+      down: async (db: MigrationDb) => run(db, 'backwards'),
     };
     return { ...migration, module };
   }

@@ -14,14 +14,12 @@ import { installedApps, type AppConfig } from '../../apps/index.js';
 import { declaredModels } from '../../db/migrations/autodetector/declared.js';
 import { detectChanges } from '../../db/migrations/autodetector/detect.js';
 import { migrationSource, suggestName } from '../../db/migrations/autodetector/writer.js';
-import { describeOperation, type Operation } from '../../db/migrations/operations/index.js';
-import { sourceMigrationsFolder } from '../../db/migrations/index.js';
+import { describeOperation, type Operation } from '../../db/migrations/operations/operations.js';
+import { sourceMigrationsFolder } from '../../db/migrations/loader.js';
 import { DatabaseError } from '../../db/errors.js';
 import { CommandError, flag, stringOption, type Command } from '../base.js';
 import { loadGraph, refuseConflicts, requireInstalledApp } from '../database.js';
-import { mergeMigrations } from './makemigrations-merge.js';
 import { migrationQuestioner } from '../migration-questions.js';
-import { packageTemplateDir, substitute } from '../package-templates.js';
 import { canAsk, noInput, NOINPUT_OPTIONS } from '../prompt.js';
 import { writeWhole } from '../write-whole.js';
 
@@ -73,6 +71,7 @@ const command: Command = {
 
     if (flag(args, 'empty')) {
       if (args.positionals.length === 0) throw new CommandError(`--empty needs an app: manage makemigrations ${apps.labels[0] ?? 'pages'} --empty --name fill_slugs. Installed apps: ${apps.labels.join(', ') || 'none'}.`, 2);
+      const { packageTemplateDir, substitute } = await import('../package-templates.js');
       const template = await readFile(join(packageTemplateDir('migration'), 'migration.ts.tmpl'), 'utf8');
       const planned = args.positionals.map((label) => {
         const app = apps.find(label) as AppConfig;
@@ -89,6 +88,8 @@ const command: Command = {
 
     const graph = await loadGraph(settings);
     if (flag(args, 'merge')) {
+      // Imported only for --merge, as --empty's template reader: the common run loads less.
+      const { mergeMigrations } = await import('./makemigrations-merge.js');
       return mergeMigrations(graph, {
         labels: args.positionals,
         find: (label) => apps.find(label) as AppConfig,
