@@ -127,6 +127,10 @@ describe('MigrationGraph', () => {
     // Without a named parent, a migration follows every one numbered just below it.
     const implied = new MigrationGraph([...base.slice(0, 3), migration('blog.0003_d')], ['blog']);
     expect(implied.leaves('blog').map((m) => m.name)).toEqual(['0003_d']);
+    // Naming an older migration of its app (as hand-written ones may) adds to the implied parent, never cuts it.
+    const older = new MigrationGraph([base[0] as MigrationFile, migration('blog.0002_a'), migration('blog.0003_e', { dependencies: [['blog', '0001_initial']] })], ['blog']);
+    expect(older.leaves('blog').map((m) => m.name)).toEqual(['0003_e']);
+    expect(older.conflicts().size).toBe(0);
   });
 
   it('ofApp, ancestors and descendants', () => {

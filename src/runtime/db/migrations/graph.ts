@@ -7,8 +7,9 @@
  * (`0003_tags` and `0003_rating`): the app then has two leaves, which
  * migrate and makemigrations refuse until `makemigrations --merge` writes a
  * migration depending on both (Django's merge migration). A migration's
- * parent in its own app is the one it names in `dependencies`, else every
- * migration with the highest number below its own.
+ * parents in its own app are every migration with the highest number below
+ * its own, unless it names one of them in `dependencies` (makemigrations
+ * writes the parent it was made after): then that one.
  */
 import { DatabaseError } from '../errors.js';
 import type { MigrationDb } from './migration-db.js';
@@ -37,7 +38,9 @@ export class MigrationGraph {
     for (const migration of migrations) this.nodes.set(migration.key, migration.module.operations ? this.bind(migration) : migration);
     for (const migration of migrations) {
       const named = (migration.module.dependencies ?? []).map(([app, name]) => this.resolve(app, name, `a dependency of ${migration.key}`));
-      const previous = named.some((other) => other.app === migration.app) ? [] : implicitParents(migrations, migration);
+      // A parent it names among those implied (0003_c naming 0002_a of 0002_a and 0002_b) is its only one; naming an older one adds to them.
+      const implied = implicitParents(migrations, migration);
+      const previous = named.some((other) => implied.some((candidate) => candidate.key === other.key)) ? [] : implied;
       const parents = [...new Set([...previous.map((other) => other.key), ...named.map((other) => other.key)])];
       this.parents.set(migration.key, parents);
       for (const parent of parents) this.children.set(parent, [...(this.children.get(parent) ?? []), migration.key]);
