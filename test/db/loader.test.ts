@@ -57,6 +57,16 @@ describe('loadMigrations', () => {
     expect(migrationsFolder(apps.all[0] as (typeof apps.all)[number])).toBe(join(root, 'apps', 'tags', 'migrations'));
   });
 
+  it("takes a hand-written migration's state from NNNN_name.state.js beside it, outside its checksum", async () => {
+    const STATE = "export const operations = [{ type: 'createModel', table: 'notes_note', fields: { id: { kind: 'id', primaryKey: true } }, options: {} }];\n";
+    const root = folder({ 'notes/migrations/0001_initial.js': UP, 'notes/migrations/0001_initial.state.js': STATE, 'notes/migrations/0002_more.js': `${UP}export const state = [];\n` });
+    const found = await loadMigrations(new Apps(['notes'], { moduleRoot: root, baseDir: root }).all);
+    expect(found.map((m) => m.name)).toEqual(['0001_initial', '0002_more']);
+    expect(found[0]?.module.state?.map((operation) => operation.type)).toEqual(['createModel']);
+    expect(found[0]?.checksum).toBe(createHash('sha256').update(UP).digest('hex'));
+    expect(found[1]?.module.state).toEqual([]);
+  });
+
   it('checksums the TypeScript source when there is one, else the file imported', async () => {
     const source = `${UP}// the source\n`;
     const root = folder({ 'src/notes/migrations/0001_initial.ts': source, 'dist/notes/migrations/0001_initial.js': UP, 'dist/notes/migrations/0002_more.js': UP });
@@ -66,11 +76,14 @@ describe('loadMigrations', () => {
   });
 
   it.each([
-    [{ 'notes/migrations/0002_a.js': UP, 'notes/migrations/0002_b.js': UP }, "The app 'notes' has two migrations numbered 0002: 0002_a and 0002_b. Renumber one of them."],
     [{ 'notes/migrations/0001_initial.js': 'export const down = async () => {};\n' }, 'notes.0001_initial (', 'must export operations (a list of op.* operations) or an async function up(db).'],
     [{ 'notes/migrations/0001_initial.js': `${UP}export const down = 'no';\n` }, 'notes.0001_initial', ': down must be a function.'],
     [{ 'notes/migrations/0001_initial.js': `${UP}export const dependencies = ['tags.0001'];\n` }, 'dependencies must be a list of [app, migration] pairs'],
     [{ 'notes/migrations/0001_initial.js': `${UP}export const initial = 'yes';\n` }, 'initial must be true or false.'],
+    [{ 'notes/migrations/0001_initial.js': `${UP}export const state = 'no';\n` }, 'state must be a list of op.* operations'],
+    [{ 'notes/migrations/0001_initial.js': `export const operations = [];\nexport const state = [];\n` }, 'exports both operations and state'],
+    [{ 'notes/migrations/0001_initial.js': `${UP}export const state = [];\n`, 'notes/migrations/0001_initial.state.js': 'export const operations = [];\n' }, 'has state and also', '0001_initial.state.js: keep one of them.'],
+    [{ 'notes/migrations/0001_initial.js': UP, 'notes/migrations/0001_initial.state.js': 'export const nothing = 1;\n' }, '0001_initial.state.js: export operations, a list of op.* operations'],
   ])('a bad migration folder is a DatabaseError saying what is wrong (%#)', async (files, ...parts) => {
     const message = await loadError(files);
     for (const part of parts) expect(message).toContain(part);
@@ -99,16 +112,17 @@ describe('a tsgate app (tsgate.NAME)', () => {
 });
 
 describe('a bad migration file through manage', () => {
-  it('migrate and showmigrations exit 1 with the message, no stack trace', async () => {
+  it('two migrations with one number (two branches) load; migrate exits 1 naming both leaves and --merge, showmigrations lists both', async () => {
     const project = new TestProject({
       files: { 'notes/migrations/0001_initial.js': UP, 'notes/migrations/0001_again.js': UP },
       env: { DATABASE_URL: 'sqlite:///db.sqlite3' },
     });
-    for (const command of ['migrate', 'showmigrations']) {
-      const result = await project.manage([command]);
-      expect(result.status, result.output).toBe(1);
-      expect(result.stderr).toBe("DatabaseError: The app 'notes' has two migrations numbered 0001: 0001_again and 0001_initial. Renumber one of them.\n");
-    }
+    const migrate = await project.manage(['migrate']);
+    expect(migrate.status, migrate.output).toBe(1);
+    expect(migrate.stderr).toMatch(/^CommandError: Conflicting migrations detected; multiple leaf nodes in the migration graph: \(0001_again, 0001_initial in notes\)\.\nTo fix them run '.*makemigrations --merge', which writes a migration that depends on both\.\n$/);
+    const show = await project.manage(['showmigrations']);
+    expect(show.status, show.output).toBe(0);
+    expect(show.stdout).toBe('notes\n [ ] 0001_again\n [ ] 0001_initial\n');
   });
 
   it('a migration that cannot be imported is named with its cause, exit 1, no stack trace', async () => {

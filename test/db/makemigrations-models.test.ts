@@ -208,10 +208,8 @@ export const Keyless = model('blog_keyless', { name: field.varchar(10) });
     expect(await database.columns('blog_note')).toEqual(['body', 'id', 'title']);
   });
 
-  it('--merge says why there is nothing to merge', async () => {
+  it('--merge with one line of migrations has nothing to merge', async () => {
     const project = new TestProject({ files: { 'blog/models.js': '' }, env: { DATABASE_URL: 'sqlite:///db.sqlite3' } });
-    const run = await project.manage(['makemigrations', '--merge']);
-    expect(run.status, run.output).toBe(2);
-    expect(run.stderr).toContain('there are never two leaves to merge');
+    expect(await ok(project, ['makemigrations', '--merge'])).toBe('No conflicts detected to merge.\n');
   });
 });

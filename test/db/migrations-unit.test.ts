@@ -104,6 +104,35 @@ describe('MigrationGraph', () => {
     expect(self.message).toContain('a.0001_x → a.0001_x');
   });
 
+  it('two branches with one number are two leaves until a merge depends on both; a named parent in the app replaces the implied one', () => {
+    const op = (table: string, name: string) => ({ type: 'addField' as const, table, name, field: { kind: 'integer' as const, null: true } });
+    const create = { type: 'createModel' as const, table: 'blog_note', fields: { id: { kind: 'id' as const, primaryKey: true } }, options: {} };
+    const base = [
+      migration('blog.0001_initial', { operations: [create] }),
+      migration('blog.0002_a', { operations: [op('blog_note', 'a')] }),
+      migration('blog.0002_b', { operations: [op('blog_note', 'b')] }),
+      // Written on branch a after 0002_a: it names its parent, so it is not taken to follow 0002_b too.
+      migration('blog.0003_c', { dependencies: [['blog', '0002_a']], operations: [op('blog_note', 'c')] }),
+    ];
+    const branched = new MigrationGraph(base, ['blog']);
+    expect(branched.leaves('blog').map((m) => m.name)).toEqual(['0002_b', '0003_c']);
+    expect([...branched.conflicts().keys()]).toEqual(['blog']);
+    expect(branched.branchSince('blog.0003_c', ['blog.0002_b']).map((m) => m.name)).toEqual(['0002_a', '0003_c']);
+    expect(Object.keys(branched.projectState().model('blog_note', '').fields)).toEqual(['id', 'a', 'b', 'c']);
+    const merged = new MigrationGraph([...base, migration('blog.0004_merge', { dependencies: [['blog', '0002_b'], ['blog', '0003_c']], operations: [] })], ['blog']);
+    expect(merged.leaves('blog').map((m) => m.name)).toEqual(['0004_merge']);
+    expect(merged.conflicts().size).toBe(0);
+    expect(plan(merged, applied(), { kind: 'zero', app: 'blog' })).toEqual([]);
+    expect(plan(merged, applied(), { kind: 'all' })).toEqual(['+blog.0001_initial', '+blog.0002_a', '+blog.0002_b', '+blog.0003_c', '+blog.0004_merge']);
+    // Without a named parent, a migration follows every one numbered just below it.
+    const implied = new MigrationGraph([...base.slice(0, 3), migration('blog.0003_d')], ['blog']);
+    expect(implied.leaves('blog').map((m) => m.name)).toEqual(['0003_d']);
+    // Naming an older migration of its app (as hand-written ones may) adds to the implied parent, never cuts it.
+    const older = new MigrationGraph([base[0] as MigrationFile, migration('blog.0002_a'), migration('blog.0003_e', { dependencies: [['blog', '0001_initial']] })], ['blog']);
+    expect(older.leaves('blog').map((m) => m.name)).toEqual(['0003_e']);
+    expect(older.conflicts().size).toBe(0);
+  });
+
   it('ofApp, ancestors and descendants', () => {
     const graph = sample();
     expect(graph.ofApp('blog').map((m) => m.key)).toEqual(['blog.0001_initial', 'blog.0002_author', 'blog.0003_tags']);

@@ -63,6 +63,18 @@ const COLUMNS: Readonly<Record<string, string[]>> = {
   '0006_tidy': ['author_id', 'content', 'created', 'done', 'id', 'slug', 'title'],
 };
 
+/** blog_note's indexes after each step: the state's names and no others (MySQL/MariaDB makes none of its own for the foreign key). */
+const BEFORE_AUTHOR = ['blog_note_created_idx'];
+const WITH_AUTHOR = ['blog_note_author_id_idx', 'blog_note_created_idx', 'blog_note_title_created_idx'];
+const INDEXES: Readonly<Record<string, string[]>> = {
+  '0001_initial': BEFORE_AUTHOR,
+  '0002_rating': BEFORE_AUTHOR,
+  '0003_types': BEFORE_AUTHOR,
+  '0004_author': WITH_AUTHOR,
+  '0005_content': WITH_AUTHOR,
+  '0006_tidy': [...WITH_AUTHOR, 'blog_note_title_author_id_uniq'].sort(),
+};
+
 async function migrate(project: TestProject, ...target: string[]): Promise<string> {
   const result = await project.manage(['migrate', ...target]);
   expect(result.status, result.output).toBe(0);
@@ -87,6 +99,7 @@ describe.concurrent.each(BACKENDS)('operations on $title', (backend) => {
         await database.query("insert into blog_note (title, body) values ('second', 'text')");
       }
       expect(await database.columns('blog_note'), name).toEqual(COLUMNS[name]);
+      expect(await database.indexes('blog_note'), name).toEqual(INDEXES[name]);
       expect(await titles(database), name).toEqual(['first', 'second']);
       if (name === '0004_author') await database.query('update blog_note set author_id = 1');
     }
@@ -104,11 +117,14 @@ describe.concurrent.each(BACKENDS)('operations on $title', (backend) => {
     for (const [index, [name]] of [...HISTORY.entries()].reverse().slice(1)) {
       await migrate(project, 'blog', name.slice(0, 4));
       expect(await database.columns('blog_note'), `back to ${name}`).toEqual(COLUMNS[name]);
+      expect(await database.indexes('blog_note'), `back to ${name}`).toEqual(INDEXES[name]);
       expect(await titles(database), `back to ${name} (${index})`).toEqual(['first', 'second']);
     }
     await migrate(project, 'blog', 'zero');
     expect(await database.tables()).toEqual(['tsgate_migrations']);
     await migrate(project);
     expect(await database.columns('blog_note')).toEqual(COLUMNS['0006_tidy']);
+    expect(await database.indexes('blog_note')).toEqual(INDEXES['0006_tidy']);
+    expect(await database.indexes('blog_author')).toEqual(['blog_author_name_uniq']);
   });
 });

@@ -119,6 +119,8 @@ export interface TestDatabase {
   tables(): Promise<string[]>;
   /** The columns of a table, sorted. */
   columns(table: string): Promise<string[]>;
+  /** The indexes of a table by name, sorted; not the primary key's. */
+  indexes(table: string): Promise<string[]>;
   /** `app.name` → checksum, from tsgate_migrations; empty when the table is not there. */
   recorded(): Promise<Map<string, string>>;
   drop(): Promise<void>;
@@ -148,7 +150,14 @@ const COLUMNS: Record<BackendName, (table: string) => string> = {
   mysql: (table) => `select column_name as name from information_schema.columns where table_schema = database() and table_name = '${table}'`,
 };
 
-function finish(database: Omit<TestDatabase, 'tables' | 'columns' | 'recorded'>): TestDatabase {
+/** A table's indexes by name, the primary key's left out (SQLite's automatic ones for UNIQUE too). */
+const INDEXES: Record<BackendName, (table: string) => string> = {
+  sqlite: (table) => `select name from pragma_index_list('${table}') where origin = 'c'`,
+  postgres: (table) => `select indexname as name from pg_indexes where schemaname = 'public' and tablename = '${table}' and indexname <> '${table}_pkey'`,
+  mysql: (table) => `select distinct index_name as name from information_schema.statistics where table_schema = database() and table_name = '${table}' and index_name <> 'PRIMARY'`,
+};
+
+function finish(database: Omit<TestDatabase, 'tables' | 'columns' | 'indexes' | 'recorded'>): TestDatabase {
   const full: TestDatabase = {
     ...database,
     async tables() {
@@ -156,6 +165,9 @@ function finish(database: Omit<TestDatabase, 'tables' | 'columns' | 'recorded'>)
     },
     async columns(table) {
       return (await database.query<{ name: string }>(COLUMNS[database.backend](table))).map((row) => row.name).sort();
+    },
+    async indexes(table) {
+      return (await database.query<{ name: string }>(INDEXES[database.backend](table))).map((row) => row.name).sort();
     },
     async recorded() {
       if (!(await full.tables()).includes('tsgate_migrations')) return new Map();

@@ -42,4 +42,5 @@ export { DatabaseError } from './errors.js';
 export { redactUrl, parseDatabaseUrl, type Backend, type DatabaseTarget } from './url.js';
 export type { Migration, MigrationDb } from './migrations/types.js';
 export { field, model, type Field, type FieldSpec, type Model, type ModelOptions, type Table, type Tables } from './models/index.js';
-export { op, type Operation } from './migrations/operations/index.js';
+// operations.js, not the folder's index: a models module loads no schema-changing code (makemigrations' start-up).
+export { op, type Operation } from './migrations/operations/operations.js';

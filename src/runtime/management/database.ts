@@ -9,7 +9,11 @@ import { configure } from '../conf/settings.js';
 import type { Settings } from '../conf/types.js';
 import { checkConnection, closeConnections, connectionError, getConnection, type Connection } from '../db/connections.js';
 import { DatabaseError } from '../db/errors.js';
-import { appliedMigrations, changedSinceApplied, loadMigrations, MigrationGraph, type AppliedMigration, type MigrationDb } from '../db/migrations/index.js';
+// The modules themselves, not db/migrations/index.js: makemigrations loads no executor, lock or SQL capture.
+import { MigrationGraph } from '../db/migrations/graph.js';
+import { loadMigrations } from '../db/migrations/loader.js';
+import { appliedMigrations, changedSinceApplied } from '../db/migrations/recorder.js';
+import type { AppliedMigration, MigrationDb } from '../db/migrations/types.js';
 import { CommandError, stringOption, type OptionSpec, type ParsedArgs } from './base.js';
 
 export const DATABASE_OPTION: Record<string, OptionSpec> = {
@@ -26,6 +30,20 @@ export interface MigrationContext {
 /** Throws a CommandError unless `app` is the label of an installed app (`labels`). */
 export function requireInstalledApp(labels: readonly string[], app: string): void {
   if (!labels.includes(app)) throw new CommandError(`No installed app with the label '${app}'. Installed apps: ${labels.join(', ') || 'none'}.`);
+}
+
+/**
+ * Django's refusal when an app's migrations branched (two leaves, as
+ * 0003_tags and 0003_rating from two git branches): nothing runs on a
+ * history that is not one line until a merge migration joins them.
+ */
+export function refuseConflicts(graph: MigrationGraph, apps: readonly string[] = graph.apps): void {
+  const conflicts = [...graph.conflicts()].filter(([app]) => apps.includes(app));
+  if (conflicts.length === 0) return;
+  const listed = conflicts.map(([app, leaves]) => `${leaves.map((leaf) => leaf.name).join(', ')} in ${app}`).join('; ');
+  throw new CommandError(
+    `Conflicting migrations detected; multiple leaf nodes in the migration graph: (${listed}).\nTo fix them run '${manageCommand('makemigrations --merge')}', which writes a migration that depends on both.`,
+  );
 }
 
 /** Every installed app's migrations, as a graph. */

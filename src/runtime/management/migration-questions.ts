@@ -10,7 +10,8 @@ import type { FieldSpec, JsonValue } from '../db/models/fields.js';
 import { CommandError } from './base.js';
 import { ask } from './prompt.js';
 
-async function yes(question: string): Promise<boolean> {
+/** A yes/no question on the terminal; no answer is no. */
+export async function yes(question: string): Promise<boolean> {
   for (;;) {
     const answer = (await ask(`${question} [y/N] `)).toLowerCase();
     if (answer === '' || answer === 'n' || answer === 'no') return false;

@@ -9,19 +9,11 @@
  */
 import { hash, randomBytes } from 'node:crypto';
 import { connection } from '../db/index.js';
-import type { CompiledQuery, Compilable, Kysely } from '../db/kysely.js';
+import type { CompiledQuery, Compilable, Kysely, Selectable } from '../db/kysely.js';
+import type { SessionTable } from './session-model.js';
 
-/** `auth_session`, described here because middleware cannot import auth (auth/tables.ts re-exports it). */
-export interface SessionTable {
-  /** SHA-256 (hex) of the key in the cookie. */
-  session_key: string;
-  /** The session's data as JSON. */
-  session_data: string;
-  /** Epoch milliseconds; a bigint column (pg returns it as text). */
-  expire_at: number | string | bigint;
-  /** The logged-in user, for "log out everywhere"; null for anonymous sessions. */
-  user_id: number | null;
-}
+/** `auth_session`'s row, from its model (session-model.ts: middleware cannot import auth; auth/models.ts re-exports it). */
+export type { SessionTable };
 
 interface SessionDatabase {
   auth_session: SessionTable;
@@ -101,7 +93,7 @@ export function newSessionKey(): string {
 export async function loadSession(key: string, now = Date.now()): Promise<Record<string, unknown> | undefined> {
   if (!KEY.test(key)) return undefined;
   const db = sessions();
-  const { rows } = await db.executeQuery<Pick<SessionTable, 'session_data' | 'expire_at'>>(sessionQueries(db).load.with([hashKey(key)]));
+  const { rows } = await db.executeQuery<Pick<Selectable<SessionTable>, 'session_data' | 'expire_at'>>(sessionQueries(db).load.with([hashKey(key)]));
   const row = rows[0];
   if (!row || Number(row.expire_at) <= now) return undefined;
   try {

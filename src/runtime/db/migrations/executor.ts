@@ -124,11 +124,3 @@ export function withSquashed(graph: MigrationGraph, applied: ReadonlyMap<string,
   for (const migration of squashedAndApplied(graph, applied)) all.set(migration.key, { app: migration.app, name: migration.name, checksum: migration.checksum, applied: '' });
   return all;
 }
-
-/** Applied migrations whose file has changed since, by key. */
-export function changedSinceApplied(graph: MigrationGraph, applied: ReadonlyMap<string, AppliedMigration>): MigrationFile[] {
-  return [...applied.keys()].flatMap((key) => {
-    const migration = graph.nodes.get(key);
-    return migration && migration.checksum !== applied.get(key)?.checksum ? [migration] : [];
-  });
-}

@@ -2,12 +2,27 @@
  * The migration graph: each migration depends on its app's previous one and
  * on the `dependencies` it names. One topological order, fixed by
  * INSTALLED_APPS order and migration numbers, is the order of every plan.
+ *
+ * Two branches of a project can each add a migration with the same number
+ * (`0003_tags` and `0003_rating`): the app then has two leaves, which
+ * migrate and makemigrations refuse until `makemigrations --merge` writes a
+ * migration depending on both (Django's merge migration). A migration's
+ * parents in its own app are every migration with the highest number below
+ * its own, unless it names one of them in `dependencies` (makemigrations
+ * writes the parent it was made after): then that one.
  */
 import { DatabaseError } from '../errors.js';
-import { runOperations } from './operations/apply.js';
+import type { MigrationDb } from './migration-db.js';
 import { applyToState } from './operations/operations.js';
 import { ProjectState, StateError } from './operations/state.js';
 import type { MigrationFile } from './types.js';
+
+/** The migrations of the app with the highest number below `migration`'s (two when branches were merged, as 0003_a and 0003_b). */
+function implicitParents(migrations: readonly MigrationFile[], migration: MigrationFile): MigrationFile[] {
+  const earlier = migrations.filter((other) => other.app === migration.app && other.number < migration.number);
+  const highest = Math.max(-1, ...earlier.map((other) => other.number));
+  return earlier.filter((other) => other.number === highest);
+}
 
 export class MigrationGraph {
   readonly nodes = new Map<string, MigrationFile>();
@@ -22,34 +37,42 @@ export class MigrationGraph {
   ) {
     for (const migration of migrations) this.nodes.set(migration.key, migration.module.operations ? this.bind(migration) : migration);
     for (const migration of migrations) {
-      const previous = migrations.filter((other) => other.app === migration.app && other.number < migration.number).at(-1);
-      const named = (migration.module.dependencies ?? []).map(([app, name]) => this.resolve(app, name, `a dependency of ${migration.key}`).key);
-      const parents = [...new Set([...(previous ? [previous.key] : []), ...named])];
+      const named = (migration.module.dependencies ?? []).map(([app, name]) => this.resolve(app, name, `a dependency of ${migration.key}`));
+      // A parent it names among those implied (0003_c naming 0002_a of 0002_a and 0002_b) is its only one; naming an older one adds to them.
+      const implied = implicitParents(migrations, migration);
+      const previous = named.some((other) => implied.some((candidate) => candidate.key === other.key)) ? [] : implied;
+      const parents = [...new Set([...previous.map((other) => other.key), ...named.map((other) => other.key)])];
       this.parents.set(migration.key, parents);
       for (const parent of parents) this.children.set(parent, [...(this.children.get(parent) ?? []), migration.key]);
     }
     this.order = this.sort();
   }
 
-  /** A migration of operations, its up() and down() run them from the state its dependencies leave. */
+  /**
+   * A migration of operations, its up() and down() run them from the state
+   * its dependencies leave. The schema code is imported when one runs:
+   * makemigrations, showmigrations and the like never load it.
+   */
   private bind(migration: MigrationFile): MigrationFile {
     const operations = migration.module.operations ?? [];
+    const run = async (db: MigrationDb, direction: 'forwards' | 'backwards') =>
+      (await import('./operations/apply.js')).runOperations(db, migration.app, this.stateBefore(migration.key), operations, direction);
     const module = {
       ...migration.module,
-      up: async (db: Parameters<typeof runOperations>[0]) => runOperations(db, migration.app, this.stateBefore(migration.key), operations, 'forwards'),
-      down: async (db: Parameters<typeof runOperations>[0]) => runOperations(db, migration.app, this.stateBefore(migration.key), operations, 'backwards'),
+      up: async (db: MigrationDb) => run(db, 'forwards'),
+      down: async (db: MigrationDb) => run(db, 'backwards'),
     };
     return { ...migration, module };
   }
 
-  /** The state the migrations in `keys` leave, applied in graph order (hand-written up() migrations add nothing to it). */
+  /** The state the migrations in `keys` leave, applied in graph order (a hand-written up() migration adds its `state`, if any). */
   stateOf(keys: Iterable<string>): ProjectState {
     const wanted = new Set(keys);
     const state = new ProjectState();
     for (const key of this.order) {
       const migration = this.nodes.get(key);
       if (!wanted.has(key) || !migration) continue;
-      for (const operation of migration.module.operations ?? []) {
+      for (const operation of migration.module.operations ?? migration.module.state ?? []) {
         try {
           applyToState(state, migration.app, operation);
         } catch (error) {
@@ -106,6 +129,32 @@ export class MigrationGraph {
   /** The app's migrations, in order. */
   ofApp(app: string): MigrationFile[] {
     return this.order.map((key) => this.nodes.get(key) as MigrationFile).filter((migration) => migration.app === app);
+  }
+
+  /** The app's migrations that no later migration of the app follows: one, unless branches await a merge. */
+  leaves(app: string): MigrationFile[] {
+    const own = this.ofApp(app);
+    return own.filter((migration) => !(this.children.get(migration.key) ?? []).some((child) => this.nodes.get(child)?.app === app));
+  }
+
+  /** Apps with more than one leaf, and those leaves: what `makemigrations --merge` joins. */
+  conflicts(): Map<string, MigrationFile[]> {
+    const found = new Map<string, MigrationFile[]>();
+    for (const app of this.apps) {
+      const leaves = this.leaves(app);
+      if (leaves.length > 1) found.set(app, leaves);
+    }
+    return found;
+  }
+
+  /** The migrations of `key`'s app on its branch since the last migration it shares with `others` (for the merge's check). */
+  branchSince(key: string, others: readonly string[]): MigrationFile[] {
+    const shared = new Set(others.flatMap((other) => this.ancestors(other)));
+    const app = this.nodes.get(key)?.app;
+    return this.ancestors(key)
+      .filter((candidate) => !shared.has(candidate))
+      .map((candidate) => this.nodes.get(candidate) as MigrationFile)
+      .filter((migration) => migration.app === app);
   }
 
   private closure(start: string, next: Map<string, string[]>): Set<string> {

@@ -33,10 +33,34 @@ function checksumOf(file: string, app: AppConfig): string {
   return createHash('sha256').update(readFileSync(source)).digest('hex');
 }
 
+function isOperationList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((entry) => typeof entry === 'object' && entry !== null && typeof (entry as { type?: unknown }).type === 'string');
+}
+
+/**
+ * `0001_initial.state.ts` beside a hand-written `0001_initial.ts`: the
+ * operations its tables correspond to, kept apart so the migration's file,
+ * and so the checksum databases recorded when they applied it, stay as they were.
+ */
+function stateFile(file: string): string | undefined {
+  const stem = file.replace(/\.[cm]?[jt]s$/, '');
+  return ['.ts', '.mts', '.js', '.mjs'].map((ext) => `${stem}.state${ext}`).find((candidate) => existsSync(candidate));
+}
+
+async function withStateFile(exports: Record<string, unknown>, file: string, key: string): Promise<Record<string, unknown>> {
+  const beside = stateFile(file);
+  if (!beside) return exports;
+  if (exports.state !== undefined || exports.operations !== undefined) {
+    throw new DatabaseError(`${key} (${file}) has ${exports.operations !== undefined ? 'operations' : 'state'} and also ${beside}: keep one of them.`);
+  }
+  const state = (await importMigration(beside, `${key} (its state)`)).operations;
+  if (!isOperationList(state)) throw new DatabaseError(`${beside}: export operations, a list of op.* operations (the tables ${key} makes).`);
+  return { ...exports, state };
+}
+
 function checkModule(exports: Record<string, unknown>, where: string): Migration {
   if (exports.operations !== undefined) {
-    const operations = exports.operations;
-    if (!Array.isArray(operations) || !operations.every((entry) => typeof entry === 'object' && entry !== null && typeof (entry as { type?: unknown }).type === 'string')) {
+    if (!isOperationList(exports.operations)) {
       throw new DatabaseError(`${where}: operations must be a list of op.* operations, e.g. [op.addField('blog_note', 'rating', field.integer({ null: true }))].`);
     }
     if (exports.up !== undefined) throw new DatabaseError(`${where} exports both operations and up(): keep one of them.`);
@@ -52,6 +76,10 @@ function checkModule(exports: Record<string, unknown>, where: string): Migration
   if (exports.initial !== undefined && typeof exports.initial !== 'boolean') throw new DatabaseError(`${where}: initial must be true or false.`);
   if (exports.replaces !== undefined && !(Array.isArray(exports.replaces) && exports.replaces.every(pair))) {
     throw new DatabaseError(`${where}: replaces must be a list of [app, migration] pairs, e.g. [['blog', '0001_initial'], ['blog', '0002_note_rating']].`);
+  }
+  if (exports.state !== undefined) {
+    if (exports.operations !== undefined) throw new DatabaseError(`${where} exports both operations and state: state is for a migration written with up(); keep operations.`);
+    if (!isOperationList(exports.state)) throw new DatabaseError(`${where}: state must be a list of op.* operations, e.g. [op.createModel('blog_note', { id: field.id() })].`);
   }
   if (exports.operations === undefined) return exports as unknown as Migration;
   // up() and down() are made from the operations once the graph knows the state before them (graph.ts).
@@ -96,16 +124,12 @@ async function loadApp(app: AppConfig): Promise<MigrationFile[]> {
   const label = app.label;
   const loaded: MigrationFile[] = [];
   for (const [name, file] of byName) {
-    const module = checkModule(await importMigration(file, `${label}.${name}`), `${label}.${name} (${file})`);
+    const module = checkModule(await withStateFile(await importMigration(file, `${label}.${name}`), file, `${label}.${name}`), `${label}.${name} (${file})`);
     loaded.push({ app: label, name, key: `${label}.${name}`, number: Number(name.slice(0, 4)), file, checksum: checksumOf(file, app), module });
   }
   // A squashed migration stands in for the ones it replaces once their files are deleted; while they are there, they run.
-  const migrations = loaded.filter((migration) => !(migration.module.replaces ?? []).some(([replacedApp, name]) => replacedApp === label && byName.has(name)));
-  for (const [index, migration] of migrations.entries()) {
-    const clash = migrations.slice(0, index).find((other) => other.number === migration.number);
-    if (clash) throw new DatabaseError(`The app '${label}' has two migrations numbered ${migration.name.slice(0, 4)}: ${clash.name} and ${migration.name}. Renumber one of them.`);
-  }
-  return migrations;
+  // Two with one number (0003_a, 0003_b: two branches) are allowed: the graph finds the two leaves and asks for a merge.
+  return loaded.filter((migration) => !(migration.module.replaces ?? []).some(([replacedApp, name]) => replacedApp === label && byName.has(name)));
 }
 
 /** Every installed app's migrations, in INSTALLED_APPS order, then by number. */

@@ -54,3 +54,11 @@ export async function recordUnapplied(db: MigrationDb, migration: MigrationFile)
   // Undoing a squashed migration undoes the ones it replaces: their rows would otherwise count it as applied again.
   for (const [app, name] of migration.module.replaces ?? []) await db.deleteFrom(MIGRATIONS_TABLE).where('app', '=', app).where('name', '=', name).execute();
 }
+
+/** Applied migrations whose file has changed since, by key. */
+export function changedSinceApplied(graph: { nodes: ReadonlyMap<string, MigrationFile> }, applied: ReadonlyMap<string, AppliedMigration>): MigrationFile[] {
+  return [...applied.keys()].flatMap((key) => {
+    const migration = graph.nodes.get(key);
+    return migration && migration.checksum !== applied.get(key)?.checksum ? [migration] : [];
+  });
+}

@@ -17,6 +17,15 @@ export interface Migration {
   dependencies?: readonly (readonly [app: string, name: string])[];
   /** The declarative operations, in order; the project state is rebuilt from these. */
   operations?: readonly Operation[];
+  /**
+   * A hand-written migration's tables as operations, for the project state
+   * only (Django's SeparateDatabaseAndState): `up`/`down` change the
+   * database, these tell makemigrations what they made, so other apps'
+   * foreign keys to those tables resolve. Never run. A migration already
+   * applied somewhere keeps its file (and checksum) as it is and puts them
+   * in `NNNN_name.state.ts` beside it instead.
+   */
+  state?: readonly Operation[];
   /** The migrations this one was squashed from (squashmigrations): it runs in their place once their files are gone. */
   replaces?: readonly (readonly [app: string, name: string])[];
   /** Creates tables that `migrate --fake-initial` may find already there; true for 0001 unless set. */

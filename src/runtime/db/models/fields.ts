@@ -106,7 +106,7 @@ function positiveInteger(value: number, what: string): number {
 }
 
 /** The options of a key field that can be the primary key. */
-interface KeyOptions<T> extends CommonOptions<T> {
+export interface KeyOptions<T> extends CommonOptions<T> {
   primaryKey?: boolean;
 }
 

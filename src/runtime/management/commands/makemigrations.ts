@@ -14,13 +14,12 @@ import { installedApps, type AppConfig } from '../../apps/index.js';
 import { declaredModels } from '../../db/migrations/autodetector/declared.js';
 import { detectChanges } from '../../db/migrations/autodetector/detect.js';
 import { migrationSource, suggestName } from '../../db/migrations/autodetector/writer.js';
-import { describeOperation, type Operation } from '../../db/migrations/operations/index.js';
-import { sourceMigrationsFolder } from '../../db/migrations/index.js';
+import { describeOperation, type Operation } from '../../db/migrations/operations/operations.js';
+import { sourceMigrationsFolder } from '../../db/migrations/loader.js';
 import { DatabaseError } from '../../db/errors.js';
 import { CommandError, flag, stringOption, type Command } from '../base.js';
-import { loadGraph, requireInstalledApp } from '../database.js';
+import { loadGraph, refuseConflicts, requireInstalledApp } from '../database.js';
 import { migrationQuestioner } from '../migration-questions.js';
-import { packageTemplateDir, substitute } from '../package-templates.js';
 import { canAsk, noInput, NOINPUT_OPTIONS } from '../prompt.js';
 import { writeWhole } from '../write-whole.js';
 
@@ -59,22 +58,20 @@ const command: Command = {
     empty: { type: 'boolean', help: 'write an empty migration to fill in by hand (up() and down()), for data changes' },
     'dry-run': { type: 'boolean', help: 'show the migrations it would write, and write nothing' },
     check: { type: 'boolean', help: 'exit 1 when the models have changes no migration has yet (for CI); writes nothing' },
-    merge: { type: 'boolean', help: "(Django's merge of two leaf migrations: not needed here, migrations are numbered per app)" },
+    merge: { type: 'boolean', help: 'join the branches of an app whose migrations branched (two leaves, as 0003_a and 0003_b) with a merge migration' },
     ...NOINPUT_OPTIONS,
   },
   async handle(args) {
     const settings = await configure();
     const apps = installedApps(settings);
     for (const label of args.positionals) requireInstalledApp(apps.labels, label);
-    if (flag(args, 'merge')) {
-      throw new CommandError('--merge: tsgate numbers each app\'s migrations in one line (two with one number are an error that names them), so there are never two leaves to merge: renumber the newer one and set its dependencies.', 2);
-    }
     const nameOption = stringOption(args, 'name');
     if (nameOption !== undefined && !NAME.test(nameOption)) throw new CommandError(`'${nameOption}' is not a valid migration name: use lowercase letters, digits and underscores, e.g. add_title`, 2);
     const shown = (file: string) => relative(process.cwd(), file) || file;
 
     if (flag(args, 'empty')) {
       if (args.positionals.length === 0) throw new CommandError(`--empty needs an app: manage makemigrations ${apps.labels[0] ?? 'pages'} --empty --name fill_slugs. Installed apps: ${apps.labels.join(', ') || 'none'}.`, 2);
+      const { packageTemplateDir, substitute } = await import('../package-templates.js');
       const template = await readFile(join(packageTemplateDir('migration'), 'migration.ts.tmpl'), 'utf8');
       const planned = args.positionals.map((label) => {
         const app = apps.find(label) as AppConfig;
@@ -90,6 +87,20 @@ const command: Command = {
     }
 
     const graph = await loadGraph(settings);
+    if (flag(args, 'merge')) {
+      // Imported only for --merge, as --empty's template reader: the common run loads less.
+      const { mergeMigrations } = await import('./makemigrations-merge.js');
+      return mergeMigrations(graph, {
+        labels: args.positionals,
+        find: (label) => apps.find(label) as AppConfig,
+        nextNumber: (app) => nextNumber(sourceMigrationsFolder(app)),
+        ...(nameOption === undefined ? {} : { name: nameOption }),
+        dryRun: flag(args, 'dry-run'),
+        interactive: canAsk() && !noInput(args),
+        shown,
+      });
+    }
+    refuseConflicts(graph, args.positionals.length > 0 ? args.positionals : graph.apps);
     const declared = await declaredModels(apps.all);
     if (declared.problems.length > 0) {
       throw new CommandError(`The models have problems; nothing was written:\n${declared.problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -117,10 +128,12 @@ const command: Command = {
     const planned: Planned[] = selected.map(([label, { operations, dependsOn }]) => {
       const app = apps.find(label) as AppConfig;
       appFolder(app);
-      const dependencies = [...dependsOn].flatMap((other): [string, string][] => {
-        const name = names.get(other) ?? graph.ofApp(other).at(-1)?.name;
+      // The app's own previous migration is named too (Django does): a later merge of branches then knows each one's parent.
+      const parent = graph.leaves(label)[0]?.name;
+      const dependencies = [...(parent ? [[label, parent] as [string, string]] : []), ...[...dependsOn].flatMap((other): [string, string][] => {
+        const name = names.get(other) ?? graph.leaves(other)[0]?.name;
         return name ? [[other, name]] : [];
-      });
+      })];
       const name = names.get(label) as string;
       return { app, name, operations, file: join(sourceMigrationsFolder(app), `${name}.ts`), text: migrationSource({ app: label, name, operations, dependencies }) };
     });

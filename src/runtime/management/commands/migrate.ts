@@ -7,7 +7,7 @@ import { describeOperation } from '../../db/migrations/operations/index.js';
 import { ensureMigrationsTable, makePlan, recordApplied, runPlan, squashedAndApplied, withMigrationLock, withSquashed, type PlanStep, type Target } from '../../db/migrations/index.js';
 import type { MigrationGraph } from '../../db/migrations/graph.js';
 import { CommandError, flag, type Command, type ParsedArgs } from '../base.js';
-import { DATABASE_OPTION, readApplied, requireInstalledApp, withMigrations } from '../database.js';
+import { DATABASE_OPTION, readApplied, refuseConflicts, requireInstalledApp, withMigrations } from '../database.js';
 
 function parseTarget(graph: MigrationGraph, args: ParsedArgs): Target {
   const [app, name, extra] = args.positionals;
@@ -50,6 +50,7 @@ const command: Command = {
   async handle(args) {
     return withMigrations(args, async (context) => {
       const { graph, connection } = context;
+      refuseConflicts(graph);
       const target = parseTarget(graph, args);
       if (flag(args, 'plan') || flag(args, 'check')) {
         const plan = makePlan(graph, withSquashed(graph, await readApplied(context)), target);

@@ -17,27 +17,12 @@
  */
 import { DatabaseError } from '../../db/errors.js';
 import { getConnection } from '../../db/connections.js';
-import { sql, type Kysely, type RawBuilder } from '../../db/kysely.js';
+import { sql, type Kysely, type RawBuilder, type Selectable } from '../../db/kysely.js';
+import type { TaskTable } from '../models.js';
 import { LOST_RUNS, type ClaimedTask, type Outcome, type QueueBackend, type TaskRecord, type TaskStatus } from '../types.js';
 
-interface Row {
-  id: string;
-  name: string;
-  queue: string;
-  priority: number;
-  args: string;
-  status: TaskStatus;
-  attempts: number;
-  max_attempts: number;
-  run_after: number | string;
-  enqueued_at: number | string;
-  started_at: number | string | null;
-  finished_at: number | string | null;
-  locked_until: number | string | null;
-  worker: string | null;
-  result: string | null;
-  error: string | null;
-}
+/** A row as read and written: the model's column types (tasks/models.ts: no interface written twice), the status narrowed. */
+type Row = Omit<Selectable<TaskTable>, 'status'> & { status: TaskStatus };
 
 interface Tables {
   tsgate_tasks: Row;

@@ -86,6 +86,8 @@ export interface MigrationSource {
   empty?: boolean;
   /** squashmigrations: the migrations this one replaces. */
   replaces?: readonly (readonly [string, string])[];
+  /** makemigrations --merge: a migration with no operations that joins the branches it depends on. */
+  merge?: boolean;
 }
 
 function usesField(operations: readonly Operation[]): boolean {
@@ -98,13 +100,16 @@ export function migrationSource(migration: MigrationSource): string {
     '/**',
     migration.replaces
       ? ` * ${migration.app}.${migration.name}, written by squashmigrations: it replaces ${migration.replaces.map(([, name]) => name).join(', ')}. Once every database has migrated past them, delete those files; this one then stands in for them.`
-      : ` * ${migration.app}.${migration.name}, written by makemigrations.`,
-    ...(migration.empty
+      : migration.merge
+        ? ` * ${migration.app}.${migration.name}, written by makemigrations --merge: it joins the branches ending at ${migration.dependencies.map(([, name]) => name).join(' and ')}, so the migrations are one line again. It changes nothing in the database.`
+        : ` * ${migration.app}.${migration.name}, written by makemigrations.`,
+    ...(migration.merge ? [] : migration.empty
       ? [' * Empty: add operations (op.runSql, op.runCode for data) to the list.']
       : migration.operations.map((operation) => ` * - ${describeOperation(operation)}`)),
-    ` * \`manage sqlmigrate ${migration.app} ${migration.name.slice(0, 4)}\` shows its SQL; once applied, leave it as it is.`,
+    ...(migration.merge ? [' * Once applied, leave it as it is.'] : [` * \`manage sqlmigrate ${migration.app} ${migration.name.slice(0, 4)}\` shows its SQL; once applied, leave it as it is.`]),
     ' */',
-    `import { ${usesField(migration.operations) ? 'field, op' : 'op'} } from 'tsgate/db';`,
+    // A merge lists no operations, so it imports nothing (an unused import fails a strict build).
+    ...(migration.merge ? [] : [`import { ${usesField(migration.operations) ? 'field, op' : 'op'} } from 'tsgate/db';`]),
     '',
   ];
   if (migration.replaces) {

@@ -64,13 +64,19 @@ export function columnDefinition(spec: FieldSpec, backend: Backend, fill: JsonVa
   };
 }
 
-/** Creates the model's table (named `as`, for SQLite's rebuild), with its foreign keys; not its indexes. */
-export async function createTable(db: MigrationDb, backend: Backend, state: ProjectState, model: ModelState, as = model.table): Promise<void> {
+/**
+ * Creates the model's table (named `as`, for SQLite's rebuild); not its
+ * indexes. The foreign keys are in the CREATE TABLE except on MySQL/MariaDB
+ * (`foreignKeys: false`), where InnoDB would make an index of its own for
+ * each one that has none yet, beside the one the model's state names: there
+ * they are added after the indexes (addForeignKey), which InnoDB then uses.
+ */
+export async function createTable(db: MigrationDb, backend: Backend, state: ProjectState, model: ModelState, as = model.table, foreignKeys = backend !== 'mysql'): Promise<void> {
   let builder = db.schema.createTable(as);
   for (const [name, spec] of Object.entries(model.fields)) {
     builder = builder.addColumn(columnName(name, spec), sql.raw(typeOf(state, spec, backend)), columnDefinition(spec, backend));
   }
-  for (const [name, spec] of Object.entries(model.fields)) {
+  for (const [name, spec] of Object.entries(foreignKeys ? model.fields : {})) {
     if (spec.kind !== 'foreignKey' || !spec.to) continue;
     const column = columnName(name, spec);
     const target = spec.to === model.table ? model : state.model(spec.to, `The foreign key ${model.table}.${name}`);

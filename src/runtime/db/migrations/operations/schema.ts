@@ -40,6 +40,8 @@ async function createModel(change: Change, table: string): Promise<void> {
   const model = change.to.model(table, 'Create model');
   await createTable(change.db, change.backend, change.to, model);
   await createIndexes(change, undefined, model);
+  // MySQL/MariaDB: the foreign keys once their indexes are there, so InnoDB makes no second index of its own (ddl.ts).
+  if (change.backend === 'mysql') for (const name of Object.keys(model.fields)) await addForeignKey(change.db, change.to, model, name);
 }
 
 async function dropModel(change: Change, table: string): Promise<void> {
@@ -82,7 +84,10 @@ async function addField(change: Change, table: string, name: string, fill?: Json
   } else {
     await db.schema.alterTable(table).addColumn(column, sql.raw(typeOf(change.to, spec, backend)), columnDefinition(spec, backend, value)).execute();
     if (value !== spec.default) await db.schema.alterTable(table).alterColumn(column, (alter) => alter.dropDefault()).execute();
+    // The index before the foreign key: on MySQL/MariaDB a foreign key with no index makes one of its own, a second.
+    await createIndexes(change, from, to);
     await addForeignKey(db, change.to, to, name);
+    return;
   }
   await createIndexes(change, from, to);
 }
@@ -133,8 +138,9 @@ async function alterField(change: Change, table: string, name: string): Promise<
       await db.schema.alterTable(table).alterColumn(column, (alter) => (value === undefined ? alter.dropDefault() : alter.setDefault(defaultExpression(spec, value, backend)))).execute();
     }
   }
-  if (spec.kind === 'foreignKey') await addForeignKey(db, change.to, to, name);
+  // The index before the foreign key (MySQL/MariaDB would make a second one of its own otherwise).
   await createIndexes(change, from, to);
+  if (spec.kind === 'foreignKey') await addForeignKey(db, change.to, to, name);
 }
 
 async function renameField(change: Change, table: string, oldName: string, newName: string): Promise<void> {
