@@ -2,6 +2,7 @@
  * The TSGI application of a project: routes each request through the URL
  * table to a view and turns the view's HttpResponse into TSGI.
  */
+import { LOGGED_PATH_KEY, PATH_MASK } from '../logging/index.js';
 import { ROUTE_KEY } from '../metrics/index.js';
 import { inSpan, traceRequest, tracing } from '../tracing/index.js';
 import type { Application, Body } from '../tsgi/types.js';
@@ -12,7 +13,7 @@ import { handleErrors, type ErrorHandlingOptions } from './errors.js';
 import type { UploadLimits } from './limits.js';
 import { applyMiddleware, type Handler, type Middleware } from './middleware.js';
 import { forbidden, notFound, type StatusPages } from './status-pages.js';
-import { flatten, resolve, type Route, type UrlPattern } from './urls.js';
+import { flatten, maskedPathInfo, resolve, type Route, type UrlPattern } from './urls.js';
 
 export interface ApplicationOptions {
   /** Show the URL patterns tried on a 404, as Django does in DEBUG. */
@@ -54,6 +55,10 @@ export async function dispatch(patterns: readonly Route[], request: Request, pag
   const matches = resolve(patterns, request.pathInfo);
   if (matches.length === 0) return notFound(request, pages);
   const match = matches.find(({ route }) => allows(route, request.method));
+  // A sensitive route's values (a reset token) are masked in every log of this request, a 405's too.
+  const routed = match ?? matches[0];
+  const masked = routed && maskedPathInfo(routed.route, request.pathInfo, PATH_MASK);
+  if (masked !== undefined) request.environ[LOGGED_PATH_KEY] = masked;
   if (!match) {
     const allowed = new Set(matches.flatMap(({ route }) => route.methods ?? []));
     if (allowed.has('GET')) allowed.add('HEAD');
