@@ -39,7 +39,8 @@ export interface SmtpOptions {
 export async function startSmtp(mode: 'plain' | 'starttls' | 'smtps' = 'plain', cert?: { cert: string; key: string }, options: SmtpOptions = {}): Promise<SmtpServer> {
   const port = await freePort();
   const child = spawn('/usr/bin/python3', [SMTPD, String(port), mode, ...(cert ? [cert.cert, cert.key] : [])], {
-    stdio: [options.hold ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    // stdin carries RELEASE lines in hold mode; without it, nothing is written there.
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, SMTPD_HOLD: options.hold ? '1' : '0' },
   });
   let errors = '';
