@@ -243,4 +243,16 @@ export const urlpatterns = [
     expect(logs()).not.toContain(token);
     expect(logs()).not.toContain(emailb64);
   });
+
+  it('a reset email that cannot be sent is logged without its link, and the answer is the same', async () => {
+    smtp.stop();
+    const visitor = new Visitor(base);
+    await visitor.request('/accounts/password_reset/');
+    const asked = await visitor.request('/accounts/password_reset/', { email: 'zoe@example.com' });
+    expect(asked.status).toBe(302);
+    expect(asked.headers.get('location')).toBe('/accounts/password_reset/done/');
+    await server.waitUntil('the failed send logged', () => server.stderr.includes('password reset: the email could not be sent'), 60_000);
+    const line = server.stderr.split('\n').find((text) => text.includes('password reset: the email could not be sent')) ?? '';
+    expect(line).not.toMatch(/accounts\/reset/);
+  });
 });
