@@ -11,6 +11,7 @@
  * releases it, so the tests see whether an answer waited for it.
  */
 import { existsSync, readFileSync, watch } from 'node:fs';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newProject, runtimeModule, serveProject, servingFiles, useProjects, type TestProject } from '../db/project.js';
 import { backend } from '../db/services.js';
@@ -148,6 +149,13 @@ export const urlpatterns = [
     expect(link.origin).toBe(base);
     const token = link.pathname.split('/').at(-2) ?? '';
     expect(token).toMatch(/^[0-9a-z]+-[\w-]{43}$/);
+    // Lines the middleware writes before any view runs show the path too: a refused Host, a CSRF failure.
+    const badHost = await new Promise<number>((resolve, reject) => {
+      http.get(`${base}${link.pathname}`, { headers: { Host: 'evil.example' } }, (response) => resolve(response.resume().statusCode ?? 0)).on('error', reject);
+    });
+    expect(badHost).toBe(400);
+    const noCsrf = await fetch(`${base}${link.pathname}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'new_password1=x' });
+    expect(noCsrf.status).toBe(403);
     const opened = await visitor.request(link.pathname);
     expect(opened.status).toBe(302);
     const setPage = opened.headers.get('location') ?? '';
@@ -168,6 +176,8 @@ export const urlpatterns = [
     await accessLogged('GET /?after-reset ');
     expect(readFileSync(project.path('access.log'), 'utf8')).toContain(`"GET /accounts/reset/${uid}/********/ HTTP/1.1" 302`);
     expect(stdout).toContain(`GET /accounts/reset/${uid}/********/ 302`);
+    expect(server.stderr).toContain(`"path":"/accounts/reset/${uid}/********/","status":400`);
+    expect(server.stderr).toContain(`"path":"/accounts/reset/${uid}/********/","status":403`);
     expect(logs()).not.toContain(token);
     expect(logs()).not.toContain(token.split('-')[1]);
   });

@@ -55,10 +55,6 @@ export async function dispatch(patterns: readonly Route[], request: Request, pag
   const matches = resolve(patterns, request.pathInfo);
   if (matches.length === 0) return notFound(request, pages);
   const match = matches.find(({ route }) => allows(route, request.method));
-  // A sensitive route's values (a reset token) are masked in every log of this request, a 405's too.
-  const routed = match ?? matches[0];
-  const masked = routed && maskedPathInfo(routed.route, request.pathInfo, PATH_MASK);
-  if (masked !== undefined) request.environ[LOGGED_PATH_KEY] = masked;
   if (!match) {
     const allowed = new Set(matches.flatMap(({ route }) => route.methods ?? []));
     if (allowed.has('GET')) allowed.add('HEAD');
@@ -76,8 +72,27 @@ export async function dispatch(patterns: readonly Route[], request: Request, pag
   }
 }
 
+/**
+ * Leaves the path with a sensitive route's values (a reset link's token)
+ * masked in the environ, for every log of the request (logging/redact.ts).
+ * Done as the request arrives, before the middleware, whose own lines
+ * (a refused Host, a CSRF failure) show the path too; only the few
+ * sensitive routes are tried, so other requests pay one empty loop. A path
+ * that matches one is masked even if an earlier route answers it: more
+ * hidden, never less.
+ */
+function maskSensitive(sensitive: readonly Route[], request: Request): void {
+  for (const route of sensitive) {
+    const masked = maskedPathInfo(route, request.pathInfo, PATH_MASK);
+    if (masked === undefined) continue;
+    request.environ[LOGGED_PATH_KEY] = masked;
+    return;
+  }
+}
+
 export function createApplication(patterns: readonly UrlPattern[], options: ApplicationOptions = {}): Application {
   const routes = flatten(patterns);
+  const sensitive = routes.filter((route) => route.sensitive !== undefined);
   const builtins = options.builtins ?? [];
   const pages: StatusPages = {
     debug: options.debug ?? false,
@@ -104,6 +119,7 @@ export function createApplication(patterns: readonly UrlPattern[], options: Appl
   const handler = guard(pagesFor(tracing() ? traced : chain));
   return async (environ, startResponse) => {
     const request = new Request(environ, options.uploadLimits);
+    if (sensitive.length > 0) maskSensitive(sensitive, request);
     // Built-in routes (health checks) answer ahead of the middleware: a probe
     // from a pod IP or 127.0.0.1 must not fail host validation.
     const builtin = builtins.length > 0 && resolve(builtins, request.pathInfo).length > 0;
