@@ -19,10 +19,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { alternating, cpuProfArgs, get, load, loadWithCpu, post, withServer } from './lib/harness.js';
+import { get } from './lib/harness.js';
+import { loggedInVisitor, measureAlternating, returningVisitor, summarize } from './lib/page-loads.js';
 import { generatedProjectWithProgress, projectLine, projectRecord, projectServer } from './lib/project.js';
-import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
-import { cookieValue, H1, prepareWelcome, wrong } from './welcome-page.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
+import { cookieValue, H1, wrong } from './welcome-page.js';
 
 export const name = 'auth-pages';
 export const description =
@@ -35,55 +36,19 @@ const EMAIL = `bench-${randomBytes(6).toString('hex')}@example.com`;
 const PASSWORD = randomBytes(12).toString('base64url');
 const LOGIN_CONNECTIONS = 8;
 
-/**
- * @typedef {object} Prepared
- * @property {{ method?: 'POST', body?: string, headers: Record<string, string> }} request
- * @property {string} check
- *
- * @typedef {object} Spec
- * @property {'welcome' | 'account' | 'login'} id
- * @property {string} label
- * @property {string} path
- * @property {number} status
- * @property {(url: string) => Promise<Prepared>} prepare
- * @property {(body: string) => boolean} verifyBody
- *
- * @typedef {import('./lib/harness.js').LoadResult & { round: number, order: number, serverCpuUsPerRequest: number | null, wrong: number }} RunRecord
- */
-
 /** @param {string} url */
-async function csrfCookie(url) {
-  const page = await get(new URL('accounts/login/', url).href);
-  const token = cookieValue(page.setCookies, 'csrftoken');
-  if (page.status !== 200 || !token) throw wrong('auth-pages: GET /accounts/login/ did not answer 200 with a csrftoken cookie', page);
-  return token;
-}
-
-/** @param {string} token */
-function loginRequest(token) {
-  const body = new URLSearchParams({ email: EMAIL, password: PASSWORD, csrfmiddlewaretoken: token }).toString();
-  return { method: /** @type {const} */ ('POST'), body, headers: { cookie: `csrftoken=${token}`, 'content-type': 'application/x-www-form-urlencoded' } };
-}
+const login = (url) => loggedInVisitor(url, { email: EMAIL, password: PASSWORD, bench: name });
 
 /** @param {string} url */
 async function prepareLogin(url) {
-  const token = await csrfCookie(url);
-  const request = loginRequest(token);
-  const sample = await post(new URL('accounts/login/', url).href, request.body, request.headers);
-  if (sample.status !== 302 || sample.headers.location !== '/' || sample.body !== '' || !cookieValue(sample.setCookies, 'sessionid')) {
-    throw wrong('auth-pages: the sample login is not a 302 to / with an empty body and a session cookie', sample);
-  }
+  // Each load request logs in again with the form's CSRF cookie and token; a sample was checked by loggedInVisitor.
+  const { login: request } = await login(url);
   return { request, check: '302 to /, empty body, a new sessionid cookie' };
 }
 
 /** @param {string} url */
 async function prepareAccount(url) {
-  const token = await csrfCookie(url);
-  const request = loginRequest(token);
-  const login = await post(new URL('accounts/login/', url).href, request.body, request.headers);
-  const session = cookieValue(login.setCookies, 'sessionid');
-  if (login.status !== 302 || !session) throw wrong('auth-pages: login before the account load failed', login);
-  const headers = { cookie: `sessionid=${session}; csrftoken=${token}` };
+  const { headers, token } = await login(url);
   const page = await get(new URL('account/', url).href, headers);
   if (page.status !== 200 || !page.body.includes(EMAIL) || cookieValue(page.setCookies, 'sessionid') !== undefined) {
     throw wrong('auth-pages: GET /account/ logged in is not a 200 naming the user without a new session cookie', page);
@@ -95,47 +60,16 @@ async function prepareAccount(url) {
 
 /** @param {string} url */
 async function prepareWelcomePage(url) {
-  const { headers } = await prepareWelcome(url);
+  const { headers } = await returningVisitor(url);
   return { request: { headers }, check: "welcome-page's checks: 200, the h1, the CSRF token, the session counter, the security headers" };
 }
 
-/** @type {Spec[]} */
+/** @type {import('./lib/page-loads.js').Spec[]} */
 const SPECS = [
   { id: 'welcome', label: 'GET / (welcome page)', path: '', status: 200, prepare: prepareWelcomePage, verifyBody: (body) => body.includes(H1) },
   { id: 'account', label: 'GET /account/ (loginRequired, db session)', path: 'account/', status: 200, prepare: prepareAccount, verifyBody: (body) => body.includes(EMAIL) },
-  { id: 'login', label: 'POST /accounts/login/ (argon2id)', path: 'accounts/login/', status: 302, prepare: prepareLogin, verifyBody: (body) => body === '' },
+  { id: 'login', label: 'POST /accounts/login/ (argon2id)', path: 'accounts/login/', status: 302, prepare: prepareLogin, verifyBody: (body) => body === '', maxConnections: LOGIN_CONNECTIONS },
 ];
-
-/** @param {import('./lib/harness.js').LoadResult} result @param {number} status */
-const wrongCount = (result, status) => result.totalRequests - (result.statusCodes[String(status)] ?? 0) + result.mismatches + result.errors;
-
-/**
- * @param {Spec} spec
- * @param {ReturnType<typeof projectServer>} server
- * @param {import('./lib/harness.js').BenchOptions} options
- * @param {{ index: number, total: number, round: number }} at
- * @returns {Promise<RunRecord & { check: string }>}
- */
-function measure(spec, server, options, at) {
-  process.stderr.write(`  [${at.index}/${at.total}] ${spec.id}: starting… `);
-  const start = { ...server.start, execArgv: cpuProfArgs(options.cpuProf, `${name}-${spec.id}-${at.index}`) };
-  return withServer(start, spec.id, async (running) => {
-    const { request, check } = await spec.prepare(running.url);
-    const url = new URL(spec.path, running.url).href;
-    const connections = spec.id === 'login' ? Math.min(options.connections, LOGIN_CONNECTIONS) : options.connections;
-    const params = { connections, pipelining: options.pipelining, ...request, verifyBody: spec.verifyBody };
-    let warmupWrong = 0;
-    if (options.warmup > 0) {
-      process.stderr.write(`warm-up ${options.warmup} s… `);
-      warmupWrong = wrongCount(await load(url, { ...params, duration: options.warmup }), spec.status);
-    }
-    process.stderr.write(`load ${options.duration} s… `);
-    const { result, serverCpuUsPerRequest } = await loadWithCpu({ ...running, url }, { ...params, duration: options.duration });
-    const bad = wrongCount(result, spec.status) + warmupWrong;
-    process.stderr.write(`${loadNote(result, serverCpuUsPerRequest)}${bad > 0 ? `; ${bad} wrong, status codes ${JSON.stringify(result.statusCodes)}` : ''}\n`);
-    return { ...result, round: at.round, order: at.index, serverCpuUsPerRequest, wrong: bad, check };
-  });
-}
 
 /** @param {{ dir: string }} project */
 function ensureUser(project) {
@@ -162,30 +96,20 @@ export async function run(options) {
     SESSION_COOKIE_SECURE: 'false',
     CSRF_COOKIE_SECURE: 'false',
   });
-  const order = alternating(SPECS, rounds);
-  /** @type {Record<string, (RunRecord & { check: string })[]>} */
-  const runs = { welcome: [], account: [], login: [] };
-  for (const [i, spec] of order.entries()) {
-    runs[spec.id]?.push(await measure(spec, server, options, { index: i + 1, total: order.length, round: Math.floor(i / SPECS.length) + 1 }));
-  }
-  /** @param {Spec} spec */
-  const summarize = (spec) => {
-    const list = runs[spec.id] ?? [];
-    const wrongTotal = list.reduce((n, r) => n + r.wrong, 0);
-    return { label: spec.label, path: `/${spec.path}`, ...loadMeans(list), totalRequests: list.reduce((n, r) => n + r.totalRequests, 0), wrong: wrongTotal, clean: list.length > 0 && wrongTotal === 0, check: list[0]?.check ?? '', runs: list };
-  };
-  const [welcome, account, login] = SPECS.map(summarize);
-  if (!welcome || !account || !login) throw new Error('auth-pages: a request kind was not measured');
-  const summaries = { welcome, account, login };
+  // Every kind in this one invocation, on fresh servers in alternating order: the ratio compares runs made side by side.
+  const { order, runs } = await measureAlternating(name, SPECS, server, options, rounds);
+  const [welcome, account, logins] = SPECS.map((spec) => summarize(spec, runs.get(spec.id) ?? []));
+  if (!welcome || !account || !logins) throw new Error('auth-pages: a request kind was not measured');
+  const summaries = { welcome, account, login: logins };
   const compared = ratios(account, welcome);
   return {
     ...resultHead(name, description, loadAverage),
     params: { ...loadParams(options, WORKERS, rounds), keepAlive: true, loginConnections: Math.min(options.connections, LOGIN_CONNECTIONS) },
     project: projectRecord(project),
     command: server.command,
-    order: order.map((s) => s.id),
+    order,
     servers: summaries,
-    loginsPerSec: login.requestsPerSec,
+    loginsPerSec: logins.requestsPerSec,
     ...compared,
     bar: BAR,
     pass: compared.ratio >= BAR && Object.values(summaries).every((s) => s.clean),

@@ -18,10 +18,11 @@
  * POST a 302 with an empty body, warm-ups included.
  */
 import { randomBytes } from 'node:crypto';
-import { alternating, cpuProfArgs, get, load, loadWithCpu, post, withServer } from './lib/harness.js';
+import { get, post } from './lib/harness.js';
+import { measureAlternating, returningVisitor, summarize } from './lib/page-loads.js';
 import { generatedProjectWithProgress, projectLine, projectRecord, projectServer } from './lib/project.js';
-import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
-import { cookieValue, H1, prepareWelcome, wrong } from './welcome-page.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
+import { cookieValue, H1, wrong } from './welcome-page.js';
 
 export const name = 'welcome-form';
 export const description =
@@ -31,36 +32,18 @@ const WORKERS = 2;
 const BAR = 0.8;
 const NAME = 'Ada Lovelace';
 
-/**
- * @typedef {object} Prepared
- * @property {{ method?: 'POST', body?: string, headers: Record<string, string> }} request  sent with every request of the load
- * @property {string} check  what was checked on a sample
- *
- * @typedef {object} Spec
- * @property {'get' | 'post'} id
- * @property {string} label
- * @property {string} path
- * @property {number} status  every response of the load must have it
- * @property {(url: string) => Promise<Prepared>} prepare
- * @property {(body: string) => boolean} verifyBody
- *
- * @typedef {import('./lib/harness.js').LoadResult & { round: number, order: number, serverCpuUsPerRequest: number | null, wrong: number }} RunRecord
- *
- * @typedef {ReturnType<typeof loadMeans> & { label: string, path: string, totalRequests: number, wrong: number, clean: boolean, check: string, runs: RunRecord[] }} Summary
- */
-
 /** @param {string} url */
 async function prepareGet(url) {
-  const { headers } = await prepareWelcome(url);
+  const { headers } = await returningVisitor(url);
   return { request: { headers }, check: '200, the h1, the cookie’s CSRF token in the form, the session counter, a re-signed session cookie, the security headers' };
 }
 
 /** @param {string} url  the server's root */
 async function preparePost(url) {
-  const { headers } = await prepareWelcome(url);
-  const token = /(?:^|; )csrftoken=([^;]+)/.exec(headers.cookie ?? '')?.[1] ?? '';
+  const { headers, token } = await returningVisitor(url);
   const body = new URLSearchParams({ name: NAME, csrfmiddlewaretoken: token }).toString();
-  const request = { method: /** @type {const} */ ('POST'), body, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } };
+  /** @type {import('./lib/page-loads.js').LoadRequest} */
+  const request = { method: 'POST', body, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } };
   const sample = await post(new URL('hello/', url).href, body, request.headers);
   const session = cookieValue(sample.setCookies, 'sessionid');
   if (sample.status !== 302 || sample.headers.location !== '/' || sample.body !== '' || !session) {
@@ -71,47 +54,11 @@ async function preparePost(url) {
   return { request, check: '302 to /, empty body, a re-signed session cookie; GET / then greets by name' };
 }
 
-/** @type {Spec[]} */
+/** @type {import('./lib/page-loads.js').Spec[]} */
 const SPECS = [
   { id: 'get', label: 'GET / (welcome page)', path: '', status: 200, prepare: prepareGet, verifyBody: (body) => body.includes(H1) },
   { id: 'post', label: 'POST /hello/ (form, valid name)', path: 'hello/', status: 302, prepare: preparePost, verifyBody: (body) => body === '' },
 ];
-
-/**
- * @param {import('./lib/harness.js').LoadResult} result
- * @param {number} status
- */
-// autocannon counts timeouts among its errors.
-const wrongCount = (result, status) => result.totalRequests - (result.statusCodes[String(status)] ?? 0) + result.mismatches + result.errors;
-
-/**
- * One measured run on a fresh server.
- *
- * @param {Spec} spec
- * @param {ReturnType<typeof projectServer>} server
- * @param {import('./lib/harness.js').BenchOptions} options
- * @param {{ index: number, total: number, round: number }} at
- * @returns {Promise<RunRecord & { check: string }>}
- */
-function measure(spec, server, options, at) {
-  process.stderr.write(`  [${at.index}/${at.total}] ${spec.id}: starting… `);
-  const start = { ...server.start, execArgv: cpuProfArgs(options.cpuProf, `${name}-${spec.id}-${at.index}`) };
-  return withServer(start, spec.id, async (running) => {
-    const { request, check } = await spec.prepare(running.url);
-    const url = new URL(spec.path, running.url).href;
-    const params = { connections: options.connections, pipelining: options.pipelining, ...request, verifyBody: spec.verifyBody };
-    let warmupWrong = 0;
-    if (options.warmup > 0) {
-      process.stderr.write(`warm-up ${options.warmup} s… `);
-      warmupWrong = wrongCount(await load(url, { ...params, duration: options.warmup }), spec.status);
-    }
-    process.stderr.write(`load ${options.duration} s… `);
-    const { result, serverCpuUsPerRequest } = await loadWithCpu({ ...running, url }, { ...params, duration: options.duration });
-    const bad = wrongCount(result, spec.status) + warmupWrong;
-    process.stderr.write(`${loadNote(result, serverCpuUsPerRequest)}${bad > 0 ? `; ${bad} not a ${spec.status} with the expected body, status codes ${JSON.stringify(result.statusCodes)}` : ''}\n`);
-    return { ...result, round: at.round, order: at.index, serverCpuUsPerRequest, wrong: bad, check };
-  });
-}
 
 /**
  * @param {import('./lib/harness.js').BenchOptions} options
@@ -129,37 +76,17 @@ export async function run(options) {
     SESSION_COOKIE_SECURE: 'false',
     CSRF_COOKIE_SECURE: 'false',
   });
-  const order = alternating(SPECS, rounds);
-  /** @type {Record<string, (RunRecord & { check: string })[]>} */
-  const runs = { get: [], post: [] };
-  for (const [i, spec] of order.entries()) {
-    runs[spec.id]?.push(await measure(spec, server, options, { index: i + 1, total: order.length, round: Math.floor(i / SPECS.length) + 1 }));
-  }
-  /** @type {Record<string, Summary>} */
-  const summaries = {};
-  for (const spec of SPECS) {
-    const list = runs[spec.id] ?? [];
-    const wrongTotal = list.reduce((n, r) => n + r.wrong, 0);
-    summaries[spec.id] = {
-      label: spec.label,
-      path: `/${spec.path}`,
-      ...loadMeans(list),
-      totalRequests: list.reduce((n, r) => n + r.totalRequests, 0),
-      wrong: wrongTotal,
-      clean: list.length > 0 && wrongTotal === 0,
-      check: list[0]?.check ?? '',
-      runs: list,
-    };
-  }
-  const getSummary = /** @type {Summary} */ (summaries.get);
-  const postSummary = /** @type {Summary} */ (summaries.post);
+  const { order, runs } = await measureAlternating(name, SPECS, server, options, rounds);
+  const [getSummary, postSummary] = SPECS.map((spec) => summarize(spec, runs.get(spec.id) ?? []));
+  if (!getSummary || !postSummary) throw new Error('welcome-form: a request kind was not measured');
+  const summaries = { get: getSummary, post: postSummary };
   const compared = ratios(postSummary, getSummary);
   return {
     ...resultHead(name, description, loadAverage),
     params: { ...loadParams(options, WORKERS, rounds), keepAlive: true },
     project: projectRecord(project),
     command: server.command,
-    order: order.map((s) => s.id),
+    order,
     servers: summaries,
     ...compared,
     bar: BAR,

@@ -5,12 +5,18 @@
  * session; right: 302 and a new session key) → a loginRequired page →
  * logout → the old session cookie no longer works → password reset by the
  * link in the email a real SMTP server received → login with the new
- * password (the old one refused).
+ * password (the old one refused). Every log line of the server (access log,
+ * request log, error log) is read for the reset and signup tokens: none may
+ * hold one. The SMTP server holds each message at DATA until the test
+ * releases it, so the tests see whether an answer waited for it.
  */
+import { existsSync, readFileSync, watch } from 'node:fs';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newProject, runtimeModule, serveProject, servingFiles, useProjects, type TestProject } from '../db/project.js';
 import { backend } from '../db/services.js';
-import { AIOSMTPD, decodeQuotedPrintable, startSmtp, type SmtpServer } from '../helpers/smtp.js';
+import { AIOSMTPD, decodeQuotedPrintable, startSmtp, type Received, type SmtpServer } from '../helpers/smtp.js';
+import type { ServerProcess } from '../server/helpers.js';
 
 useProjects();
 
@@ -46,16 +52,44 @@ describe.skipIf(!AIOSMTPD)('tsgate/auth through serve', () => {
   let project: TestProject;
   let base = '';
   let smtp: SmtpServer;
+  let server: ServerProcess;
+  let stdout = '';
+
+  /** The next message, released from the held DATA. */
+  async function received(): Promise<Received> {
+    await smtp.held();
+    smtp.release();
+    return smtp.next();
+  }
+
+  /** Resolves when the access log holds `text`: checked on each change of the file (the line is written when the response closes). */
+  function accessLogged(text: string): Promise<void> {
+    const file = project.path('access.log');
+    return new Promise((resolve) => {
+      const watcher = watch(file, () => check());
+      const check = () => {
+        if (!existsSync(file) || !readFileSync(file, 'utf8').includes(text)) return;
+        watcher.close();
+        resolve();
+      };
+      check();
+    });
+  }
+
+  /** Everything the server logged: the access log file, stdout (the request log) and stderr (errors, warnings). */
+  const logs = () => `${readFileSync(project.path('access.log'), 'utf8')}\n${stdout}\n${server.stderr}`;
 
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startSmtp('plain', undefined, { hold: true });
     ({ project } = await newProject(backend('sqlite'), { apps: ['tsgate.auth'], files: {} }));
     const files = servingFiles(`import { authenticationMiddleware } from ${JSON.stringify(runtimeModule('auth/index.js'))};
-import { csrfMiddleware, hostValidationMiddleware, securityMiddleware, sessionMiddleware } from ${JSON.stringify(runtimeModule('middleware/index.js'))};
-export const MIDDLEWARE = [hostValidationMiddleware, securityMiddleware, sessionMiddleware, csrfMiddleware, authenticationMiddleware];
+import { csrfMiddleware, hostValidationMiddleware, requestLoggingMiddleware, securityMiddleware, sessionMiddleware } from ${JSON.stringify(runtimeModule('middleware/index.js'))};
+export const MIDDLEWARE = [requestLoggingMiddleware, hostValidationMiddleware, securityMiddleware, sessionMiddleware, csrfMiddleware, authenticationMiddleware];
 export const EMAIL_URL = 'smtp://127.0.0.1:${smtp.port}';
 export const DEFAULT_FROM_EMAIL = 'site@example.com';
 export const SECURE_SSL_REDIRECT = false;
+export const AUTH_SIGNUP = true;
+export const LOG_LEVEL = 'debug';
 `);
     for (const [path, content] of Object.entries(files)) project.write(path, content);
     project.write(
@@ -74,8 +108,11 @@ export const urlpatterns = [
     const made = await project.manage(['createsuperuser', '--noinput'], { TSGATE_SETTINGS_MODULE: 'settings_serve', TSGATE_SUPERUSER_EMAIL: 'Admin@Example.com', TSGATE_SUPERUSER_PASSWORD: PASSWORD });
     expect(made.status, made.output).toBe(0);
     expect(made.stdout).toBe('Superuser Admin@example.com created.\n');
-    const { port } = await serveProject(project);
-    base = `http://127.0.0.1:${port}`;
+    const served = await serveProject(project, {}, ['--access-logfile', project.path('access.log')]);
+    server = served.server;
+    server.child.stdout?.setEncoding('utf8');
+    server.child.stdout?.on('data', (text: string) => (stdout += text));
+    base = `http://127.0.0.1:${served.port}`;
   }, 300_000);
 
   afterAll(() => smtp?.stop());
@@ -105,11 +142,20 @@ export const urlpatterns = [
 
     const asked = await visitor.request('/accounts/password_reset/', { email: 'admin@example.com' });
     expect(asked.headers.get('location')).toBe('/accounts/password_reset/done/');
-    const mail = await smtp.next();
+    const mail = await received();
     expect(mail.to).toEqual(['Admin@example.com']);
     expect(mail.data).toContain(`Subject: Password reset on 127.0.0.1:${base.split(':').at(-1)}`);
     const link = new URL(/http:\/\/\S+\/accounts\/reset\/\S+\//.exec(decodeQuotedPrintable(mail.data))?.[0] ?? 'http://x/none');
     expect(link.origin).toBe(base);
+    const token = link.pathname.split('/').at(-2) ?? '';
+    expect(token).toMatch(/^[0-9a-z]+-[\w-]{43}$/);
+    // Lines the middleware writes before any view runs show the path too: a refused Host, a CSRF failure.
+    const badHost = await new Promise<number>((resolve, reject) => {
+      http.get(`${base}${link.pathname}`, { headers: { Host: 'evil.example' } }, (response) => resolve(response.resume().statusCode ?? 0)).on('error', reject);
+    });
+    expect(badHost).toBe(400);
+    const noCsrf = await fetch(`${base}${link.pathname}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'new_password1=x' });
+    expect(noCsrf.status).toBe(403);
     const opened = await visitor.request(link.pathname);
     expect(opened.status).toBe(302);
     const setPage = opened.headers.get('location') ?? '';
@@ -122,5 +168,101 @@ export const urlpatterns = [
     expect((await fresh.request('/accounts/login/', { email: 'admin@example.com', password: PASSWORD })).status).toBe(400);
     expect((await fresh.request('/accounts/login/', { email: 'admin@example.com', password: 'a brand new secret' })).status).toBe(302);
     expect((await fresh.request('/private/')).status).toBe(200);
+
+    // The token is in no log line: the access log shows the link's path masked, and so does the request log.
+    const uid = link.pathname.split('/').at(-3) ?? '';
+    // A last request as a marker: once its line is in, so are those of the requests answered before it.
+    await fetch(`${base}/?after-reset`);
+    await accessLogged('GET /?after-reset ');
+    expect(readFileSync(project.path('access.log'), 'utf8')).toContain(`"GET /accounts/reset/${uid}/********/ HTTP/1.1" 302`);
+    expect(stdout).toContain(`GET /accounts/reset/${uid}/********/ 302`);
+    expect(server.stderr).toContain(`"path":"/accounts/reset/${uid}/********/","status":400`);
+    expect(server.stderr).toContain(`"path":"/accounts/reset/${uid}/********/","status":403`);
+    expect(logs()).not.toContain(token);
+    expect(logs()).not.toContain(token.split('-')[1]);
+  });
+
+  it('answers a reset request for a known email without waiting for the SMTP server, and the same as for an unknown one', async () => {
+    const visitor = new Visitor(base);
+    await visitor.request('/accounts/password_reset/');
+    const events: string[] = [];
+    const known = visitor.request('/accounts/password_reset/', { email: 'admin@example.com' }).then(async (response) => {
+      events.push('answered');
+      return { status: response.status, location: response.headers.get('location'), body: await response.text() };
+    });
+    await smtp.held();
+    // The SMTP server holds the message; the answer must come without it. (Should the view wait for
+    // SMTP, the message is let go after a while so the test fails on the order, not on its timeout.)
+    const fallback = setTimeout(() => {
+      events.push('released');
+      smtp.release();
+    }, 20_000);
+    const answer = await known;
+    clearTimeout(fallback);
+    if (!events.includes('released')) {
+      events.push('released');
+      smtp.release();
+    }
+    expect(events).toEqual(['answered', 'released']);
+    expect((await smtp.next()).to).toEqual(['Admin@example.com']);
+
+    const unknown = await visitor.request('/accounts/password_reset/', { email: 'nobody@example.com' });
+    expect({ status: unknown.status, location: unknown.headers.get('location'), body: await unknown.text() }).toEqual(answer);
+    expect(answer.status).toBe(302);
+  });
+
+  it('signup answers the same for a new and a taken email; the owner of the taken one is told, the new one confirms by link', async () => {
+    const newcomer = new Visitor(base);
+    await newcomer.request('/accounts/signup/');
+    const fresh = await newcomer.request('/accounts/signup/', { email: 'zoe@example.com' });
+    const confirm = await received();
+    const squatter = new Visitor(base);
+    await squatter.request('/accounts/signup/');
+    const taken = await squatter.request('/accounts/signup/', { email: 'ADMIN@example.com' });
+    const notice = await received();
+    const seen = async (response: Response) => ({ status: response.status, location: response.headers.get('location'), body: await response.text() });
+    expect(await seen(taken)).toEqual(await seen(fresh));
+    expect(fresh.status).toBe(302);
+    expect(fresh.headers.get('location')).toBe('/accounts/signup/done/');
+
+    expect(notice.to).toEqual(['Admin@example.com']);
+    const noticeText = decodeQuotedPrintable(notice.data);
+    expect(noticeText).toContain('which has an account already');
+    expect(noticeText).toContain(`${base}/accounts/login/`);
+    expect(noticeText).toContain(`${base}/accounts/password_reset/`);
+
+    expect(confirm.to).toEqual(['zoe@example.com']);
+    const link = new URL(/http:\/\/\S+\/accounts\/signup\/confirm\/\S+\//.exec(decodeQuotedPrintable(confirm.data))?.[0] ?? 'http://x/none');
+    const [emailb64 = '', token = ''] = link.pathname.split('/').slice(-3, -1);
+    // No account until the link is used.
+    expect((await newcomer.request('/accounts/login/', { email: 'zoe@example.com', password: 'a meadow of clocks' })).status).toBe(400);
+    const opened = await newcomer.request(link.pathname);
+    expect(opened.status).toBe(302);
+    const setPage = opened.headers.get('location') ?? '';
+    expect(setPage).toBe(`/accounts/signup/confirm/${emailb64}/set-password/`);
+    const made = await newcomer.request(setPage, { new_password1: 'a meadow of clocks', new_password2: 'a meadow of clocks' });
+    expect(made.status).toBe(302);
+    expect(await (await newcomer.request('/private/')).text()).toBe('private page of zoe@example.com');
+    expect((await new Visitor(base).request(link.pathname)).status).toBe(400);
+
+    // The link and the set-password page alike: both values masked.
+    await fetch(`${base}/?after-signup`);
+    await accessLogged('GET /?after-signup ');
+    expect(readFileSync(project.path('access.log'), 'utf8')).toContain('"POST /accounts/signup/confirm/********/********/ HTTP/1.1" 302');
+    expect(readFileSync(project.path('access.log'), 'utf8')).toContain('"GET /accounts/signup/confirm/********/********/ HTTP/1.1" 302');
+    expect(logs()).not.toContain(token);
+    expect(logs()).not.toContain(emailb64);
+  });
+
+  it('a reset email that cannot be sent is logged without its link, and the answer is the same', async () => {
+    smtp.stop();
+    const visitor = new Visitor(base);
+    await visitor.request('/accounts/password_reset/');
+    const asked = await visitor.request('/accounts/password_reset/', { email: 'zoe@example.com' });
+    expect(asked.status).toBe(302);
+    expect(asked.headers.get('location')).toBe('/accounts/password_reset/done/');
+    await server.waitUntil('the failed send logged', () => server.stderr.includes('password reset: the email could not be sent'), 60_000);
+    const line = server.stderr.split('\n').find((text) => text.includes('password reset: the email could not be sent')) ?? '';
+    expect(line).not.toMatch(/accounts\/reset/);
   });
 });

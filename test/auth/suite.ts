@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createUser, createSuperuser, grantPermission, logoutEverywhere, findUserByEmail, setPassword } from '../../src/runtime/auth/index.js';
+import { accountMailSettled, createUser, createSuperuser, grantPermission, logoutEverywhere, findUserByEmail, setPassword } from '../../src/runtime/auth/index.js';
 import { makeResetToken, checkResetToken, encodeUid } from '../../src/runtime/auth/tokens.js';
 import * as initial from '../../src/runtime/auth/migrations/0001_initial.js';
 import { configure, resetForTests } from '../../src/runtime/conf/settings.js';
@@ -233,6 +233,8 @@ export function defineAuthSuite(name: 'sqlite' | 'postgres' | 'mysql'): void {
       expect(asked.header('location')).toBe('/accounts/password_reset/done/');
       // An unknown address answers the same and sends nothing.
       expect((await browser.post('/accounts/password_reset/', { email: 'nobody@example.com' })).header('location')).toBe('/accounts/password_reset/done/');
+      // The email goes off the request path (auth/mail.ts); wait for it.
+      await accountMailSettled();
       expect(outbox).toHaveLength(1);
       const message = outbox[0]!;
       expect(message.to).toEqual(['dave@example.com']);
@@ -269,15 +271,47 @@ export function defineAuthSuite(name: 'sqlite' | 'postgres' | 'mysql'): void {
       expect(stale.status).toBe(400);
     });
 
-    it('signup (AUTH_SIGNUP) validates, makes the account and logs it in', async () => {
+    it('signup answers the same for a new and a taken email; the account is made only from the emailed link', async () => {
+      outbox.length = 0;
       const browser = new Browser(app);
-      const similar = await browser.post('/accounts/signup/', { email: 'erin.smithson@example.com', new_password1: 'smithson2024', new_password2: 'smithson2024' });
+      const invalid = await browser.post('/accounts/signup/', { email: 'not an address' });
+      expect(invalid.status).toBe(400);
+      const fresh = await browser.post('/accounts/signup/', { email: ' Erin@Example.com ' });
+      const taken = await new Browser(app).post('/accounts/signup/', { email: 'ANN@example.com' });
+      for (const response of [fresh, taken]) {
+        expect(response.status).toBe(302);
+        expect(response.header('location')).toBe('/accounts/signup/done/');
+      }
+      expect((await browser.get('/accounts/signup/done/')).text()).toContain('Check your email');
+      expect(await findUserByEmail('erin@example.com')).toBeUndefined();
+      await accountMailSettled();
+      expect(outbox.map((message) => [message.to[0], message.subject])).toEqual([
+        ['Erin@example.com', 'Finish signing up on testserver'],
+        ['ann@example.com', 'Your account on testserver'],
+      ]);
+      const [confirm, existing] = outbox;
+      expect(existing?.text).toContain('http://testserver/accounts/login/');
+      expect(existing?.text).toContain('http://testserver/accounts/password_reset/');
+      expect(existing?.text).not.toMatch(/signup\/confirm/);
+      const link = /http:\/\/testserver(\/accounts\/signup\/confirm\/\S+)/.exec(confirm?.text ?? '')?.[1] ?? '';
+      expect(link).toMatch(/^\/accounts\/signup\/confirm\/[\w-]+\/[0-9a-z]+-[\w-]{43}\/$/);
+      // A forged token for another address is refused.
+      const forged = link.replace(/confirm\/[\w-]+\//, `confirm/${Buffer.from('mallory@example.com').toString('base64url')}/`);
+      expect((await new Browser(app).get(forged)).status).toBe(400);
+      const opened = await browser.get(link);
+      expect(opened.status).toBe(302);
+      const setPage = opened.header('location') ?? '';
+      expect(setPage).toMatch(/\/set-password\/$/);
+      // Without the session the link put the token in, the page refuses.
+      expect((await new Browser(app).get(setPage)).status).toBe(400);
+      const similar = await browser.post(setPage, { new_password1: 'erin.example2024', new_password2: 'erin.example2024' });
       expect(similar.text()).toContain('too similar to your email address');
-      const taken = await browser.post('/accounts/signup/', { email: 'ANN@example.com', new_password1: 'quiet purple lake', new_password2: 'quiet purple lake' });
-      expect(taken.text()).toContain('exists already');
-      const made = await browser.post('/accounts/signup/', { email: 'erin@example.com', new_password1: 'quiet purple lake', new_password2: 'quiet purple lake' });
+      expect(await findUserByEmail('erin@example.com')).toBeUndefined();
+      const made = await browser.post(setPage, { new_password1: 'quiet purple lake', new_password2: 'quiet purple lake' });
       expect(made.status).toBe(302);
-      expect((await browser.get('/private/')).text()).toBe('hello erin@example.com');
+      expect((await browser.get('/private/')).text()).toBe('hello Erin@example.com');
+      // Single use: the account exists now, so the link is dead.
+      expect((await new Browser(app).get(link)).status).toBe(400);
     });
 
     it('clearsessions removes expired sessions only', async () => {

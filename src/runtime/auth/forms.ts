@@ -40,12 +40,7 @@ export const PasswordResetForm = defineForm({
   fields: { email: { schema: email, widget: 'email', label: 'Email', attrs: { autocomplete: 'email', autofocus: true, maxlength: 254 } } },
 });
 
+/** Signup asks for the email only: the password is set on the page the confirmation link opens (signup.ts). */
 export const SignupForm = defineForm({
-  fields: {
-    email: { schema: email, widget: 'email', label: 'Email', attrs: { autocomplete: 'email', autofocus: true, maxlength: 254 } },
-    ...newPasswords,
-  },
-  clean: (data, form) => {
-    if (data.new_password1 !== data.new_password2) form.addError('new_password2', MISMATCH);
-  },
+  fields: { email: { schema: email, widget: 'email', label: 'Email', attrs: { autocomplete: 'email', autofocus: true, maxlength: 254 } } },
 });

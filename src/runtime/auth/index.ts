@@ -25,8 +25,10 @@ export {
 export { ARGON2_PARAMETERS, dummyVerify, hashPassword, isUsable, unusablePassword, verifyPassword, type Verified } from './passwords/hashers.js';
 export { commonPasswords, MAX_PASSWORD_LENGTH, passwordHelp, validatePassword, type ValidationContext } from './passwords/validators.js';
 export { DatabaseLoginThrottle, RateLimitLoginThrottle, loginThrottle, setLoginThrottle, type LoginThrottle, type ThrottleScope } from './throttle.js';
-export { checkResetToken, decodeUid, encodeUid, makeResetToken } from './tokens.js';
+export { checkResetToken, checkSignupToken, decodeEmail, decodeUid, encodeEmail, encodeUid, makeResetToken, makeSignupToken } from './tokens.js';
+export { accountMailSettled, sendAccountMail } from './mail.js';
 export { LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm } from './forms.js';
 export { authUrls } from './urls.js';
 export * from './views.js';
+export { signupConfirmView, signupDoneView, signupView } from './signup.js';
 export type { AuthDatabase, LoginFailureTable, SessionTable, UserPermissionTable, UserTable } from './tables.js';

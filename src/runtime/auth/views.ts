@@ -1,25 +1,23 @@
 /**
  * The accounts pages, with Django's URL names (urls.ts): login, logout
  * (POST only), password change, password reset (request → email → set
- * password) and, when AUTH_SIGNUP is on, signup. Templates are in
+ * password); signup (AUTH_SIGNUP) is in signup.ts. Templates are in
  * `templates/registration/`; a project overrides one by having its own
  * `templates/registration/<name>.html`.
  */
 import { settings } from '../conf/settings.js';
-import { Http404 } from '../http/exceptions.js';
 import type { Request } from '../http/request.js';
 import { redirect, type HttpResponse } from '../http/response.js';
 import { reverse } from '../http/urls.js';
-import { logger } from '../logging/index.js';
-import { sendTemplatedMail } from '../mail/index.js';
 import { render } from '../shortcuts.js';
 import { loginRequired, safeRedirect } from './decorators.js';
-import { LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm } from './forms.js';
+import { LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm } from './forms.js';
 import { authenticate, login, logout } from './login.js';
+import { sendAccountMail } from './mail.js';
 import { verifyPassword } from './passwords/hashers.js';
 import { passwordHelp, validatePassword } from './passwords/validators.js';
 import { checkResetToken, decodeUid, encodeUid, makeResetToken } from './tokens.js';
-import { createUser, findUserByEmail, findUserById, setPassword, User, UserError } from './users.js';
+import { findUserByEmail, findUserById, setPassword, User } from './users.js';
 
 /** The `next` to go to after login: from the form or the query, only when safe (decorators.ts). */
 async function nextOf(request: Request): Promise<string | undefined> {
@@ -99,12 +97,8 @@ export async function passwordResetView(request: Request): Promise<HttpResponse>
   if (user && user.isActive) {
     const path = reverse('password_reset_confirm', { uidb64: encodeUid(user.id), token: makeResetToken(user) });
     const context = { email: user.email, link: `${request.scheme}://${request.host}${path}`, site: request.host, timeoutDays: Math.round(settings.PASSWORD_RESET_TIMEOUT / 86400) };
-    try {
-      await sendTemplatedMail({ to: user.email, template: 'registration/password_reset_email', context });
-    } catch (error) {
-      // Logged without the link (it is a credential); the page still says "sent", as for an unknown email.
-      logger.error(`password reset: the email could not be sent: ${error instanceof Error ? error.message : String(error)}`, { logger: 'tsgate.auth' });
-    }
+    // Not awaited: an answer that waited for SMTP only when the account exists would tell which emails have one (mail.ts).
+    sendAccountMail('password reset', { to: user.email, template: 'registration/password_reset_email', context });
   }
   return redirect(reverse('password_reset_done'));
 }
@@ -148,25 +142,3 @@ export async function passwordResetConfirmView(request: Request, params: { uidb6
 }
 
 export const passwordResetCompleteView = (request: Request) => render(request, 'registration/password_reset_complete.html');
-
-/** Makes an account and logs it in; 404 unless AUTH_SIGNUP is on. */
-export async function signupView(request: Request): Promise<HttpResponse> {
-  if (!settings.AUTH_SIGNUP) throw new Http404('Signing up is not open on this site.');
-  if (request.method !== 'POST') return render(request, 'registration/signup.html', { form: SignupForm.unbound(), help: help() });
-  const form = await SignupForm.bind(request);
-  if (form.isValid()) {
-    const { email, new_password1: password } = form.cleanedData;
-    for (const problem of validatePassword(password, { email, minLength: settings.AUTH_PASSWORD_MIN_LENGTH })) form.addError('new_password2', problem);
-    if (form.errorCount === 0) {
-      try {
-        const user = await createUser({ email, password });
-        await login(request, user);
-        return redirect(settings.LOGIN_REDIRECT_URL);
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
-        form.addError('email', error.message);
-      }
-    }
-  }
-  return render(request, 'registration/signup.html', { form, help: help() }, 400);
-}

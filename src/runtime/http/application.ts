@@ -2,6 +2,7 @@
  * The TSGI application of a project: routes each request through the URL
  * table to a view and turns the view's HttpResponse into TSGI.
  */
+import { LOGGED_PATH_KEY, PATH_MASK } from '../logging/index.js';
 import { ROUTE_KEY } from '../metrics/index.js';
 import { inSpan, traceRequest, tracing } from '../tracing/index.js';
 import type { Application, Body } from '../tsgi/types.js';
@@ -12,7 +13,7 @@ import { handleErrors, type ErrorHandlingOptions } from './errors.js';
 import type { UploadLimits } from './limits.js';
 import { applyMiddleware, type Handler, type Middleware } from './middleware.js';
 import { forbidden, notFound, type StatusPages } from './status-pages.js';
-import { flatten, resolve, type Route, type UrlPattern } from './urls.js';
+import { flatten, maskedPathInfo, resolve, type Route, type UrlPattern } from './urls.js';
 
 export interface ApplicationOptions {
   /** Show the URL patterns tried on a 404, as Django does in DEBUG. */
@@ -71,8 +72,27 @@ export async function dispatch(patterns: readonly Route[], request: Request, pag
   }
 }
 
+/**
+ * Leaves the path with a sensitive route's values (a reset link's token)
+ * masked in the environ, for every log of the request (logging/redact.ts).
+ * Done as the request arrives, before the middleware, whose own lines
+ * (a refused Host, a CSRF failure) show the path too; only the few
+ * sensitive routes are tried, so other requests pay one empty loop. A path
+ * that matches one is masked even if an earlier route answers it: more
+ * hidden, never less.
+ */
+function maskSensitive(sensitive: readonly Route[], request: Request): void {
+  for (const route of sensitive) {
+    const masked = maskedPathInfo(route, request.pathInfo, PATH_MASK);
+    if (masked === undefined) continue;
+    request.environ[LOGGED_PATH_KEY] = masked;
+    return;
+  }
+}
+
 export function createApplication(patterns: readonly UrlPattern[], options: ApplicationOptions = {}): Application {
   const routes = flatten(patterns);
+  const sensitive = routes.filter((route) => route.sensitive !== undefined);
   const builtins = options.builtins ?? [];
   const pages: StatusPages = {
     debug: options.debug ?? false,
@@ -99,6 +119,7 @@ export function createApplication(patterns: readonly UrlPattern[], options: Appl
   const handler = guard(pagesFor(tracing() ? traced : chain));
   return async (environ, startResponse) => {
     const request = new Request(environ, options.uploadLimits);
+    if (sensitive.length > 0) maskSensitive(sensitive, request);
     // Built-in routes (health checks) answer ahead of the middleware: a probe
     // from a pod IP or 127.0.0.1 must not fail host validation.
     const builtin = builtins.length > 0 && resolve(builtins, request.pathInfo).length > 0;

@@ -4,7 +4,7 @@
  * (the project's `500.html` when the handler is given one), the exception
  * logged once as JSON with a request id, and nothing secret in page or log.
  */
-import { logger, redactUrl } from '../logging/index.js';
+import { loggedPath, logger, redactUrl } from '../logging/index.js';
 import { ROUTE_KEY } from '../metrics/index.js';
 import { hasErrorReporters, reportError, type ErrorReport } from '../reporting/index.js';
 import { requestTrace } from '../tracing/index.js';
@@ -64,12 +64,13 @@ export function debugPage(error: unknown, request: Request, settings: Record<str
   const message = error instanceof Error ? error.message : String(error);
   const stack = error instanceof Error ? (error.stack ?? '') : '';
   const headers = visibleHeaders(request.environ);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(name)} at ${escape(request.path)}</title>
+  const path = loggedPath(request.environ);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(name)} at ${escape(path)}</title>
 <style>body{font:14px sans-serif;margin:0}header{background:#ffc;padding:1em 2em;border-bottom:1px solid #ddd}section{padding:0 2em}pre{white-space:pre-wrap;margin:0}th{text-align:left;vertical-align:top;padding-right:1em}</style></head>
-<body><header><h1>${escape(name)} at ${escape(request.path)}</h1><pre>${escape(message)}</pre>
-<p>${escape(request.method)} ${escape(request.path)} — you see this page because DEBUG = true. Never run production with DEBUG on.</p></header>
+<body><header><h1>${escape(name)} at ${escape(path)}</h1><pre>${escape(message)}</pre>
+<p>${escape(request.method)} ${escape(path)} — you see this page because DEBUG = true. Never run production with DEBUG on.</p></header>
 <section><h2>Traceback</h2><pre>${escape(stack)}</pre>
-<h2>Request</h2><table>${table({ method: request.method, path: request.path, query: request.environ.QUERY_STRING, ...headers })}</table>
+<h2>Request</h2><table>${table({ method: request.method, path, query: request.environ.QUERY_STRING, ...headers })}</table>
 <h2>Settings</h2><table>${table(maskSettings(settings))}</table></section></body></html>`;
 }
 
@@ -130,7 +131,7 @@ async function errorResponse(error: unknown, request: Request, options: ErrorHan
       span_id: trace.spanId,
       ...(trace.parentId === undefined ? {} : { parent_span_id: trace.parentId }),
       method: request.method,
-      path: request.path,
+      path: loggedPath(request.environ),
       ...(route === undefined ? {} : { route }),
       ...(user === undefined ? {} : { user_id: user.id, user_email: user.email }),
       error: `${masked.name}: ${masked.message}`,
@@ -144,7 +145,7 @@ async function errorResponse(error: unknown, request: Request, options: ErrorHan
         spanId: trace.spanId,
         route,
         user,
-        request: { method: request.method, path: request.path, query: redactUrl(String(request.environ.QUERY_STRING ?? ''), MASK), headers: visibleHeaders(request.environ) },
+        request: { method: request.method, path: loggedPath(request.environ), query: redactUrl(String(request.environ.QUERY_STRING ?? ''), MASK), headers: visibleHeaders(request.environ) },
       };
       reportError(report, (failure) => logger.error('Error reporter failed', { request_id: requestId, error: failure instanceof Error ? failure.message : String(failure) }));
     }

@@ -4,6 +4,7 @@
  * technical page: the URL patterns tried, in order, or what the view that
  * raised Http404 said. Every value from the request is escaped.
  */
+import { loggedPath } from '../logging/index.js';
 import type { Http404, PermissionDenied } from './exceptions.js';
 import { escapeHtml } from './html.js';
 import type { Request } from './request.js';
@@ -55,15 +56,17 @@ function triedList(request: Request, pages: StatusPages): string {
 
 /** Django's technical_404 page. */
 export function technical404(request: Request, pages: StatusPages, raised?: Raised): string {
+  // A sensitive route's values (a reset token) masked, as in the logs.
+  const path = loggedPath(request.environ);
   const rows: [string, string][] = [
     ['Request Method:', request.method],
-    ['Request URL:', `${request.scheme}://${request.host}${request.path}`],
+    ['Request URL:', `${request.scheme}://${request.host}${path}`],
   ];
   if (raised?.route) rows.push(['Raised by:', raised.route.view.name || `the view of '${raised.route.route}'`]);
   const table = rows.map(([name, value]) => `<tr><th>${name}</th><td>${escapeHtml(value)}</td></tr>`).join('');
   const body = raised ? `<p>${escapeHtml(raised.error.message)}</p>` : triedList(request, pages);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="NONE,NOARCHIVE">
-<title>Page not found at ${escapeHtml(request.path)}</title><style>${STYLE}</style></head>
+<title>Page not found at ${escapeHtml(path)}</title><style>${STYLE}</style></head>
 <body><header><h1>Page not found <span>(404)</span></h1><table>${table}</table></header>
 <main>${body}</main>
 <footer><p>You're seeing this error because you have <code>DEBUG = true</code> in your settings. Change that to false, and tsgate will display a standard 404 page.</p></footer></body></html>`;

@@ -52,11 +52,19 @@ export interface Route {
   params: { name: string; converter: Converter }[];
   /** Methods the view accepts; undefined means any. */
   methods: readonly string[] | undefined;
+  /** Parameters whose values are credentials (a reset token): masked wherever the path is logged (maskedPathInfo). */
+  sensitive: readonly string[] | undefined;
 }
 
 export interface PathOptions {
   name?: string;
   methods?: readonly string[];
+  /**
+   * Parameters whose values must never be logged, reported or traced (a
+   * reset link's token): the access log, the request log, the error log,
+   * the debug page, error reporters and spans show `********` instead.
+   */
+  sensitive?: readonly string[];
 }
 
 function escapeRegex(text: string): string {
@@ -89,6 +97,7 @@ export function path(route: string, target: View | Included, options: PathOption
       makeRoute(route + inner.route, inner.view, {
         ...(inner.name === undefined ? {} : { name: target.namespace ? `${target.namespace}:${inner.name}` : inner.name }),
         ...(inner.methods === undefined ? {} : { methods: inner.methods }),
+        ...(inner.sensitive === undefined ? {} : { sensitive: inner.sensitive }),
       }),
     );
   }
@@ -113,6 +122,9 @@ function makeRoute(route: string, view: View, options: PathOptions): Route {
     last = match.index + match[0].length;
   }
   source += escapeRegex(route.slice(last));
+  for (const name of options.sensitive ?? []) {
+    if (!params.some((param) => param.name === name)) throw new Error(`path('${route}'): sensitive names '${name}', which is not one of its parameters`);
+  }
   return {
     route,
     name: options.name,
@@ -120,7 +132,32 @@ function makeRoute(route: string, view: View, options: PathOptions): Route {
     regex: new RegExp(`^${source}$`),
     params,
     methods: options.methods?.map((method) => method.toUpperCase()),
+    sensitive: options.sensitive && options.sensitive.length > 0 ? [...options.sensitive] : undefined,
   };
+}
+
+/** The same pattern with match indices (the `d` flag), made for sensitive routes only, on first use. */
+const indexed = new WeakMap<Route, RegExp>();
+
+/**
+ * `pathInfo` with the text each of the route's sensitive parameters matched
+ * replaced by `mask`; undefined when the route has none (or does not match).
+ */
+export function maskedPathInfo(route: Route, pathInfo: string, mask: string): string | undefined {
+  if (!route.sensitive) return undefined;
+  let regex = indexed.get(route);
+  if (!regex) indexed.set(route, (regex = new RegExp(route.regex.source, 'd')));
+  const found = regex.exec(pathInfo.slice(1));
+  if (!found?.indices) return undefined;
+  let masked = '';
+  let last = 0;
+  route.params.forEach((param, i) => {
+    const span = found.indices?.[i + 1];
+    if (!span || !route.sensitive?.includes(param.name)) return;
+    masked += pathInfo.slice(1).slice(last, span[0]) + mask;
+    last = span[1];
+  });
+  return '/' + masked + pathInfo.slice(1).slice(last);
 }
 
 export interface Match {

@@ -2,7 +2,8 @@
  * Application logging to stdout/stderr: JSON lines in production (one
  * object per event, for log pipelines), readable lines in development.
  * The level comes from LOG_LEVEL. `redactUrl()` masks the password of a
- * URL in whatever is shown or logged.
+ * URL in whatever is shown or logged; `loggedPath()`/`loggedTarget()` give a
+ * request's path with a sensitive route's values (a reset token) masked.
  *
  * Logged values often come from a request (a path, a header), so none may
  * end a line or drive a terminal: JSON lines escape every control character
@@ -12,7 +13,7 @@
 import { escapeControl, JSON_UNSAFE } from './escape.js';
 
 export { escapeControl } from './escape.js';
-export { redactUrl } from './redact.js';
+export { LOGGED_PATH_KEY, loggedPath, loggedPathInfo, loggedTarget, PATH_MASK, redactUrl } from './redact.js';
 
 export const LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
 export type Level = (typeof LEVELS)[number];

@@ -10,7 +10,7 @@ import { serializeCookie } from '../http/cookies.js';
 import type { Middleware } from '../http/middleware.js';
 import type { Request } from '../http/request.js';
 import { patchVaryHeaders, text } from '../http/response.js';
-import { logger } from '../logging/index.js';
+import { loggedPath, logger } from '../logging/index.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 export const CSRF_FIELD = 'csrfmiddlewaretoken';
@@ -74,7 +74,7 @@ export const csrfMiddleware: Middleware = (next) => {
       const reason = checkOrigin(request, trusted) ?? (await checkToken(request, cookieToken));
       if (reason) {
         // The path is a field, never spliced into the line: a decoded %0A in it must not start a forged log line.
-        logger.warning(`Forbidden (CSRF): ${reason}`, { logger: 'tsgate.security.csrf', method: request.method, path: request.path, status: 403 });
+        logger.warning(`Forbidden (CSRF): ${reason}`, { logger: 'tsgate.security.csrf', method: request.method, path: loggedPath(request.environ), status: 403 });
         return forbidden(reason, settings.DEBUG);
       }
     }

@@ -8,7 +8,7 @@
 import { settings } from '../conf/settings.js';
 import type { Middleware } from '../http/middleware.js';
 import { text } from '../http/response.js';
-import { logger } from '../logging/index.js';
+import { loggedPath, logger } from '../logging/index.js';
 
 /** Django's defaults when DEBUG is on and ALLOWED_HOSTS is empty. */
 const DEBUG_HOSTS = ['.localhost', '127.0.0.1', '[::1]'];
@@ -47,7 +47,7 @@ export const hostValidationMiddleware: Middleware = (next) => {
     if (domain !== undefined && isAllowedHost(domain, allowed)) return next(request);
     const hint = domain === undefined ? '' : ` You may need to add '${domain}' to ALLOWED_HOSTS.`;
     // Through the logger, so it is a JSON line in production with the Host escaped.
-    logger.warning(`Invalid HTTP_HOST header: '${host}'.${hint}`, { logger: 'tsgate.security.DisallowedHost', method: request.method, path: request.path, status: 400 });
+    logger.warning(`Invalid HTTP_HOST header: '${host}'.${hint}`, { logger: 'tsgate.security.DisallowedHost', method: request.method, path: loggedPath(request.environ), status: 400 });
     return text(settings.DEBUG ? `Invalid HTTP_HOST header: '${host}'.${hint}\n` : 'Bad Request\n', 400);
   };
 };

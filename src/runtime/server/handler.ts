@@ -4,6 +4,7 @@
  * ResponseSink → ServerResponse, then the access log.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { loggedTarget } from '../logging/index.js';
 import { REFUSED_ROUTE, ROUTE_KEY, type RequestMetrics } from '../metrics/index.js';
 import type { ClientDisconnected } from '../tsgi/errors.js';
 import { BodyReader } from '../tsgi/input.js';
@@ -195,13 +196,14 @@ function logAccess(
   start: bigint,
   bytes: number,
   flatHeaders: readonly string[],
-  remoteAddr?: string,
+  environ?: Environ,
 ): void {
   log.write({
-    remoteAddr: remoteAddr ?? req.socket.remoteAddress ?? '-',
+    remoteAddr: environ?.REMOTE_ADDR ?? req.socket.remoteAddress ?? '-',
     time: arrived,
     method: req.method ?? '-',
-    target: req.url ?? '-',
+    // A sensitive route's values (a reset link's token) masked: logging/redact.ts.
+    target: loggedTarget(environ, req.url ?? '-'),
     protocol: `HTTP/${req.httpVersion}`,
     status: res.statusCode,
     bytes,
@@ -252,7 +254,7 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
     if (!applyHost(environ)) environ.SERVER_NAME = req.socket.localAddress ?? 'localhost';
     const sink = new NodeResponseSink(res, context);
     if (accessLog && arrived) {
-      res.once('close', () => logAccess(accessLog, req, res, arrived, start, sink.bytes, sink.flatHeaders, environ.REMOTE_ADDR));
+      res.once('close', () => logAccess(accessLog, req, res, arrived, start, sink.bytes, sink.flatHeaders, environ));
     }
     if (metrics) res.once('close', () => metrics.end(began, environ.REQUEST_METHOD, environ[ROUTE_KEY], res.statusCode, input.bytesRead, sink.bytes));
     void runApplication(app, environ, sink, { signal: new ClientState(res) });

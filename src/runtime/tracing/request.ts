@@ -3,6 +3,7 @@
  * the whole application; its ids become the request's trace context, so the
  * 500 page and the log lines carry them.
  */
+import { LOGGED_PATH_KEY } from '../logging/index.js';
 import { tracing, extractContext } from './otel.js';
 import { TRACE_KEY, type TraceContext } from './traceparent.js';
 
@@ -26,6 +27,9 @@ export function traceRequest<T extends { status: number }>(
   const context: TraceContext = { traceId: ids.traceId, spanId: ids.spanId, parentId: parentSpan?.spanId, flags: ids.traceFlags };
   environ[TRACE_KEY] = context;
   const finish = (status: number) => {
+    // Routing masks a sensitive route's values (a reset token); the span is exported at end(), so it carries the masked path only.
+    const masked = environ[LOGGED_PATH_KEY];
+    if (typeof masked === 'string') span.setAttribute('url.path', masked);
     const name = route();
     if (typeof name === 'string') {
       span.setAttribute('http.route', name);

@@ -3,6 +3,7 @@
  * server, the test client and the fetch adapter. It calls the application,
  * enforces PEP 3333's rules and hands bytes to a `ResponseSink`.
  */
+import { loggedTarget } from '../logging/redact.js';
 import { HttpError, TsgiError } from './errors.js';
 import { checkHeaders, getHeader, parseStatus } from './headers.js';
 import type { Application, Body, Environ, Header, StartResponse } from './types.js';
@@ -195,7 +196,8 @@ function checkBody(body: unknown): asserts body is Body {
 /** Writes an error to `wsgi.errors`, with its stack. */
 export function reportError(environ: Environ, error: unknown): void {
   const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-  environ['wsgi.errors'].write(`Error handling ${environ.REQUEST_METHOD} ${environ.RAW_URI ?? environ.PATH_INFO}: ${text}\n`);
+  // A sensitive route's values (a reset token) masked, as in every log.
+  environ['wsgi.errors'].write(`Error handling ${environ.REQUEST_METHOD} ${loggedTarget(environ, environ.RAW_URI ?? environ.PATH_INFO)}: ${text}\n`);
 }
 
 /** Errors that are answers, not bugs: a client gone, or an HttpError's own status. Never raised to a test. */
