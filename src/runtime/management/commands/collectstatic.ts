@@ -8,7 +8,10 @@
  *
  * `STATICFILES_MANIFEST_STRICT = false` in the settings (Django's
  * `manifest_strict`, whitenoise's `WHITENOISE_MANIFEST_STRICT`) turns a
- * missing referenced file from an error into a warning.
+ * missing referenced file from an error into a warning;
+ * `STATICFILES_KEEP_ONLY_HASHED = true` (whitenoise's
+ * `WHITENOISE_KEEP_ONLY_HASHED_FILES`) writes only the hashed copies, not
+ * the originals under their own names.
  */
 import { resolve } from 'node:path';
 import { configure } from '../../conf/settings.js';
@@ -109,6 +112,7 @@ const command: Command = {
         dryRun,
         clear,
         link: flag(args, 'link'),
+        keepOnlyHashed: settings.STATICFILES_KEEP_ONLY_HASHED,
         strict,
         ...(quality === undefined ? {} : { brotliQuality: quality }),
         staticUrl: settings.STATIC_URL,
