@@ -6,15 +6,17 @@
  * 0.1–12 KB) on 2 cores: gzip level 9 (as whitenoise) costs 0.14 s of CPU
  * in all. Brotli's window is sized to the file (lgwin = log2(size),
  * 10..24): with the default 4 MB window every call maps and unmaps
- * megabytes, 3 s of system time at quality 9. Brotli quality 11
- * (whitenoise's) costs 4.8 s of CPU for output 12.3% of the input, quality
- * 10 2.9 s for 13.1%, quality 9 0.22 s for 13.3%. Whole cold collectstatic
- * of the tree (hash, rewrite, copy, gzip, brotli) on a busy 2-core machine:
- * 9.0–13.8 s at 11, 7.2 s at 10, 3.7 s at 9. The default is 9: 11 makes
- * `.br` files 7.7% smaller for 20× the brotli CPU, and on 2 cores it does
- * not reliably fit the 11 s bar for this tree (docs/architecture.md, Quality bars); 10 buys
- * 1.5% for 13×. `brotliQuality` (the command's `--brotli-quality 11`) gives
- * whitenoise's smallest files where deploy time does not matter.
+ * megabytes, 3 s of system time at quality 9. On a fifth of the tree's
+ * CSS/JS (1,334 files, CPU seconds in one thread): quality 11 (whitenoise's)
+ * 2.21 s for 244 KB of output, 1.50 s for 236 KB without literal context
+ * modeling (BROTLI_SMALL_INPUT, below), quality 10 1.40 s for 260 KB,
+ * quality 9 0.15 s for 264 KB. Whole cold collectstatic of the tree (hash,
+ * rewrite, copy, gzip, brotli), same run on a loaded 2-core machine: 7.8 s
+ * of CPU at 9, 20.8 s at 11 (whitenoise: 44–49 s). The default is 9: 11
+ * makes `.br` files ~11% smaller for ~10× the brotli CPU, which no deploy
+ * of a busy 2-core machine should wait for by default. `brotliQuality` (the
+ * command's `--brotli-quality 11`) gives whitenoise's quality where deploy
+ * time does not matter.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -23,7 +25,7 @@ import { Worker } from 'node:worker_threads';
 export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set(['css', 'js', 'mjs', 'json', 'svg', 'html', 'txt', 'xml', 'map']);
 /** A compressed copy must be at most this fraction of the original to be kept. */
 export const KEEP_RATIO = 0.95;
-/** See above: whitenoise uses 11, for 7.7% smaller files at 20× the CPU. */
+/** See above: whitenoise uses 11, for ~11% smaller files at ~10× the brotli CPU. */
 export const DEFAULT_BROTLI_QUALITY = 9;
 /**
  * Below this many bytes, brotli at quality 10 and 11 runs without literal

@@ -77,7 +77,7 @@ const command: Command = {
     ignore: { type: 'string', short: 'i', multiple: true, metavar: 'PATTERN', help: 'ignore files and folders matching this glob (repeatable)' },
     'no-default-ignore': { type: 'boolean', help: `do not ignore the default patterns ${DEFAULT_IGNORE_PATTERNS.map((p) => `'${p}'`).join(', ')}` },
     'no-post-process': { type: 'boolean', help: 'only copy: no hashed names, manifest or compressed copies' },
-    'brotli-quality': { type: 'string', metavar: 'N', help: 'brotli quality 0..11 of the .br copies (default 9; 11, as whitenoise, makes them ~8% smaller and takes ~20× the CPU)' },
+    'brotli-quality': { type: 'string', metavar: 'N', help: 'brotli quality 0..11 of the .br copies (default 9; 11, as whitenoise, makes them ~11% smaller for ~10× the brotli CPU)' },
     verbosity: { type: 'string', short: 'v', metavar: '{0,1,2,3}', help: '0 silent, 1 summary (default), 2 each file, 3 everything' },
   },
   async handle(args) {
