@@ -91,6 +91,7 @@ describe('checkSettings', () => {
     ['DATABASES URL has a supported scheme', { DATABASES: { default: { URL: 'redis://cache:6379' } } }, /^DATABASES\.default\.URL is not usable: the scheme "redis" is not one tsgate connects to/],
     ['DATABASES URL is text', { DATABASES: { default: { URL: 5432 } } }, /^DATABASES\.default\.URL must be a string, got a number — set it to a URL such as/],
     ['DATABASES OPTIONS is an object', { DATABASES: { default: { URL: 'sqlite:///db.sqlite3', OPTIONS: [] } } }, 'DATABASES.default.OPTIONS must be an object, got a list'],
+    ['STATICFILES_KEEP_ONLY_HASHED is a boolean', { STATICFILES_KEEP_ONLY_HASHED: 'yes' }, /^STATICFILES_KEEP_ONLY_HASHED must be true or false, got "yes"/],
     ['READYZ_WAITS_FOR_MIGRATIONS is a boolean', { READYZ_WAITS_FOR_MIGRATIONS: 'no' }, `READYZ_WAITS_FOR_MIGRATIONS must be true or false, got "no" — e.g. READYZ_WAITS_FOR_MIGRATIONS = env.bool('READYZ_WAITS_FOR_MIGRATIONS', false)`],
     ['STATIC_URL is a prefix', { STATIC_URL: '' }, `STATIC_URL must be a URL prefix, got "" — e.g. STATIC_URL = '/static/'`],
     ['STATIC_URL ends with a slash', { STATIC_URL: '/static' }, 'STATIC_URL must end with a slash, got "/static" — use "/static/"'],

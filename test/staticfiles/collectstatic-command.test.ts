@@ -195,6 +195,26 @@ describe('manage collectstatic', () => {
     expect(missing.output).toContain(used);
   });
 
+  it('with STATICFILES_KEEP_ONLY_HASHED = true writes the hashed copies and not the originals', async () => {
+    put('settings_hashed.mjs', "export * from './settings.mjs';\nexport const STATICFILES_KEEP_ONLY_HASHED = true;\nexport const STATIC_ROOT = process.env.KEEP_HASHED_ROOT;\n");
+    const hashedRoot = join(base, 'staticfiles-hashed');
+    process.env.KEEP_HASHED_ROOT = hashedRoot;
+    resetForTests();
+    await configure(join(base, 'settings_hashed.mjs'));
+    try {
+      const result = await run(['--noinput', '--clear']);
+      expect(result.code).toBe(0);
+      const paths = (JSON.parse(readFileSync(join(hashedRoot, 'staticfiles.json'), 'utf8')) as { paths: Record<string, string> }).paths;
+      expect(existsSync(join(hashedRoot, paths['css/site.css'] ?? 'missing'))).toBe(true);
+      expect(existsSync(join(hashedRoot, 'css', 'site.css'))).toBe(false);
+      expect(existsSync(join(hashedRoot, 'img', 'logo.png'))).toBe(false);
+    } finally {
+      delete process.env.KEEP_HASHED_ROOT;
+      resetForTests();
+      await configure(join(base, 'settings.mjs'));
+    }
+  });
+
   it('a missing reference is an error, or with STATICFILES_MANIFEST_STRICT = false a warning on stderr', async () => {
     put('static/js/app.js', "import './gone.js';\n");
     const strict = await run(['--noinput']).catch((e: unknown) => e);

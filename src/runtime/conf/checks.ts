@@ -367,6 +367,7 @@ const RULES: Record<keyof KnownSettings, Rule> = {
       : [`STATIC_ROOT must be a folder path, or undefined when static files are not collected, got ${show(value)} — e.g. STATIC_ROOT = join(BASE_DIR, 'staticfiles')`],
   STATICFILES_DIRS: checkStaticfilesDirs,
   STATICFILES_MANIFEST_STRICT: boolean('STATICFILES_MANIFEST_STRICT'),
+  STATICFILES_KEEP_ONLY_HASHED: boolean('STATICFILES_KEEP_ONLY_HASHED'),
   READYZ_WAITS_FOR_MIGRATIONS: boolean('READYZ_WAITS_FOR_MIGRATIONS'),
   DATA_UPLOAD_MAX_MEMORY_SIZE: limit('DATA_UPLOAD_MAX_MEMORY_SIZE', 'bytes', '2_621_440 (2.5 MB)'),
   DATA_UPLOAD_MAX_NUMBER_FIELDS: limit('DATA_UPLOAD_MAX_NUMBER_FIELDS', 'fields', '1000'),

@@ -108,6 +108,8 @@ export interface KnownSettings {
   STATICFILES_DIRS: readonly StaticFilesDir[];
   /** collectstatic: a reference to a missing file is an error (true) or a warning that leaves it as written (false). */
   STATICFILES_MANIFEST_STRICT: boolean;
+  /** collectstatic writes only the hashed copies, not the originals under their own names (whitenoise's KEEP_ONLY_HASHED_FILES). */
+  STATICFILES_KEEP_ONLY_HASHED: boolean;
   /** `/readyz` is 503 until every migration on disk is applied (true), or only until the database answers (false). */
   READYZ_WAITS_FOR_MIGRATIONS: boolean;
   /** Bytes of a request body read into memory, uploaded files not counted (Django's); past it a 413. `null` or 0: no limit. */

@@ -47,6 +47,12 @@ export interface CollectOptions {
   workers?: number;
   /** Symlink each original instead of copying it, as Django's --link; hashed and compressed copies are still files. */
   link?: boolean;
+  /**
+   * Only the hashed copies (and their compressed copies) in STATIC_ROOT, not
+   * the originals under their own names: whitenoise's KEEP_ONLY_HASHED_FILES
+   * (default false; only with post-processing).
+   */
+  keepOnlyHashed?: boolean;
   /** A missing referenced file is an error (default); false makes it a warning and leaves the reference as written. */
   strict?: boolean;
   /** Called as work is done, for a progress bar: (done, total). */
@@ -87,6 +93,7 @@ function settingsOf(options: CollectOptions): Settings {
     dryRun: options.dryRun ?? false,
     clear: options.clear ?? false,
     link: options.link ?? false,
+    keepOnlyHashed: postProcess && (options.keepOnlyHashed ?? false),
     strict: options.strict ?? true,
     staticUrl: options.staticUrl ?? '/static/',
     progress: options.progress ?? (() => {}),
@@ -102,7 +109,7 @@ function resultOf(work: OutputWork, plan: Plan | undefined, duplicates: Duplicat
   const planned = plan?.planned;
   return {
     root: work.root,
-    linked: work.link,
+    linked: work.link && !work.keepOnlyHashed,
     copied: work.toCopy.map((file) => file.relative),
     unmodified: [...work.unmodified].sort(),
     postProcessed: planned ? [...planned.keys()].sort() : [],
@@ -144,12 +151,12 @@ export async function collectStatic(options: CollectOptions): Promise<CollectRes
   const key = cacheKey(settings);
   const cache: RerunCache = clear || !postProcess ? { entries: {}, text: undefined } : readCache(root, key);
   const fresh = freshness(cache.entries);
-  const { toCopy, unmodified } = planCopies(files, root, clear, settings.link, fresh);
+  const { toCopy, unmodified } = planCopies(files, root, clear, settings.link, fresh, settings.keepOnlyHashed);
   const bytes = readSmallSources(files, unmodified, postProcess, fresh);
   const plan = postProcess ? await planPostProcessing({ files, staticUrl: settings.staticUrl, strict: settings.strict, fresh, root, bytes }) : undefined;
   const redo = plan ? [...plan.planned.values()].filter((entry) => entry.redo) : [];
-  const { link, compress, brotliQuality, progress } = settings;
-  const work: OutputWork = { root, files, toCopy, unmodified, planned: plan?.planned, redo, bytes, link, compress, brotliQuality, workers: options.workers, fresh, progress, log };
+  const { link, keepOnlyHashed, compress, brotliQuality, progress } = settings;
+  const work: OutputWork = { root, files, toCopy, unmodified, planned: plan?.planned, redo, bytes, link, keepOnlyHashed, compress, brotliQuality, workers: options.workers, fresh, progress, log };
   const result = resultOf(work, plan, duplicates);
 
   if (settings.dryRun) {

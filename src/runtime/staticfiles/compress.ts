@@ -6,15 +6,17 @@
  * 0.1–12 KB) on 2 cores: gzip level 9 (as whitenoise) costs 0.14 s of CPU
  * in all. Brotli's window is sized to the file (lgwin = log2(size),
  * 10..24): with the default 4 MB window every call maps and unmaps
- * megabytes, 3 s of system time at quality 9. Brotli quality 11
- * (whitenoise's) costs 4.8 s of CPU for output 12.3% of the input, quality
- * 10 2.9 s for 13.1%, quality 9 0.22 s for 13.3%. Whole cold collectstatic
- * of the tree (hash, rewrite, copy, gzip, brotli) on a busy 2-core machine:
- * 9.0–13.8 s at 11, 7.2 s at 10, 3.7 s at 9. The default is 9: 11 makes
- * `.br` files 7.7% smaller for 20× the brotli CPU, and on 2 cores it does
- * not reliably fit the 11 s bar for this tree (docs/architecture.md, Quality bars); 10 buys
- * 1.5% for 13×. `brotliQuality` (the command's `--brotli-quality 11`) gives
- * whitenoise's smallest files where deploy time does not matter.
+ * megabytes, 3 s of system time at quality 9. On a fifth of the tree's
+ * CSS/JS (1,334 files, CPU seconds in one thread): quality 11 (whitenoise's)
+ * 2.21 s for 244 KB of output, 1.50 s for 236 KB without literal context
+ * modeling (BROTLI_SMALL_INPUT, below), quality 10 1.40 s for 260 KB,
+ * quality 9 0.15 s for 264 KB. Whole cold collectstatic of the tree (hash,
+ * rewrite, copy, gzip, brotli), same run on a loaded 2-core machine: 7.8 s
+ * of CPU at 9, 20.8 s at 11 (whitenoise: 44–49 s). The default is 9: 11
+ * makes `.br` files ~11% smaller for ~10× the brotli CPU, which no deploy
+ * of a busy 2-core machine should wait for by default. `brotliQuality` (the
+ * command's `--brotli-quality 11`) gives whitenoise's quality where deploy
+ * time does not matter.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -23,8 +25,21 @@ import { Worker } from 'node:worker_threads';
 export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set(['css', 'js', 'mjs', 'json', 'svg', 'html', 'txt', 'xml', 'map']);
 /** A compressed copy must be at most this fraction of the original to be kept. */
 export const KEEP_RATIO = 0.95;
-/** See above: whitenoise uses 11, for 7.7% smaller files at 20× the CPU. */
+/** See above: whitenoise uses 11, for ~11% smaller files at ~10× the brotli CPU. */
 export const DEFAULT_BROTLI_QUALITY = 9;
+/**
+ * Below this many bytes, brotli at quality 10 and 11 runs without literal
+ * context modeling. For a small file its histogram clustering is most of the
+ * work (perf: 62% of a 100-byte call, 1.3 ms; 30% of the benchmark tree's)
+ * and the extra context maps cost more bits than they save: measured on the
+ * benchmark tree (0.1–12 KB), the .br files came out 3.4% smaller for 32%
+ * less CPU at quality 11, smaller in every file; on 120 files from
+ * node_modules, 1.1–3.2% smaller on average under 4 KB (2 of 88 files a few
+ * bytes larger), and above it about even, then larger (+0.3% at 16–64 KB,
+ * +1.5% past 64 KB), so larger files keep it. Quality 9 and below decide it
+ * themselves, cheaply.
+ */
+export const BROTLI_SMALL_INPUT = 4096;
 
 export function isCompressible(file: string): boolean {
   const dot = file.lastIndexOf('.');
@@ -41,12 +56,16 @@ const { lstatSync, readFileSync, unlinkSync, writeFileSync } = require('node:fs'
 const { brotliCompressSync, constants, gzipSync } = require('node:zlib');
 // unchanged.ts's writeUnlessHeld(), repeated here: this source runs in a worker of its own.
 function writeUnlessHeld(file, content) {
-  const stats = lstatSync(file, { throwIfNoEntry: false });
-  if (stats !== undefined) {
-    if (stats.isFile() && stats.size === content.length && readFileSync(file).equals(content)) return;
-    unlinkSync(file);
+  try {
+    writeFileSync(file, content, { flag: 'wx' });
+    return;
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
   }
-  writeFileSync(file, content);
+  const stats = lstatSync(file);
+  if (stats.isFile() && stats.size === content.length && readFileSync(file).equals(content)) return;
+  unlinkSync(file);
+  writeFileSync(file, content, { flag: 'wx' });
 }
 function removeIfThere(file) {
   if (lstatSync(file, { throwIfNoEntry: false }) !== undefined) unlinkSync(file);
@@ -59,6 +78,7 @@ function compressFile(file, quality, keepRatio, data) {
     [constants.BROTLI_PARAM_QUALITY]: quality,
     [constants.BROTLI_PARAM_LGWIN]: lgwin,
     [constants.BROTLI_PARAM_SIZE_HINT]: original.length,
+    [constants.BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING]: quality >= 10 && original.length < ${BROTLI_SMALL_INPUT} ? 1 : 0,
   } });
   const kept = [];
   const sizes = [];

@@ -29,14 +29,22 @@ function upToDate(destination: string, source: Found, link: boolean): boolean {
 /**
  * After --clear everything is copied. A source the cache knows was copied
  * (or linked) by a finished run with these settings: its copy only has to
- * still be there (an exists check, no lstat).
+ * still be there (an exists check, no lstat). With `keepOnlyHashed` no
+ * original is written: "copied" are the sources a run without it would
+ * copy (new or changed, as Django and whitenoise count them), and a source
+ * is unmodified when the cache knows it and its hashed copy is there.
  */
-export function planCopies(files: ReadonlyMap<string, Found>, root: string, clear: boolean, link: boolean, fresh: Freshness): CopyPlan {
+export function planCopies(files: ReadonlyMap<string, Found>, root: string, clear: boolean, link: boolean, fresh: Freshness, keepOnlyHashed = false): CopyPlan {
   const toCopy: Found[] = [];
   const unmodified = new Set<string>();
   for (const file of files.values()) {
-    const destination = pathIn(root, file.relative);
-    if (!clear && (fresh(file) !== undefined ? existsSync(destination) : upToDate(destination, file, link))) unmodified.add(file.relative);
+    const cached = fresh(file);
+    const there = keepOnlyHashed
+      ? cached !== undefined && existsSync(pathIn(root, cached.hashed))
+      : cached !== undefined
+        ? existsSync(pathIn(root, file.relative))
+        : upToDate(pathIn(root, file.relative), file, link);
+    if (!clear && there) unmodified.add(file.relative);
     else toCopy.push(file);
   }
   toCopy.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));

@@ -6,7 +6,7 @@
  * files from libuv's threads at once measured 26 s of system time
  * (directory lock contention) against 1.8 s in one thread.
  */
-import { lstatSync, readdirSync, rmdirSync, rmSync, symlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, rmdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { isCompressible } from './compress.js';
@@ -32,6 +32,8 @@ export interface OutputWork {
   /** Sources already read, by path under STATIC_URL. */
   bytes: ReadonlyMap<string, Buffer>;
   link: boolean;
+  /** No originals under their own names: only the hashed copies (whitenoise's KEEP_ONLY_HASHED_FILES). */
+  keepOnlyHashed: boolean;
   compress: boolean;
   brotliQuality: number;
   workers: number | undefined;
@@ -44,7 +46,7 @@ export interface OutputWork {
 export function pretend(work: OutputWork, clear: boolean): void {
   const { root, log } = work;
   if (clear) log(`Pretending to delete everything in '${root}'`, 1);
-  for (const file of work.toCopy) log(`Pretending to ${work.link ? 'link' : 'copy'} '${file.source}'`, 1);
+  if (!work.keepOnlyHashed) for (const file of work.toCopy) log(`Pretending to ${work.link ? 'link' : 'copy'} '${file.source}'`, 1);
   if (work.planned) for (const entry of work.planned.values()) log(`Pretending to post-process '${entry.relative}' as '${entry.hashed}'`, 1);
 }
 
@@ -55,9 +57,35 @@ function outputNames(work: OutputWork): Set<string> {
     names.add(relative);
     if (work.compress && isCompressible(relative)) for (const suffix of ['.gz', '.br']) names.add(relative + suffix);
   };
-  for (const file of work.files.values()) add(file.relative);
+  if (!work.keepOnlyHashed) for (const file of work.files.values()) add(file.relative);
   for (const entry of work.planned?.values() ?? []) add(entry.hashed);
   return names;
+}
+
+/** The hashed names of this run, which an original's name may coincide with. */
+function hashedNames(work: OutputWork): Set<string> {
+  return new Set([...(work.planned?.values() ?? [])].map((entry) => entry.hashed));
+}
+
+/**
+ * With keepOnlyHashed, the originals (and their compressed copies) an
+ * earlier run without it left, removed as whitenoise does. Only for the
+ * sources this run does not know from a keep-only run's cache: those
+ * already went then. Not in a STATIC_ROOT that was empty.
+ */
+function removeOriginals(work: OutputWork): void {
+  const hashed = hashedNames(work);
+  for (const file of work.toCopy) {
+    for (const name of [file.relative, `${file.relative}.gz`, `${file.relative}.br`]) {
+      if (hashed.has(name)) continue;
+      try {
+        unlinkSync(pathIn(work.root, name));
+        work.log(`Deleted '${name}' (only hashed files are kept)`, 3);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  }
 }
 
 /** Folders under `folder` left empty, removed deepest first; `folder` itself stays. */
@@ -79,6 +107,7 @@ function removeEmptyFolders(folder: string): boolean {
  */
 export async function prepareRoot(root: string, clear: boolean, log: Log, work: OutputWork): Promise<void> {
   await mkdir(root, { recursive: true });
+  if (work.keepOnlyHashed && !clear && readdirSync(root).length > 0) removeOriginals(work);
   if (!clear) return;
   log(`Deleting everything in '${root}'`, 1);
   const outputs = outputNames(work);
@@ -112,6 +141,7 @@ function folderMaker(): (folder: string) => Promise<unknown> {
  */
 function compressionWork(work: OutputWork): { originals: Set<string>; hashed: number } {
   if (!work.compress) return { originals: new Set(), hashed: 0 };
+  if (work.keepOnlyHashed) return { originals: new Set(), hashed: work.redo.filter((entry) => isCompressible(entry.relative)).length };
   const copiedNow = new Set(work.toCopy.map((file) => file.relative));
   const originals = [...work.files.values()].filter((file) => isCompressible(file.relative) && (copiedNow.has(file.relative) || work.fresh(file) === undefined));
   return { originals: new Set(originals.map((file) => file.relative)), hashed: work.redo.filter((entry) => isCompressible(entry.relative)).length };
@@ -120,16 +150,18 @@ function compressionWork(work: OutputWork): { originals: Set<string>; hashed: nu
 /** Everything planned written, compressed copies included, with progress reported against the total. */
 export async function writeOutputs(work: OutputWork): Promise<void> {
   const compressing = compressionWork(work);
-  const total = work.toCopy.length + work.redo.length + compressing.originals.size + compressing.hashed;
+  const total = (work.keepOnlyHashed ? 0 : work.toCopy.length) + work.redo.length + compressing.originals.size + compressing.hashed;
   let done = 0;
   const step = (): void => work.progress(++done, total);
   work.progress(0, total);
   const jobs = compressing.originals.size + compressing.hashed > 0 ? new CompressionJobs(work.brotliQuality, work.workers, step, work.log) : undefined;
   const ensureFolder = folderMaker();
   try {
-    await writeOriginals(work, ensureFolder, step, (relative) => {
-      if (compressing.originals.has(relative)) jobs?.original(relative, pathIn(work.root, relative), work.bytes.get(relative));
-    });
+    if (!work.keepOnlyHashed) {
+      await writeOriginals(work, ensureFolder, step, (relative) => {
+        if (compressing.originals.has(relative)) jobs?.original(relative, pathIn(work.root, relative), work.bytes.get(relative));
+      });
+    }
     if (work.planned) await writeHashedCopies(work, ensureFolder, step, jobs);
     await jobs?.settled();
   } finally {
@@ -160,24 +192,30 @@ async function writeOriginals(work: OutputWork, ensureFolder: (folder: string) =
   }
 }
 
-/** The hashed copies to redo: rewritten content, else the original's bytes (a hard link to the copy, or with --link a copy of the source). */
+/**
+ * The hashed copies to redo: rewritten content, else the original's bytes
+ * (a hard link to the copy, or with --link a copy of the source; with
+ * keepOnlyHashed, there being no copy, the bytes read or the source).
+ */
 async function writeHashedCopies(work: OutputWork, ensureFolder: (folder: string) => Promise<unknown>, step: () => void, jobs: CompressionJobs | undefined): Promise<void> {
   const { root, log } = work;
   await pool(work.redo, 32, async (entry) => {
     const destination = pathIn(root, entry.hashed);
     const source = work.files.get(entry.relative) as Found;
     await ensureFolder(dirname(destination));
+    const read = work.bytes.get(entry.relative);
     if (entry.content !== undefined) {
       // The name carries the content's hash: an earlier run's file under it is kept when its bytes match.
       writeUnlessHeld(destination, entry.content);
-    } else if (!work.link) await linkOrCopy(pathIn(root, entry.relative), destination);
+    } else if (work.keepOnlyHashed && read !== undefined) writeUnlessHeld(destination, read);
+    else if (!work.link && !work.keepOnlyHashed) await linkOrCopy(pathIn(root, entry.relative), destination);
     else {
       unlinkExisting(destination);
       await copyFile(source.source, destination);
     }
     log(`Post-processed '${entry.relative}' as '${entry.hashed}'`, 2);
     step();
-    if (jobs && isCompressible(entry.relative)) jobs.hashed(entry.relative, pathIn(root, entry.relative), destination, entry.content, work.bytes.get(entry.relative));
+    if (jobs && isCompressible(entry.relative)) jobs.hashed(entry.relative, pathIn(root, entry.relative), destination, entry.content, read);
   });
   // As Django, which post-processes every file on every run.
   for (const entry of work.planned?.values() ?? []) if (!entry.redo) log(`Post-processed '${entry.relative}' as '${entry.hashed}'`, 2);

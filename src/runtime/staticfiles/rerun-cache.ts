@@ -48,9 +48,11 @@ export type Freshness = (file: Found) => CacheEntry | undefined;
 const CACHE_VERSION = 1;
 
 /** The settings that change what a source becomes: a cache written with others is not used. */
-export function cacheKey(settings: { staticUrl: string; compress: boolean; brotliQuality: number; strict: boolean; link: boolean }): string {
-  const { staticUrl, compress, brotliQuality, strict, link } = settings;
-  return JSON.stringify({ staticUrl, compress, brotliQuality: compress ? brotliQuality : null, strict, link });
+export function cacheKey(settings: { staticUrl: string; compress: boolean; brotliQuality: number; strict: boolean; link: boolean; keepOnlyHashed: boolean }): string {
+  const { staticUrl, compress, brotliQuality, strict, link, keepOnlyHashed } = settings;
+  // A run without originals is another key (with or without them, a run must not trust the other's record of them);
+  // keys written before the setting existed, which lack it, stay valid for runs without it.
+  return JSON.stringify({ staticUrl, compress, brotliQuality: compress ? brotliQuality : null, strict, link, ...(keepOnlyHashed ? { keepOnlyHashed } : {}) });
 }
 
 /** The cache's entries (empty unless written with the same settings), and its text. */

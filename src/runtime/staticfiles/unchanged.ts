@@ -25,13 +25,19 @@ function sameBytes(file: string, content: Uint8Array): boolean {
 /**
  * `content` at `file`, unless it holds it already. Anything else there is
  * unlinked first, never written in place: it may be a hard link shared with
- * another name. One lstat when nothing is there (a cold run).
+ * another name (or a symlink to a source). When nothing is there (a cold
+ * run) the exclusive create is the only call before the write: no lstat
+ * first (46 000 outputs on the benchmark tree).
  */
 export function writeUnlessHeld(file: string, content: Uint8Array): void {
-  const stats = lstatSync(file, { throwIfNoEntry: false });
-  if (stats !== undefined) {
-    if (stats.isFile() && stats.size === content.byteLength && sameBytes(file, content)) return;
-    unlinkSync(file);
+  try {
+    writeFileSync(file, content, { flag: 'wx' });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  writeFileSync(file, content);
+  const stats = lstatSync(file);
+  if (stats.isFile() && stats.size === content.byteLength && sameBytes(file, content)) return;
+  unlinkSync(file);
+  writeFileSync(file, content, { flag: 'wx' });
 }
