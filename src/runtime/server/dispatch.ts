@@ -8,7 +8,8 @@
  * the worker's node acknowledges each before the app sees it
  * (`NODE_HANDLE_ACK`). Acknowledged: the primary closes its copy. A worker
  * that dies first never saw the connection, which goes to another worker
- * once the dead one's channel is closed (no acknowledgement can come after).
+ * once everything the dead one wrote has been read (no acknowledgement can
+ * come after).
  * node:cluster also holds a connection until acknowledged, but holds it
  * forever when the worker dies instead; this is what it should do.
  */
@@ -54,7 +55,10 @@ export class Dispatcher {
       // One handle in flight per worker at a time: an acknowledgement is for the oldest.
       if (isHandleAck(message)) held.shift()?.client.close();
     });
-    child.once('disconnect', () => {
+    // 'close' comes once the worker has exited and everything it wrote has
+    // been read: no acknowledgement can follow. ('disconnect' is not emitted
+    // at all when a worker dies with a handle unacknowledged.)
+    child.once('close', () => {
       this.remove(child);
       this.held.delete(child);
       for (const pending of held.splice(0)) this.give(pending);
@@ -88,7 +92,7 @@ export class Dispatcher {
     held.push(pending);
     const message: PrimaryMessage = { tsgate: 'connection', index: pending.index };
     child.send(message, pending.client as unknown as SendHandle, (error) => {
-      // The channel is closing: 'disconnect' gives this connection to another worker.
+      // The channel is closing: 'close' gives this connection to another worker.
       if (error) this.remove(child);
     });
   }
