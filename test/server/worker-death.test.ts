@@ -1,8 +1,9 @@
 /**
  * Workers dying under load (SIGKILL, as the OOM killer or an operator does):
  * the primary keeps the listening socket for the server's whole life, so a
- * client is delayed while no worker accepts, never refused; a connection a
- * dead worker held is closed, never left hanging; a killed worker is replaced
+ * client is delayed while no worker is ready, never refused; a connection a
+ * dead worker held is closed, never left hanging, and one sent to it that it
+ * never took is answered by another worker; a killed worker is replaced
  * at once, and only workers that fail to boot are replaced after a back-off.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -98,6 +99,28 @@ describe('workers killed under load', () => {
     expect(reply.status).toBe(200);
     const [, replacement] = server.bootedPids();
     expect(reply.headers['x-worker-pid']).toBe(String(replacement));
+  });
+
+  it('--workers 2: connections sent to a worker that dies before it takes them are answered by another', async () => {
+    const port = await freePort();
+    const server = await startServer({ app: 'hello', binds: [`127.0.0.1:${port}`], workers: 2 });
+    const [frozen, other] = server.bootedPids() as [number, number];
+    // A stopped worker cannot take what the primary sends it: its connections wait in its channel.
+    process.kill(frozen, 'SIGSTOP');
+    try {
+      const replies = Array.from({ length: 4 }, () => request({ port, deadlineMs: 15_000 }));
+      // Every other connection went to the frozen worker; the rest are answered meanwhile.
+      const answered = await Promise.race([Promise.all(replies), new Promise((resolve) => setTimeout(resolve, 1000, 'waiting'))]);
+      expect(answered).toBe('waiting');
+      process.kill(frozen, 'SIGKILL');
+      const all = await Promise.all(replies);
+      expect(all.map((reply) => reply.status)).toEqual([200, 200, 200, 200]);
+      // None by the dead worker: the ones queued for it went to the other worker or its replacement.
+      expect(all.map((reply) => Number(reply.headers['x-worker-pid']))).not.toContain(frozen);
+      expect(all.map((reply) => Number(reply.headers['x-worker-pid']))).toContain(other);
+    } finally {
+      if (isAlive(frozen)) process.kill(frozen, 'SIGKILL');
+    }
   });
 });
 
