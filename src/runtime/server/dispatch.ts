@@ -20,9 +20,19 @@ import type { PrimaryMessage } from './messages.js';
 /** Connections held while no worker is ready; past this, new ones are closed (as a full backlog refuses). */
 const MAX_WAITING = 4096;
 
+/**
+ * A worker that has not acknowledged a connection for this long has a
+ * blocked event loop (or is stopped): it is passed over, so that new
+ * clients do not wait for --timeout to kill it. Acknowledging takes well
+ * under a millisecond when the loop turns.
+ */
+const STALLED_MS = 1000;
+
 interface Pending {
   client: ClientHandle;
   index: number;
+  /** When it was handed to node for a worker (performance.now()). */
+  sentAt: number;
 }
 
 /** node's own message when a worker got a handle (lib/internal/child_process.js). */
@@ -42,7 +52,7 @@ export class Dispatcher {
 
   /** A connection the primary accepted on listener `index`. */
   dispatch(client: ClientHandle, index: number): void {
-    this.give({ client, index });
+    this.give({ client, index, sentAt: 0 });
   }
 
   /** The worker takes connections from now on; connections waiting for one go to it. */
@@ -89,6 +99,7 @@ export class Dispatcher {
       this.waiting.push(pending);
       return;
     }
+    pending.sentAt = performance.now();
     held.push(pending);
     const message: PrimaryMessage = { tsgate: 'connection', index: pending.index };
     child.send(message, pending.client as unknown as SendHandle, (error) => {
@@ -97,12 +108,18 @@ export class Dispatcher {
     });
   }
 
+  /** The next worker in turn, passing over stalled ones unless every worker is. */
   private pick(): ChildProcess | undefined {
+    let fallback: ChildProcess | undefined;
+    const now = performance.now();
     for (let tries = this.targets.length; tries > 0; tries--) {
       this.next = (this.next + 1) % this.targets.length;
       const child = this.targets[this.next] as ChildProcess;
-      if (child.connected) return child;
+      if (!child.connected) continue;
+      const oldest = this.held.get(child)?.[0];
+      if (oldest === undefined || now - oldest.sentAt < STALLED_MS) return child;
+      fallback ??= child;
     }
-    return undefined;
+    return fallback;
   }
 }
