@@ -23,6 +23,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { cookieHeader } from './lib/cookies.js';
 import { alternating, BENCH_DIR, get, load, startServer } from './lib/harness.js';
 import { ensureAnchorPackages, hashedPath, prepareAnchor, startGunicorn } from './lib/django-anchor.js';
 import { generatedProjectWithProgress, projectLine, projectRecord, projectServer } from './lib/project.js';
@@ -44,13 +45,8 @@ function median(values) {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-/** `sessionid=…; csrftoken=…` from a first visit's Set-Cookie headers. @param {string[]} setCookies */
-function cookieHeader(setCookies) {
-  return setCookies
-    .map((header) => header.split(';', 1)[0] ?? '')
-    .filter((pair) => pair.startsWith('sessionid=') || pair.startsWith('csrftoken='))
-    .join('; ');
-}
+/** The cookies a returning visitor sends back, the same names on both sides. */
+const VISITOR_COOKIES = ['sessionid', 'csrftoken'];
 
 /**
  * @typedef {object} Target
@@ -94,8 +90,8 @@ export async function run(options) {
     const gunicorn = await startGunicorn(dir, anchorEnv, WORKERS);
     running.push(gunicorn);
 
-    const tsgateCookie = cookieHeader((await get(site.url)).setCookies);
-    const djangoCookie = cookieHeader((await get(gunicorn.url)).setCookies);
+    const tsgateCookie = cookieHeader((await get(site.url)).setCookies, VISITOR_COOKIES);
+    const djangoCookie = cookieHeader((await get(gunicorn.url)).setCookies, VISITOR_COOKIES);
     /** @type {Record<string, Target[]>} */
     const measures = {
       hello: [

@@ -27,10 +27,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { cookieNames, cookieValue } from './lib/cookies.js';
 import { alternating, BENCH_DIR, cpuProfArgs, get, load, loadWithCpu, startServer, withServer } from './lib/harness.js';
 import { generatedProjectWithProgress, PROJECT_NAME, projectLine, projectRecord, projectServer } from './lib/project.js';
 import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, round, textTable } from './lib/report.js';
 import { BODY_TEXT } from './servers/body.js';
+
+// welcome-form.js and auth-pages.js read cookies through this module.
+export { cookieValue };
 
 export const name = 'welcome-page';
 export const description =
@@ -66,23 +70,6 @@ const CSRF_COOKIE = 'csrftoken';
  * @property {(url: string) => Promise<Prepared>} prepare  checks a sample response; throws if it is wrong
  * @property {(body: string) => boolean} verifyBody  for every response of the load
  */
-
-/**
- * `name=value` of a Set-Cookie header, if it sets `name`.
- * @param {string[]} setCookies
- * @param {string} cookie
- */
-export function cookieValue(setCookies, cookie) {
-  for (const header of setCookies) {
-    const pair = header.split(';', 1)[0] ?? '';
-    const eq = pair.indexOf('=');
-    if (eq > 0 && pair.slice(0, eq).trim() === cookie) return pair.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-/** @param {string[]} setCookies */
-const cookieNames = (setCookies) => setCookies.map((header) => (header.split('=', 1)[0] ?? '').trim());
 
 /**
  * @param {string} what

@@ -132,6 +132,24 @@ describe('workers', () => {
     expect([...seen].sort()).toEqual([...booted].sort());
   });
 
+  it('8 keep-alive clients that connect at once get 4 connections from each of 2 workers', async () => {
+    // With one shared socket that every worker accepted on, the first worker
+    // to wake took the whole burst and the other served none of them.
+    const port = await freePort();
+    const server = await startServer({ app: 'hello', binds: [`127.0.0.1:${port}`], workers: 2 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    try {
+      const replies = await Promise.all(Array.from({ length: 8 }, () => request({ port, agent })));
+      expect(replies.map((reply) => reply.status)).toEqual(Array(8).fill(200));
+      const perWorker = new Map<string, number>();
+      for (const reply of replies) perWorker.set(String(reply.headers['x-worker-pid']), (perWorker.get(String(reply.headers['x-worker-pid'])) ?? 0) + 1);
+      expect([...perWorker.keys()].sort()).toEqual(server.bootedPids().map(String).sort());
+      expect([...perWorker.values()]).toEqual([4, 4]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('replaces a worker killed with SIGKILL and keeps answering', async () => {
     const port = await freePort();
     const server = await startServer({ app: 'hello', binds: [`127.0.0.1:${port}`], workers: 2 });

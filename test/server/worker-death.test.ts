@@ -1,8 +1,9 @@
 /**
  * Workers dying under load (SIGKILL, as the OOM killer or an operator does):
  * the primary keeps the listening socket for the server's whole life, so a
- * client is delayed while no worker accepts, never refused; a connection a
- * dead worker held is closed, never left hanging; a killed worker is replaced
+ * client is delayed while no worker is ready, never refused; a connection a
+ * dead worker held is closed, never left hanging, and one sent to it that it
+ * never took is answered by another worker; a killed worker is replaced
  * at once, and only workers that fail to boot are replaced after a back-off.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -98,6 +99,32 @@ describe('workers killed under load', () => {
     expect(reply.status).toBe(200);
     const [, replacement] = server.bootedPids();
     expect(reply.headers['x-worker-pid']).toBe(String(replacement));
+  });
+
+  it('--workers 2: a stalled worker is passed over after a second, and what was sent to it is answered by another once it dies', async () => {
+    const port = await freePort();
+    const server = await startServer({ app: 'hello', binds: [`127.0.0.1:${port}`], workers: 2 });
+    const [frozen, other] = server.bootedPids() as [number, number];
+    // A stopped worker cannot take what the primary sends it (as one whose event loop is blocked).
+    process.kill(frozen, 'SIGSTOP');
+    try {
+      // In turn: one of the two goes to the frozen worker and waits in its channel.
+      const first = [request({ port, deadlineMs: 20_000 }), request({ port, deadlineMs: 20_000 })];
+      const answered = await Promise.race([Promise.all(first), new Promise((resolve) => setTimeout(resolve, 1500, 'waiting'))]);
+      expect(answered).toBe('waiting');
+      // Past a second without an acknowledgement, new clients go to the other worker only.
+      for (let i = 0; i < 4; i++) {
+        const reply = await request({ port, deadlineMs: 5_000 });
+        expect(reply.headers['x-worker-pid']).toBe(String(other));
+      }
+      process.kill(frozen, 'SIGKILL');
+      const all = await Promise.all(first);
+      expect(all.map((reply) => reply.status)).toEqual([200, 200]);
+      // None by the dead worker: the one queued for it went to the other worker or its replacement.
+      expect(all.map((reply) => Number(reply.headers['x-worker-pid']))).not.toContain(frozen);
+    } finally {
+      if (isAlive(frozen)) process.kill(frozen, 'SIGKILL');
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The primary process, after gunicorn's arbiter: it owns the listening
- * sockets (listeners.ts) for the server's whole life, serves nothing, keeps
+ * sockets (listeners.ts) for the server's whole life, accepts on them and
+ * hands each connection to a worker in turn (dispatch.ts), serves nothing, keeps
  * `workers` worker processes alive and turns signals into lifecycle changes.
  *
  *   TERM, INT   graceful stop: workers finish in-flight requests, exit 0
@@ -11,7 +12,8 @@
 import { fork, type ChildProcess, type SendHandle } from 'node:child_process';
 import { lstatSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { MetricsHub, type WorkerExit } from '../metrics/index.js';
-import { closeListeners, openListeners, type Listener } from './listeners.js';
+import { Dispatcher } from './dispatch.js';
+import { acceptOn, closeListeners, openListeners, type Listener } from './listeners.js';
 import { ErrorLog, plural } from './log.js';
 import { HEARTBEAT_INTERVAL_MS, isWorkerMessage, WORKER_BOOT_ERROR, WORKER_ENV, type PrimaryMessage } from './messages.js';
 import { OptionError, type ServerOptions } from './options.js';
@@ -23,7 +25,7 @@ interface WorkerRecord {
   ready: boolean;
   /** Told to stop: not counted toward the target and not replaced. */
   retiring: boolean;
-  /** Reported that it closed its copy of the listening sockets. */
+  /** Reported that it takes no more connections. */
   closed: boolean;
   /** When the worker last showed that its event loop turns. */
   lastBeat: number;
@@ -55,6 +57,7 @@ export class Arbiter {
   private readonly records = new Map<number, WorkerRecord>();
   private readonly log: ErrorLog;
   private listeners: Listener[] = [];
+  private readonly dispatcher = new Dispatcher();
   private nextId = 1;
   private target: number;
   private stopping = false;
@@ -102,6 +105,15 @@ export class Arbiter {
       return this.finish();
     }
     if (this.stopping) return this.finish();
+    try {
+      // Accepting before any worker is ready: connections wait in the dispatcher, never refused.
+      acceptOn(this.listeners, (client, index) => this.dispatcher.dispatch(client, index));
+    } catch (error) {
+      if (!(error instanceof OptionError)) throw error;
+      this.log.error(error.message);
+      this.exitCode = 1;
+      return this.finish();
+    }
     if (this.metrics) {
       try {
         this.log.info(`Serving metrics at: ${await this.metrics.listen()}`);
@@ -142,8 +154,6 @@ export class Arbiter {
       if (!isWorkerMessage(message)) return;
       record.lastBeat = Date.now();
       switch (message.tsgate) {
-        case 'listen':
-          return this.sendListeners(record);
         case 'ready':
           return this.onReady(record);
         case 'closed':
@@ -156,11 +166,6 @@ export class Arbiter {
           return;
       }
     });
-  }
-
-  /** Hands a booted worker every listening socket, one message each, in --bind order. */
-  private sendListeners(record: WorkerRecord): void {
-    this.listeners.forEach((listener, index) => this.send(record, { tsgate: 'listener', index }, listener.handle as unknown as SendHandle));
   }
 
   /**
@@ -200,6 +205,7 @@ export class Arbiter {
       for (const listener of this.listeners) this.log.info(`Listening at: ${listener.address} (${process.pid})`);
     }
     this.log.info(`Booting worker with pid: ${record.process.pid}`);
+    this.dispatcher.add(record.process);
     // A rolling reload retires one old worker per new one that takes traffic.
     const surplus = this.active().length - this.target;
     if (surplus > 0) {
@@ -220,10 +226,10 @@ export class Arbiter {
   }
 
   /**
-   * Once no worker accepts, the primary closes its own copies and the
-   * sockets are gone: only now may workers end keep-alive connections, so
-   * that their clients' reconnections are refused rather than left in a
-   * backlog that nobody will accept from.
+   * Once every worker has taken the connections already sent to it (and the
+   * sockets closed when the stop began): only now may workers end keep-alive
+   * connections, so that their clients' reconnections are refused rather
+   * than left waiting for a worker that will never take them.
    */
   private drainWhenAllClosed(): void {
     if (this.drainSent || [...this.records.values()].some((record) => !record.closed)) return;
@@ -274,6 +280,7 @@ export class Arbiter {
 
   private retire(record: WorkerRecord): void {
     record.retiring = true;
+    this.dispatcher.remove(record.process);
     this.log.info(`Retiring worker (pid:${record.process.pid})`);
     this.send(record, { tsgate: 'stop' });
   }
@@ -311,6 +318,8 @@ export class Arbiter {
     if (this.stopping && graceful) return;
     this.stopping = true;
     this.log.info(`Handling ${reason}: ${graceful ? 'graceful' : 'fast'} stop`);
+    // New clients are refused from now on; open connections finish (graceful) in their workers.
+    this.closeListeners();
     if (this.records.size === 0) return this.finish();
     for (const record of this.records.values()) {
       if (!graceful) record.process.kill('SIGQUIT');
@@ -323,6 +332,7 @@ export class Arbiter {
   }
 
   private closeListeners(): void {
+    this.dispatcher.close();
     closeListeners(this.listeners);
     this.listeners = [];
   }

@@ -2,16 +2,22 @@
  * The listening sockets, owned by the primary for the server's whole life,
  * as gunicorn's arbiter owns its LISTENERS.
  *
- * The primary binds each address but never accepts on it: every worker gets
- * the same socket over IPC, calls listen() and accepts for itself. Connections
- * wait in the kernel's backlog while no worker accepts (all of them dead,
- * or booting), so they are delayed, never refused, and a worker that dies
- * takes down only the connections it had accepted: none is queued for it.
+ * The primary binds and listens on each address and accepts every
+ * connection itself; `dispatch.ts` hands each accepted connection to the
+ * next worker in turn. Connections wait in the primary while no worker is
+ * ready (all of them dead, or booting), so they are delayed, never refused,
+ * and a worker that dies takes down only the connections it was given.
  *
- * node:cluster cannot give this: its round-robin primary closes the listener
- * when its last worker leaves and keeps each connection it hands a worker
- * open until that worker acknowledges it (forever, if the worker died), and
- * its shared-handle mode closes the socket with the last worker too.
+ * Why not let every worker accept on the shared socket (what this server
+ * did first, and gunicorn does): the kernel wakes every worker for a new
+ * connection and the first to run accepts the whole backlog, so a burst of
+ * keep-alive clients can all land on one worker and stay there
+ * (docs/architecture.md, "Accepting connections", has the measurements).
+ *
+ * node:cluster's round-robin cannot be used as it is: its primary closes
+ * the listener when its last worker leaves and keeps each connection it
+ * hands a worker open until that worker acknowledges it (forever, if the
+ * worker died).
  */
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
@@ -26,13 +32,24 @@ import { formatBind, OptionError, type Bind } from './options.js';
 export interface SocketHandle {
   close(): void;
   getsockname?(out: { address?: string; port?: number }): number;
+  /** listen(2) with this backlog; a negative errno on failure. */
+  listen(backlog: number): number;
+  /** Called by node for each accepted connection (or a negative errno), with the connection's handle. */
+  onconnection: ((status: number, client?: ClientHandle) => void) | null;
+}
+
+/** An accepted connection's handle (a TCP or Pipe wrap), as `child.send(message, handle)` passes it. */
+export interface ClientHandle {
+  close(): void;
 }
 
 type CreateServerHandle = (address: string | null, port: number, addressType: number) => SocketHandle | number;
 
 /**
- * `net._createServerHandle` binds without listening, so the primary never
- * accepts; it is the function node:cluster's shared handles are made with.
+ * `net._createServerHandle` binds without listening and gives node's bare
+ * handle, whose accepted connections are handles too: passed to a worker
+ * without ever becoming a net.Socket in the primary. It is the function
+ * node:cluster's handles are made with.
  */
 const createServerHandle = (net as unknown as { _createServerHandle: CreateServerHandle })._createServerHandle;
 
@@ -87,7 +104,22 @@ export async function openListeners(binds: readonly Bind[]): Promise<Listener[]>
   return listeners;
 }
 
-/** Closes the primary's copies; a socket stops listening once its workers have closed theirs. */
+/** The kernel's queue of connections not yet accepted, as node's default. */
+const BACKLOG = 511;
+
+/** Starts accepting on every listener; `onConnection` gets each connection's handle and its listener's index. */
+export function acceptOn(listeners: readonly Listener[], onConnection: (client: ClientHandle, index: number) => void): void {
+  listeners.forEach((listener, index) => {
+    listener.handle.onconnection = (status, client) => {
+      // A failed accept (EMFILE, ECONNABORTED): that client is lost, the listener goes on.
+      if (status === 0 && client) onConnection(client, index);
+    };
+    const status = listener.handle.listen(BACKLOG);
+    if (status !== 0) throw new OptionError(`cannot listen at ${listener.address}: ${getSystemErrorName(status)}`);
+  });
+}
+
+/** Closes the sockets: connections still in the kernel's backlog are refused. */
 export function closeListeners(listeners: readonly Listener[]): void {
   for (const listener of listeners) listener.handle.close();
 }

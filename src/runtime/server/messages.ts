@@ -7,18 +7,18 @@ export const WORKER_BOOT_ERROR = 3;
 export const WORKER_ENV = 'TSGATE_WORKER_ID';
 
 /**
- * A worker boots, then asks for the listening sockets (`listen`); the
- * primary answers with one `listener` message per bind, the socket attached.
+ * A worker boots and says `ready`; from then on the primary sends it
+ * connections, one `connection` message each with the connection attached
+ * and the index of the bind it came in on.
  *
  * A stop is two steps, so that a stopping server's sockets are closed before
  * its workers end keep-alive connections (whose clients then reconnect): on
- * `stop` a worker closes its copy of the sockets and answers `closed`; once
- * every worker has, the primary closes its own copies and sends `drain`,
- * on which a worker answers with `Connection: close` and exits when its
- * connections are gone.
+ * `stop` a worker takes the connections already on their way and answers
+ * `closed`; once every worker has, the primary closes its sockets and sends
+ * `drain`, on which a worker answers with `Connection: close` and exits when
+ * its connections are gone.
  */
 export type WorkerMessage =
-  | { tsgate: 'listen' }
   | { tsgate: 'ready' }
   | { tsgate: 'closed' }
   | { tsgate: 'heartbeat' }
@@ -28,8 +28,8 @@ export type WorkerMessage =
 /** How often a worker tells the primary its event loop is turning. */
 export const HEARTBEAT_INTERVAL_MS = 1000;
 
-const WORKER_TAGS = new Set(['listen', 'ready', 'closed', 'heartbeat', 'recycle', 'boot-error']);
-export type PrimaryMessage = { tsgate: 'stop' } | { tsgate: 'drain' } | { tsgate: 'listener'; index: number };
+const WORKER_TAGS = new Set(['ready', 'closed', 'heartbeat', 'recycle', 'boot-error']);
+export type PrimaryMessage = { tsgate: 'stop' } | { tsgate: 'drain' } | { tsgate: 'connection'; index: number };
 
 function hasTag(message: unknown): message is { tsgate: unknown } {
   return typeof message === 'object' && message !== null && 'tsgate' in message;
@@ -41,7 +41,7 @@ export function isWorkerMessage(message: unknown): message is WorkerMessage {
 
 export function isPrimaryMessage(message: unknown): message is PrimaryMessage {
   if (!hasTag(message)) return false;
-  if (message.tsgate === 'listener') return 'index' in message && typeof message.index === 'number';
+  if (message.tsgate === 'connection') return 'index' in message && typeof message.index === 'number';
   return message.tsgate === 'stop' || message.tsgate === 'drain';
 }
 

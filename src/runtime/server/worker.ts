@@ -1,10 +1,9 @@
 /**
- * A worker process: loads the application, asks the primary for the
- * listening sockets and accepts on them, serves, and drains when the primary
- * tells it to stop.
+ * A worker process: loads the application, serves the connections the
+ * primary sends it, and drains when the primary tells it to stop.
  */
 import { createServer, type Server } from 'node:http';
-import { Server as NetServer } from 'node:net';
+import { Socket } from 'node:net';
 import { startWorkerMetrics } from '../metrics/index.js';
 import { shutdownTracing, startTracing, TracingError } from '../tracing/index.js';
 import { ErrorReportingError, flushErrorReporting, startErrorReporting } from '../reporting/index.js';
@@ -17,35 +16,16 @@ import { ErrorLog } from './log.js';
 import { HEARTBEAT_INTERVAL_MS, toPrimary, isPrimaryMessage, WORKER_BOOT_ERROR } from './messages.js';
 import type { ServerOptions } from './options.js';
 
-/** A listening socket the primary sent: node's TCP or Pipe handle, which `server.listen()` takes as it is. */
-type SocketHandle = object;
+/** An accepted connection the primary sent: node's TCP or Pipe handle, which `new Socket({ handle })` takes as it is. */
+type ClientHandle = object;
 
-/** Asks the primary for its `count` listening sockets; resolves with them in --bind order. */
-function receiveListeners(count: number): Promise<SocketHandle[]> {
-  return new Promise((resolve) => {
-    const handles: SocketHandle[] = [];
-    let received = 0;
-    const onMessage = (message: unknown, handle: unknown) => {
-      if (!isPrimaryMessage(message) || message.tsgate !== 'listener' || typeof handle !== 'object' || handle === null) return;
-      handles[message.index] = handle;
-      received += 1;
-      if (received < count) return;
-      process.off('message', onMessage);
-      resolve(handles);
-    };
-    process.on('message', onMessage);
-    toPrimary({ tsgate: 'listen' });
-  });
-}
-
-function listen(server: Server, handle: SocketHandle): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(handle, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+/**
+ * A server that never listens: the primary accepts and sends this worker
+ * its connections. 'listening' is what starts node:http's checks of
+ * --header-timeout and --request-timeout on its connections.
+ */
+function startTimeoutChecks(server: Server): void {
+  server.emit('listening');
 }
 
 /** A user's mistake (BootError) is shown as its message; a crash in their code keeps its stack. */
@@ -127,48 +107,51 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
     server.keepAliveTimeout = options.keepAlive * 1000;
     return server;
   });
-  try {
-    const handles = await receiveListeners(servers.length);
-    await Promise.all(servers.map((server, i) => listen(server, handles[i] as SocketHandle)));
-  } catch (error) {
-    toPrimary({ tsgate: 'boot-error', text: `cannot listen: ${(error as Error).message}` });
-    process.exit(WORKER_BOOT_ERROR);
-  }
+  for (const server of servers) startTimeoutChecks(server);
 
-  /**
-   * Stops accepting, lets open connections finish: in-flight and next
-   * requests are answered with `Connection: close` once draining, idle
-   * keep-alive connections end at their keep-alive timeout. Closing idle
-   * connections at once (what http.Server#close does) races with clients
-   * mid-send.
-   */
+  /** Open connections: a stopped worker exits once none is left. */
+  const open = new Set<Socket>();
   let closing = false;
+  /** Stopped and every connection gone. */
   let closed = false;
   /**
-   * Exits once the servers are closed and the primary said `drain`: the
-   * primary sends it once every worker has closed its copy of the sockets
-   * and it has closed its own, so no client is left in a backlog.
+   * Exits once the connections are done and the primary said `drain`: the
+   * primary sends it once every worker has stopped taking connections and it
+   * has closed its sockets, so no client is left waiting on them.
    */
   const exit = () => {
     // What this worker counted since its last report goes to the primary first.
     void Promise.all([metrics?.flush(), shutdownTracing(), flushErrorReporting()]).then(() => process.exit(0));
   };
   const exitWhenDone = () => {
+    if (closing && open.size === 0) closed = true;
     if (closed && draining) exit();
   };
+  /** Serves a connection the primary accepted on bind `index`, as net.Server would have. */
+  const accept = (handle: ClientHandle, index: number) => {
+    const server = servers[index];
+    if (!server) return;
+    const socket = new Socket({ handle, allowHalfOpen: true, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
+    // node:http's default for the sockets it accepts: no Nagle delay on small answers.
+    socket.setNoDelay(true);
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      exitWhenDone();
+    });
+    server.emit('connection', socket);
+  };
+  /**
+   * Stops taking connections (the primary sends none once it said stop); open
+   * ones finish: in-flight and next requests are answered with
+   * `Connection: close` once draining, idle keep-alive connections end at
+   * their keep-alive timeout. Closing idle connections at once (what
+   * http.Server#close does) races with clients mid-send.
+   */
   const stopAccepting = () => {
     if (closing) return;
     closing = true;
-    let open = servers.length;
-    for (const server of servers) {
-      NetServer.prototype.close.call(server, () => {
-        open -= 1;
-        if (open === 0) {
-          closed = true;
-          exitWhenDone();
-        }
-      });
-    }
+    exitWhenDone();
     setTimeout(() => {
       log.warning('graceful timeout reached with requests in flight; exiting');
       exit();
@@ -180,11 +163,15 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
     exitWhenDone();
   };
 
-  process.on('message', (message) => {
+  process.on('message', (message, handle) => {
     if (!isPrimaryMessage(message)) return;
+    if (message.tsgate === 'connection') {
+      if (typeof handle === 'object' && handle !== null) accept(handle, message.index);
+      return;
+    }
     if (message.tsgate === 'drain') return drain();
     if (message.tsgate !== 'stop') return;
-    // close() has closed this worker's copies of the sockets by now.
+    // Every connection sent before the stop has arrived: the channel keeps their order.
     stopAccepting();
     toPrimary({ tsgate: 'closed' });
   });
