@@ -10,48 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serveMetricsProject, type MetricsProject } from './project.js';
-
-const SECRET_KEY = 'metrics-project-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
-const DB_PASSWORD = 'pg-pass-5up3r-s3cret';
-const COOKIE = 'sessionid=cookie-value-not-for-sentry';
-const AUTHORIZATION = 'Bearer token-value-not-for-sentry';
-const TRACE = '0af7651916cd43dd8448eb211c80319c';
-
-/** Urls with a view that fails with the database URL in its message, as a driver's connect error does, and a middleware standing in for tsgate/auth's. */
-const FILES = {
-  'shop/urls.js': `import { path, text } from 'tsgate/http';
-import { poolFailed } from './user.js';
-export const urlpatterns = [
-  path('', () => text('home'), { name: 'home' }),
-  // @sentry/core keeps its state in this global from the moment it is imported.
-  path('loaded/', () => text(String(globalThis.__SENTRY__ !== undefined)), { name: 'loaded' }),
-  path('twice/', () => { throw poolFailed; }, { name: 'twice' }),
-  path('orders/<int:id>/', () => { throw new Error('cannot connect to ' + process.env.DATABASE_URL); }, { name: 'order' }),
-];
-`,
-  'shop/user.js': `// A failure both the view and a middleware meet, as a pool's cached connect error is.
-export const poolFailed = new Error('pool failed');
-export const fakeAuthMiddleware = (next) => async (request) => {
-  request.user = { id: 7, email: 'ada@example.com', isAuthenticated: true, isAnonymous: false, isActive: true, isStaff: false, isSuperuser: false };
-  const response = await next(request);
-  if (request.path === '/twice/') throw poolFailed;
-  return response;
-};
-`,
-  'shop/settings.js': `import { projectDir } from 'tsgate/conf';
-import { hostValidationMiddleware } from 'tsgate/middleware';
-import { fakeAuthMiddleware } from './user.js';
-export const BASE_DIR = projectDir(import.meta.url);
-export const DEBUG = false;
-export const SECRET_KEY = '${SECRET_KEY}';
-export const ALLOWED_HOSTS = ['127.0.0.1', 'localhost'];
-export const ROOT_URLCONF = 'shop.urls';
-export const WSGI_APPLICATION = 'shop.wsgi:application';
-export const MIDDLEWARE = [hostValidationMiddleware, fakeAuthMiddleware];
-export const DATABASES = { default: { URL: 'sqlite:///db.sqlite3' } };
-`,
-};
+import { AUTHORIZATION, COOKIE, DB_PASSWORD, FAILING, SECRET_KEY, serveMetricsProject, TRACE, type MetricsProject } from './project.js';
 
 interface Received {
   path: string;
@@ -105,7 +64,7 @@ function request(port: number, path: string, headers: Record<string, string>): P
 }
 
 function serve(env: NodeJS.ProcessEnv): Promise<MetricsProject> {
-  return serveMetricsProject(1, ['--log-level', 'info'], { DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop`, ...env }, FILES);
+  return serveMetricsProject(1, ['--log-level', 'info'], { DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop`, ...env }, FAILING);
 }
 
 describe('Sentry', () => {
