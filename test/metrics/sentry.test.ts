@@ -10,7 +10,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUTHORIZATION, COOKIE, DB_PASSWORD, FAILING, SECRET_KEY, serveMetricsProject, TRACE, type MetricsProject } from './project.js';
+import { serveProject, type ServedProject } from '../http/served-project.js';
+import { AUTHORIZATION, COOKIE, DB_PASSWORD, FAILING, SECRET_KEY, serveMetricsProject, SHOP, TRACE } from './project.js';
 
 interface Received {
   path: string;
@@ -18,7 +19,7 @@ interface Received {
   events: Record<string, unknown>[];
 }
 
-let project: MetricsProject | undefined;
+let project: ServedProject | undefined;
 let receiver: http.Server | undefined;
 afterEach(() => {
   project?.stop();
@@ -63,7 +64,7 @@ function request(port: number, path: string, headers: Record<string, string>): P
   });
 }
 
-function serve(env: NodeJS.ProcessEnv): Promise<MetricsProject> {
+function serve(env: NodeJS.ProcessEnv): Promise<ServedProject> {
   return serveMetricsProject(1, ['--log-level', 'info'], { DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop`, ...env }, FAILING);
 }
 
@@ -136,6 +137,33 @@ describe('Sentry', () => {
     expect(sentry.received).toHaveLength(1);
     const [header] = (sentry.received[0]?.body ?? '').split('\n');
     expect((JSON.parse(header ?? '{}') as { trace?: { trace_id?: string } }).trace?.trace_id).toBe(TRACE);
+  }, 90_000);
+
+  it('reports and traces under runserver as under serve', async () => {
+    const sentry = await startFakeSentry();
+    project = await serveProject({
+      project: SHOP,
+      files: FAILING,
+      runserver: true,
+      env: {
+        DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop`,
+        SENTRY_DSN: `http://public@127.0.0.1:${sentry.port}/1`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sentry.port}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      },
+    });
+    expect((await request(project.port, '/orders/4/', { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` })).status).toBe(500);
+    expect((await request(project.port, '/loaded/', {})).body).toBe('true');
+    // TERM, as the reloader stops it on a change: the spans and the event are sent before it exits.
+    project.server.child.kill('SIGTERM');
+    await project.server.exited;
+    const events = sentry.received.flatMap((post) => post.events);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.tags).toMatchObject({ route: 'order', trace_id: TRACE });
+    expect(JSON.stringify(events)).not.toContain(DB_PASSWORD);
+    const traces = sentry.received.filter((post) => post.path === '/v1/traces').map((post) => post.body).join('\n');
+    expect(traces).toContain('"GET order"');
+    expect(traces).toContain(TRACE);
   }, 90_000);
 
   it('is not loaded without SENTRY_DSN', async () => {
