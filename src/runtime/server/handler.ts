@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { REFUSED_ROUTE, ROUTE_KEY, type RequestMetrics } from '../metrics/index.js';
+import { requestLogFields } from '../tracing/index.js';
 import type { ClientDisconnected } from '../tsgi/errors.js';
 import { BodyReader } from '../tsgi/input.js';
 import { buildEnviron, stderrStream } from '../tsgi/environ.js';
@@ -196,6 +197,7 @@ function logAccess(
   bytes: number,
   flatHeaders: readonly string[],
   remoteAddr?: string,
+  environ?: Environ,
 ): void {
   log.write({
     remoteAddr: remoteAddr ?? req.socket.remoteAddress ?? '-',
@@ -208,6 +210,7 @@ function logAccess(
     durationNs: process.hrtime.bigint() - start,
     requestHeaders: req.headers,
     responseHeaders: headerMap(flatHeaders),
+    ids: environ && (() => requestLogFields(environ)),
   });
 }
 
@@ -252,7 +255,7 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
     if (!applyHost(environ)) environ.SERVER_NAME = req.socket.localAddress ?? 'localhost';
     const sink = new NodeResponseSink(res, context);
     if (accessLog && arrived) {
-      res.once('close', () => logAccess(accessLog, req, res, arrived, start, sink.bytes, sink.flatHeaders, environ.REMOTE_ADDR));
+      res.once('close', () => logAccess(accessLog, req, res, arrived, start, sink.bytes, sink.flatHeaders, environ.REMOTE_ADDR, environ));
     }
     if (metrics) res.once('close', () => metrics.end(began, environ.REQUEST_METHOD, environ[ROUTE_KEY], res.statusCode, input.bytesRead, sink.bytes));
     void runApplication(app, environ, sink, { signal: new ClientState(res) });
