@@ -9,7 +9,8 @@
  * unless TSGATE_LOG_CONTEXT=async.
  */
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LOG_CONTEXT_MODE, Logger, withLogContext } from '../../src/runtime/logging/index.js';
 import { serveMetricsProject, type MetricsProject } from './project.js';
 
 const FIRST = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -121,4 +122,43 @@ describe('log lines of a request', () => {
     }
     expect(find(all, 'global after', '3')?.trace_id).toBe(find(all, 'bound after', '3')?.trace_id);
   }, 90_000);
+});
+
+describe('Logger and the log context', () => {
+  const written = () => {
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    return () => {
+      const text = spy.mock.calls.map((call) => String(call[0])).join('');
+      spy.mockRestore();
+      return text.split('\n').filter(Boolean);
+    };
+  };
+
+  it('puts the context\'s fields on JSON lines, under the line\'s own; a bound logger after any await', async () => {
+    const log = new Logger({ level: 'info', json: true });
+    const read = written();
+    const bound = log.bound(() => ({ request_id: 'r2', trace_id: 't2' }));
+    await withLogContext(() => ({ request_id: 'r1', trace_id: 't1' }), async () => {
+      log.info('inside', { trace_id: 'given' });
+      await new Promise((resolve) => setImmediate(resolve));
+      bound.info('bound');
+    });
+    log.info('outside');
+    const [inside, boundLine, outside] = read().map((line) => JSON.parse(line) as Record<string, string>);
+    expect(inside).toMatchObject({ message: 'inside', request_id: 'r1', trace_id: 'given' });
+    expect(boundLine).toMatchObject({ message: 'bound', request_id: 'r2', trace_id: 't2' });
+    expect(outside?.request_id).toBeUndefined();
+  });
+
+  it('keeps readable lines short: no ids', () => {
+    const log = new Logger({ level: 'info', json: false });
+    const read = written();
+    withLogContext(() => ({ request_id: 'r1' }), () => log.info('dev'));
+    expect(read()[0]).toMatch(/INFO dev$/);
+  });
+
+  it('follows the request synchronously on node 20, where AsyncLocalStorage hooks every promise', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(LOG_CONTEXT_MODE).toBe(major >= 24 ? 'async' : process.env.TSGATE_LOG_CONTEXT === 'async' ? 'async' : 'sync');
+  });
 });

@@ -72,6 +72,8 @@ export class Logger {
     if (LEVELS.indexOf(level) < this.threshold) return;
     const stream = LEVELS.indexOf(level) >= LEVELS.indexOf('warning') ? process.stderr : process.stdout;
     const span = contextFields?.();
+    // The request's ids are for log pipelines: a developer's readable lines stay short.
+    if (!this.options.json) context = undefined;
     if (context || span) fields = { ...context?.(), ...span, ...fields };
     if (this.options.json) {
       const { time: _time, level: _level, message: _message, ...rest } = fields; // a field never replaces the line's own
