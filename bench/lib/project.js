@@ -107,7 +107,8 @@ function cacheIsValid(dir, tarball, generatorSha256) {
   try {
     const stamp = JSON.parse(readFileSync(join(dir, STAMP), 'utf8'));
     if (stamp.generatorSha256 !== generatorSha256) return false;
-    const vendored = join(dir, 'vendor', tarball.name);
+    // The generator vendors the runtime as `tsgate-<version>-<first 12 hex of its sha256>.tgz` (src/create/paths.ts).
+    const vendored = join(dir, 'vendor', tarball.name.replace(/\.tgz$/, `-${tarball.sha256.slice(0, 12)}.tgz`));
     return (
       sha256(readFileSync(vendored)) === tarball.sha256 &&
       existsSync(join(dir, 'dist', 'manage.js')) &&
