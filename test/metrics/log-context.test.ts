@@ -107,6 +107,8 @@ describe('log lines of a request', () => {
     // A 500: its log line, its page's request id and its access log line agree.
     expect(await request(project.port, '/boom/', { traceparent: `00-${FIRST}-00f067aa0ba902b7-01` })).toBe(500);
     await project.server.waitFor(/"path":"\/boom\/"[^\n]*"status":500/);
+    // The error line goes to stderr, the access line to stdout: either may be read first.
+    await project.server.waitFor(/"message":"Internal Server Error"[^\n]*\n/);
     const after = lines(project.server.output);
     const failed = after.find((line) => line.message === 'Internal Server Error');
     expect(failed).toMatchObject({ trace_id: FIRST, request_id: FIRST });
