@@ -30,13 +30,15 @@ function ms(text) {
  */
 
 /**
- * `wrk -t1 -cN -dS --latency [-H header…] url`, parsed.
+ * `wrk -t1 -cN -dS --latency [--timeout T] [-H header…] url`, parsed.
+ * `timeout`: seconds before wrk gives up on a response (its default, 2,
+ * counts a slow page on a loaded machine as an error).
  * @param {string} url
- * @param {{ duration: number, connections: number, headers?: Record<string, string> }} params
+ * @param {{ duration: number, connections: number, headers?: Record<string, string>, timeout?: number }} params
  * @returns {WrkResult}
  */
-export function wrkLoad(url, { duration, connections, headers = {} }) {
-  const args = ['-t1', `-c${connections}`, `-d${duration}s`, '--latency'];
+export function wrkLoad(url, { duration, connections, headers = {}, timeout }) {
+  const args = ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', ...(timeout === undefined ? [] : ['--timeout', `${timeout}s`])];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   const run = spawnSync('wrk', [...args, url], { encoding: 'utf8', timeout: (duration + 30) * 1000 });
   if (run.status !== 0) throw new Error(`wrk failed (${run.status}): ${run.stderr || run.stdout}`);

@@ -45,31 +45,58 @@ export const application = await getWsgiApplication({ root: new URL('..', import
   'static/css/site.css': SITE_CSS,
 };
 
+export interface ServeOptions {
+  /** The APP_SPEC argument of serve. */
+  spec?: string;
+  env?: NodeJS.ProcessEnv;
+  /** `runserver --noreload` in DEBUG instead of serve. */
+  runserver?: boolean;
+  /** serve's worker count (default 1); start-up waits until every one booted. */
+  workers?: number;
+  /** More arguments for the command. */
+  args?: string[];
+  /** The project's files, replacing this one's (a project of its own: `package.json`, `manage.js`, settings…). */
+  project?: Record<string, string>;
+  /** Files written over the project's: some replaced or added. */
+  files?: Record<string, string>;
+  /** `--metrics-bind` on a free port of its own (serve only). */
+  metrics?: boolean;
+}
+
 export interface ServedProject {
   dir: string;
   port: number;
+  /** The `--metrics-bind` port, with `metrics`. */
+  metricsPort: number | undefined;
   server: Spawned;
   stop(): void;
 }
 
 /**
- * Writes the project and runs `node manage.js serve [spec] --workers 1` on a
+ * Writes the project and runs `node manage.js serve [spec] --workers N` on a
  * free port (or, with `runserver`, `runserver --noreload` in DEBUG), waiting
- * until it answers.
+ * until it is up.
  */
-export async function serveProject(options: { spec?: string; env?: NodeJS.ProcessEnv; runserver?: boolean } = {}): Promise<ServedProject> {
+export async function serveProject(options: ServeOptions = {}): Promise<ServedProject> {
   ensureBuilt();
   const dir = tempDir('tsgate-served-');
-  for (const [file, text] of Object.entries(FILES)) {
+  for (const [file, text] of Object.entries({ ...(options.project ?? FILES), ...options.files })) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
   }
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(join(REPO, 'build', 'tsgate'), join(dir, 'node_modules', 'tsgate'), 'dir');
   const port = await freePort();
+  const metricsPort = options.metrics ? await freePort() : undefined;
+  const workers = options.workers ?? 1;
+  const more = [...(metricsPort === undefined ? [] : ['--metrics-bind', `127.0.0.1:${metricsPort}`]), ...(options.args ?? [])];
   const [args, env, ready] = options.runserver
-    ? [['manage.js', 'runserver', `127.0.0.1:${port}`, '--noreload'], { DEBUG: 'true' }, /Quit the server with CONTROL-C/]
-    : [['manage.js', 'serve', ...(options.spec ? [options.spec] : []), '--bind', `127.0.0.1:${port}`, '--workers', '1'], { NODE_ENV: 'production', DEBUG: 'false' }, /Booting worker with pid: \d+/];
+    ? [['manage.js', 'runserver', `127.0.0.1:${port}`, '--noreload', ...more], { DEBUG: 'true' }, /Quit the server with CONTROL-C/]
+    : [
+        ['manage.js', 'serve', ...(options.spec ? [options.spec] : []), '--bind', `127.0.0.1:${port}`, '--workers', String(workers), ...more],
+        { NODE_ENV: 'production', DEBUG: 'false' },
+        new RegExp(`(Booting worker with pid: \\d+[^]*){${workers}}`),
+      ];
   const server = new Spawned(process.execPath, args, { cwd: dir, env: { ...env, ...options.env } });
   const stop = () => {
     server.killGroup();
@@ -81,5 +108,5 @@ export async function serveProject(options: { spec?: string; env?: NodeJS.Proces
     stop();
     throw error;
   }
-  return { dir, port, server, stop };
+  return { dir, port, metricsPort, server, stop };
 }

@@ -8,6 +8,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.js';
 import { get, serveMetricsProject, type MetricsProject } from './project.js';
 
 interface OtlpSpan {
@@ -56,14 +57,6 @@ async function startReceiver(): Promise<{ port: number; spans: OtlpSpan[]; servi
   });
   await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
   return { port: (receiver.address() as AddressInfo).port, spans, services };
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('OTLP export', () => {

@@ -1,17 +1,16 @@
 /**
  * A small project, as a generated one has its files (JavaScript, no
  * install: `tsgate` linked to build/tsgate), served by the real `manage
- * serve` with `--metrics-bind`: named routes, a route with a URL value, a
+ * serve` with `--metrics-bind` (test/http/served-project.ts's
+ * serveProject): named routes, a route with a URL value, a
  * view that queries SQLite, one that throws, and an app-defined counter
  * from `tsgate/metrics`.
  */
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { dirname, join } from 'node:path';
-import { ensureBuilt } from '../management/built.js';
-import { freePort, REPO, Spawned, tempDir } from '../helpers/process.js';
+import { serveProject, type ServedProject } from '../http/served-project.js';
 
-const FILES: Record<string, string> = {
+/** The project's files, for serveProject's `project`. */
+export const SHOP: Record<string, string> = {
   'package.json': '{ "name": "shop", "version": "1.2.3", "private": true, "type": "module" }\n',
   'manage.js': `import { executeFromCommandLine } from 'tsgate/management';
 process.env.TSGATE_SETTINGS_MODULE ??= 'shop.settings';
@@ -46,42 +45,55 @@ export const application = await getWsgiApplication({ root: new URL('..', import
 `,
 };
 
-export interface MetricsProject {
-  dir: string;
-  port: number;
+export const SECRET_KEY = 'metrics-project-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
+export const DB_PASSWORD = 'pg-pass-5up3r-s3cret';
+export const COOKIE = 'sessionid=cookie-value-not-for-sentry';
+export const AUTHORIZATION = 'Bearer token-value-not-for-sentry';
+export const TRACE = '0af7651916cd43dd8448eb211c80319c';
+
+/** For the error reporting tests (`files`): urls with a view that fails with the database URL in its message, as a driver's connect error does, and a middleware standing in for tsgate/auth's. */
+export const FAILING: Record<string, string> = {
+  'shop/urls.js': `import { path, text } from 'tsgate/http';
+import { poolFailed } from './user.js';
+export const urlpatterns = [
+  path('', () => text('home'), { name: 'home' }),
+  // @sentry/core keeps its state in this global from the moment it is imported.
+  path('loaded/', () => text(String(globalThis.__SENTRY__ !== undefined)), { name: 'loaded' }),
+  path('twice/', () => { throw poolFailed; }, { name: 'twice' }),
+  path('orders/<int:id>/', () => { throw new Error('cannot connect to ' + process.env.DATABASE_URL); }, { name: 'order' }),
+];
+`,
+  'shop/user.js': `// A failure both the view and a middleware meet, as a pool's cached connect error is.
+export const poolFailed = new Error('pool failed');
+export const fakeAuthMiddleware = (next) => async (request) => {
+  request.user = { id: 7, email: 'ada@example.com', isAuthenticated: true, isAnonymous: false, isActive: true, isStaff: false, isSuperuser: false };
+  const response = await next(request);
+  if (request.path === '/twice/') throw poolFailed;
+  return response;
+};
+`,
+  'shop/settings.js': `import { projectDir } from 'tsgate/conf';
+import { hostValidationMiddleware } from 'tsgate/middleware';
+import { fakeAuthMiddleware } from './user.js';
+export const BASE_DIR = projectDir(import.meta.url);
+export const DEBUG = false;
+export const SECRET_KEY = '${SECRET_KEY}';
+export const ALLOWED_HOSTS = ['127.0.0.1', 'localhost'];
+export const ROOT_URLCONF = 'shop.urls';
+export const WSGI_APPLICATION = 'shop.wsgi:application';
+export const MIDDLEWARE = [hostValidationMiddleware, fakeAuthMiddleware];
+export const DATABASES = { default: { URL: 'sqlite:///db.sqlite3' } };
+`,
+};
+
+export interface MetricsProject extends ServedProject {
   metricsPort: number;
-  server: Spawned;
-  stop(): void;
 }
 
 /** Writes the project (`files` replacing or adding some) and runs `node manage.js serve --workers N --metrics-bind …`, waiting for every worker. */
 export async function serveMetricsProject(workers = 2, args: string[] = [], env: NodeJS.ProcessEnv = {}, files: Record<string, string> = {}): Promise<MetricsProject> {
-  ensureBuilt();
-  const dir = tempDir('tsgate-metrics-');
-  for (const [file, text] of Object.entries({ ...FILES, ...files })) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), text);
-  }
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(join(REPO, 'build', 'tsgate'), join(dir, 'node_modules', 'tsgate'), 'dir');
-  const port = await freePort();
-  const metricsPort = await freePort();
-  const server = new Spawned(
-    process.execPath,
-    ['manage.js', 'serve', '--bind', `127.0.0.1:${port}`, '--workers', String(workers), '--metrics-bind', `127.0.0.1:${metricsPort}`, ...args],
-    { cwd: dir, env: { NODE_ENV: 'production', ...env } },
-  );
-  const stop = () => {
-    server.killGroup();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await server.waitFor(new RegExp(`(Booting worker with pid: \\d+[^]*){${workers}}`));
-  } catch (error) {
-    stop();
-    throw error;
-  }
-  return { dir, port, metricsPort, server, stop };
+  const served = await serveProject({ project: SHOP, files, workers, args, env, metrics: true });
+  return { ...served, metricsPort: served.metricsPort as number };
 }
 
 export interface Reply {

@@ -10,48 +10,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serveMetricsProject, type MetricsProject } from './project.js';
-
-const SECRET_KEY = 'metrics-project-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
-const DB_PASSWORD = 'pg-pass-5up3r-s3cret';
-const COOKIE = 'sessionid=cookie-value-not-for-sentry';
-const AUTHORIZATION = 'Bearer token-value-not-for-sentry';
-const TRACE = '0af7651916cd43dd8448eb211c80319c';
-
-/** Urls with a view that fails with the database URL in its message, as a driver's connect error does, and a middleware standing in for tsgate/auth's. */
-const FILES = {
-  'shop/urls.js': `import { path, text } from 'tsgate/http';
-import { poolFailed } from './user.js';
-export const urlpatterns = [
-  path('', () => text('home'), { name: 'home' }),
-  // @sentry/core keeps its state in this global from the moment it is imported.
-  path('loaded/', () => text(String(globalThis.__SENTRY__ !== undefined)), { name: 'loaded' }),
-  path('twice/', () => { throw poolFailed; }, { name: 'twice' }),
-  path('orders/<int:id>/', () => { throw new Error('cannot connect to ' + process.env.DATABASE_URL); }, { name: 'order' }),
-];
-`,
-  'shop/user.js': `// A failure both the view and a middleware meet, as a pool's cached connect error is.
-export const poolFailed = new Error('pool failed');
-export const fakeAuthMiddleware = (next) => async (request) => {
-  request.user = { id: 7, email: 'ada@example.com', isAuthenticated: true, isAnonymous: false, isActive: true, isStaff: false, isSuperuser: false };
-  const response = await next(request);
-  if (request.path === '/twice/') throw poolFailed;
-  return response;
-};
-`,
-  'shop/settings.js': `import { projectDir } from 'tsgate/conf';
-import { hostValidationMiddleware } from 'tsgate/middleware';
-import { fakeAuthMiddleware } from './user.js';
-export const BASE_DIR = projectDir(import.meta.url);
-export const DEBUG = false;
-export const SECRET_KEY = '${SECRET_KEY}';
-export const ALLOWED_HOSTS = ['127.0.0.1', 'localhost'];
-export const ROOT_URLCONF = 'shop.urls';
-export const WSGI_APPLICATION = 'shop.wsgi:application';
-export const MIDDLEWARE = [hostValidationMiddleware, fakeAuthMiddleware];
-export const DATABASES = { default: { URL: 'sqlite:///db.sqlite3' } };
-`,
-};
+import { serveProject, type ServedProject } from '../http/served-project.js';
+import { AUTHORIZATION, COOKIE, DB_PASSWORD, FAILING, SECRET_KEY, serveMetricsProject, SHOP, TRACE } from './project.js';
 
 interface Received {
   path: string;
@@ -59,7 +19,7 @@ interface Received {
   events: Record<string, unknown>[];
 }
 
-let project: MetricsProject | undefined;
+let project: ServedProject | undefined;
 let receiver: http.Server | undefined;
 afterEach(() => {
   project?.stop();
@@ -104,8 +64,8 @@ function request(port: number, path: string, headers: Record<string, string>): P
   });
 }
 
-function serve(env: NodeJS.ProcessEnv): Promise<MetricsProject> {
-  return serveMetricsProject(1, ['--log-level', 'info'], { DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop`, ...env }, FILES);
+function serve(env: NodeJS.ProcessEnv): Promise<ServedProject> {
+  return serveMetricsProject(1, ['--log-level', 'info'], { DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop`, ...env }, FAILING);
 }
 
 describe('Sentry', () => {
@@ -177,6 +137,33 @@ describe('Sentry', () => {
     expect(sentry.received).toHaveLength(1);
     const [header] = (sentry.received[0]?.body ?? '').split('\n');
     expect((JSON.parse(header ?? '{}') as { trace?: { trace_id?: string } }).trace?.trace_id).toBe(TRACE);
+  }, 90_000);
+
+  it('reports and traces under runserver as under serve', async () => {
+    const sentry = await startFakeSentry();
+    project = await serveProject({
+      project: SHOP,
+      files: FAILING,
+      runserver: true,
+      env: {
+        DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop`,
+        SENTRY_DSN: `http://public@127.0.0.1:${sentry.port}/1`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sentry.port}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      },
+    });
+    expect((await request(project.port, '/orders/4/', { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` })).status).toBe(500);
+    expect((await request(project.port, '/loaded/', {})).body).toBe('true');
+    // TERM, as the reloader stops it on a change: the spans and the event are sent before it exits.
+    project.server.child.kill('SIGTERM');
+    await project.server.exited;
+    const events = sentry.received.flatMap((post) => post.events);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.tags).toMatchObject({ route: 'order', trace_id: TRACE });
+    expect(JSON.stringify(events)).not.toContain(DB_PASSWORD);
+    const traces = sentry.received.filter((post) => post.path === '/v1/traces').map((post) => post.body).join('\n');
+    expect(traces).toContain('"GET order"');
+    expect(traces).toContain(TRACE);
   }, 90_000);
 
   it('is not loaded without SENTRY_DSN', async () => {

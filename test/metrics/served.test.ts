@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.js';
 import { get, sample, serveMetricsProject, type MetricsProject } from './project.js';
 
 let project: MetricsProject | undefined;
@@ -29,15 +30,6 @@ async function page(p: MetricsProject): Promise<string> {
   expect(reply.status).toBe(200);
   expect(reply.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
   return reply.body;
-}
-
-/** Polls until `check` holds (a worker's exit and its replacement are told asynchronously). */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('serve --metrics-bind', () => {

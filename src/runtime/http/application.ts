@@ -4,7 +4,7 @@
  */
 import { LOGGED_PATH_KEY, PATH_MASK } from '../logging/index.js';
 import { ROUTE_KEY } from '../metrics/index.js';
-import { inSpan, traceRequest, tracing } from '../tracing/index.js';
+import { inSpan, traceRequest, tracing, withRequestLog } from '../tracing/index.js';
 import type { Application, Body } from '../tsgi/types.js';
 import { Http404, PermissionDenied } from './exceptions.js';
 import { Request } from './request.js';
@@ -124,7 +124,8 @@ export function createApplication(patterns: readonly UrlPattern[], options: Appl
     // from a pod IP or 127.0.0.1 must not fail host validation.
     const builtin = builtins.length > 0 && resolve(builtins, request.pathInfo).length > 0;
     const respond = () => (builtin ? dispatch(builtins, request) : handler(request));
-    const response = await (tracing() ? traceRequest(environ, () => environ[ROUTE_KEY], respond) : respond());
+    // The request's ids on every log line written while it is served (tracing/log-context.ts).
+    const response = await withRequestLog(environ, tracing() ? () => traceRequest(environ, () => environ[ROUTE_KEY], respond) : respond);
     startResponse(response.statusLine, response.headers);
     return toBody(response.body);
   };

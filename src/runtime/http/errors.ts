@@ -7,7 +7,7 @@
 import { loggedPath, logger, redactUrl } from '../logging/index.js';
 import { ROUTE_KEY } from '../metrics/index.js';
 import { hasErrorReporters, reportError, type ErrorReport } from '../reporting/index.js';
-import { requestTrace } from '../tracing/index.js';
+import { requestId as requestIdOf, requestTrace } from '../tracing/index.js';
 import { HttpError } from '../tsgi/errors.js';
 import { escapeHtml as escape } from './html.js';
 import type { Handler } from './middleware.js';
@@ -110,12 +110,9 @@ async function errorResponse(error: unknown, request: Request, options: ErrorHan
   if (error instanceof HttpError) {
     return text(`${error.message}\n`, Number(error.status.slice(0, 3)));
   }
-  // A proxy's request id is kept so logs line up; anything odd-looking is replaced, never echoed.
-  // Without one, the request id is the W3C trace id (the caller's, from traceparent, or a new one),
-  // which tracing systems and the log line share.
+  // A proxy's X-Request-ID, else the W3C trace id (the caller's, from traceparent, or a new one): tracing/log-context.ts.
   const trace = requestTrace(request.environ);
-  const given = request.header('x-request-id');
-  const requestId = given !== undefined && /^[\w.-]{1,128}$/.test(given) ? given : trace.traceId;
+  const requestId = requestIdOf(request.environ);
   const routeValue = request.environ[ROUTE_KEY];
   const route = typeof routeValue === 'string' ? routeValue : undefined;
   // tsgate/auth's user, when its middleware ran and someone is logged in: id and email, nothing else.

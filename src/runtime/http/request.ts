@@ -1,3 +1,5 @@
+import { logger, type BoundLogger } from '../logging/index.js';
+import { requestLogContext } from '../tracing/index.js';
 import type { Environ } from '../tsgi/types.js';
 import { HttpError } from '../tsgi/errors.js';
 import { parseUrlencoded, readBody } from './body.js';
@@ -25,6 +27,7 @@ export class Request {
   private bodyStreamed = false;
   /** Values captured from the URL by the route that matched. */
   params: Record<string, string | number> = {};
+  private boundLog: BoundLogger | undefined;
 
   /** `limits`: how much of the body may be held in memory (the DATA_UPLOAD_* settings). */
   constructor(
@@ -74,6 +77,16 @@ export class Request {
     }
     this.parsedCookies = cookies;
     return cookies;
+  }
+
+  /**
+   * The project logger bound to this request: every line carries its
+   * `request_id`, `trace_id` and `span_id`, after any `await`, on every
+   * node version (the plain `logger` does after an await only where
+   * AsyncLocalStorage is cheap: logging/context.ts).
+   */
+  get log(): BoundLogger {
+    return (this.boundLog ??= logger.bound(requestLogContext(this.environ)));
   }
 
   /** A request header by name, case-insensitive. */

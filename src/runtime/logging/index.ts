@@ -10,8 +10,10 @@
  * (`\n`, ESC, C1, U+2028/9), and readable lines show them as `\n`, `\x1b`…
  * A forged `{"level":"critical",…}` stays inside the value that carried it.
  */
+import { currentLogContext, type LogContext } from './context.js';
 import { escapeControl, JSON_UNSAFE } from './escape.js';
 
+export { currentLogContext, LOG_CONTEXT_MODE, withLogContext, type LogContext } from './context.js';
 export { escapeControl } from './escape.js';
 export { LOGGED_PATH_KEY, loggedPath, loggedPathInfo, loggedTarget, PATH_MASK, redactUrl } from './redact.js';
 
@@ -45,8 +47,10 @@ function indented(stack: string): string {
 let contextFields: (() => Fields | undefined) | undefined;
 
 /**
- * Fields every line gets from where it is logged: tracing sets the active
- * span's `trace_id` and `span_id` here, so a request's lines carry them.
+ * Fields every line gets from where it is logged, over the request's own
+ * (context.ts): tracing sets the active span's `trace_id` and `span_id`
+ * here when the OpenTelemetry SDK runs, so a line names the view's or the
+ * query's span rather than the request's.
  */
 export function setLogContext(provider: (() => Fields | undefined) | undefined): void {
   contextFields = provider;
@@ -64,11 +68,14 @@ export class Logger {
     this.threshold = LEVELS.indexOf(options.level);
   }
 
-  log(level: Level, message: string, fields: Fields = {}): void {
+  /** `context`: the request the line is for, when the caller knows it (`request.log`); else the one being served here. */
+  log(level: Level, message: string, fields: Fields = {}, context: LogContext | undefined = currentLogContext()): void {
     if (LEVELS.indexOf(level) < this.threshold) return;
     const stream = LEVELS.indexOf(level) >= LEVELS.indexOf('warning') ? process.stderr : process.stdout;
-    const context = contextFields?.();
-    if (context) fields = { ...context, ...fields };
+    const span = contextFields?.();
+    // The request's ids are for log pipelines: a developer's readable lines stay short.
+    if (!this.options.json) context = undefined;
+    if (context || span) fields = { ...context?.(), ...span, ...fields };
     if (this.options.json) {
       const { time: _time, level: _level, message: _message, ...rest } = fields; // a field never replaces the line's own
       stream.write(`${jsonLine({ time: new Date().toISOString(), level, message, ...rest })}\n`);
@@ -79,6 +86,28 @@ export class Logger {
       .map(([key, value]) => ` ${escapeControl(key)}=${textValue(value)}`)
       .join('');
     stream.write(`[${new Date().toISOString()}] ${level.toUpperCase()} ${escapeControl(message)}${extra}\n${typeof stack === 'string' ? indented(stack) : ''}`);
+  }
+
+  debug = (message: string, fields?: Fields) => this.log('debug', message, fields);
+  info = (message: string, fields?: Fields) => this.log('info', message, fields);
+  warning = (message: string, fields?: Fields) => this.log('warning', message, fields);
+  error = (message: string, fields?: Fields) => this.log('error', message, fields);
+
+  /** This logger with `context`'s fields on every line, whatever async context it is called from: `request.log`. */
+  bound(context: LogContext): BoundLogger {
+    return new BoundLogger(this, context);
+  }
+}
+
+/** A logger bound to one request: its lines carry the request's ids after any `await`, on every node version. */
+export class BoundLogger {
+  constructor(
+    private readonly parent: Logger,
+    private readonly context: LogContext,
+  ) {}
+
+  log(level: Level, message: string, fields?: Fields): void {
+    this.parent.log(level, message, fields, this.context);
   }
 
   debug = (message: string, fields?: Fields) => this.log('debug', message, fields);

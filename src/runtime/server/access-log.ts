@@ -25,6 +25,8 @@ export interface AccessEntry {
   durationNs: bigint;
   requestHeaders: IncomingHttpHeaders;
   responseHeaders: OutgoingHttpHeaders;
+  /** The request's `request_id`, `trace_id` and `span_id`, as its other log lines have them; asked for by JSON lines only. */
+  ids?: (() => Record<string, string>) | undefined;
 }
 
 type Atom = (entry: AccessEntry) => string;
@@ -112,6 +114,7 @@ export function jsonLine(entry: AccessEntry): string {
     referer: entry.requestHeaders.referer ?? null,
     user_agent: entry.requestHeaders['user-agent'] ?? null,
     pid: process.pid,
+    ...entry.ids?.(),
   });
 }
 

@@ -6,6 +6,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { loggedTarget } from '../logging/index.js';
 import { REFUSED_ROUTE, ROUTE_KEY, type RequestMetrics } from '../metrics/index.js';
+import { requestLogFields } from '../tracing/index.js';
 import type { ClientDisconnected } from '../tsgi/errors.js';
 import { BodyReader } from '../tsgi/input.js';
 import { buildEnviron, stderrStream } from '../tsgi/environ.js';
@@ -210,6 +211,7 @@ function logAccess(
     durationNs: process.hrtime.bigint() - start,
     requestHeaders: req.headers,
     responseHeaders: headerMap(flatHeaders),
+    ids: environ && (() => requestLogFields(environ)),
   });
 }
 

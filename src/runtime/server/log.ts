@@ -5,7 +5,7 @@
  * production log pipeline.
  */
 
-import { LEVELS as LOG_LEVELS, type Level as LogLevel } from '../logging/index.js';
+import { currentLogContext, LEVELS as LOG_LEVELS, type Level as LogLevel } from '../logging/index.js';
 import type { ErrorStream } from '../tsgi/types.js';
 
 export { LOG_LEVELS, type LogLevel };
@@ -39,7 +39,8 @@ export class ErrorLog {
     const now = new Date();
     this.stream.write(
       this.json
-        ? `${JSON.stringify({ time: now.toISOString(), level, message, pid: process.pid })}\n`
+        ? // Written while a request is served (its wsgi.errors), a line carries the request's ids.
+          `${JSON.stringify({ time: now.toISOString(), level, message, pid: process.pid, ...currentLogContext()?.() })}\n`
         : `[${timestamp(now)}] [${process.pid}] [${level.toUpperCase()}] ${message}\n`,
     );
   }

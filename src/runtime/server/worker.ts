@@ -5,12 +5,11 @@
 import { createServer, type Server } from 'node:http';
 import { Socket } from 'node:net';
 import { startWorkerMetrics } from '../metrics/index.js';
-import { shutdownTracing, startTracing, TracingError } from '../tracing/index.js';
-import { ErrorReportingError, flushErrorReporting, startErrorReporting } from '../reporting/index.js';
 import type { Application } from '../tsgi/types.js';
 import { BootError } from './errors.js';
 import { createRequestHandler, requestPolicy } from './handler.js';
 import { maxHeaderSize } from './limits.js';
+import { flushMonitoring, isMonitoringError, startMonitoring } from './monitoring.js';
 import { collectWhenIdle } from './idle-gc.js';
 import { ErrorLog } from './log.js';
 import { HEARTBEAT_INTERVAL_MS, toPrimary, isPrimaryMessage, WORKER_BOOT_ERROR } from './messages.js';
@@ -30,7 +29,7 @@ function startTimeoutChecks(server: Server): void {
 
 /** A user's mistake (BootError) is shown as its message; a crash in their code keeps its stack. */
 function errorText(error: unknown): string {
-  if (error instanceof BootError || error instanceof TracingError || error instanceof ErrorReportingError) return error.message;
+  if (error instanceof BootError || isMonitoringError(error)) return error.message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
@@ -64,10 +63,8 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
   const metrics = options.metricsBind ? startWorkerMetrics() : undefined;
   let app: Application;
   try {
-    // OTEL_EXPORTER_OTLP_ENDPOINT: the SDK starts before the app, whose database and views it traces.
-    await startTracing();
-    // SENTRY_DSN: @sentry/node is loaded only then.
-    await startErrorReporting();
+    // OTEL_EXPORTER_OTLP_ENDPOINT, SENTRY_DSN: their SDKs start before the app, whose database and views they see.
+    await startMonitoring();
     app = await loadApp();
   } catch (error) {
     toPrimary({ tsgate: 'boot-error', text: errorText(error) });
@@ -121,7 +118,7 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
    */
   const exit = () => {
     // What this worker counted since its last report goes to the primary first.
-    void Promise.all([metrics?.flush(), shutdownTracing(), flushErrorReporting()]).then(() => process.exit(0));
+    void Promise.all([metrics?.flush(), flushMonitoring()]).then(() => process.exit(0));
   };
   const exitWhenDone = () => {
     if (closing && open.size === 0) closed = true;

@@ -7,3 +7,4 @@
 export { continueTrace, formatTraceparent, newSpanId, newTraceId, parseTraceparent, requestTrace, TRACE_KEY, type TraceContext } from './traceparent.js';
 export { activeIds, inSpan, otelConfigured, recordSpan, SDK_PACKAGES, shutdownTracing, startTracing, tracing, TracingError } from './otel.js';
 export { traceRequest } from './request.js';
+export { requestId, requestLogContext, requestLogFields, withRequestLog } from './log-context.js';

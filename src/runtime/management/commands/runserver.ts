@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { configure } from '../../conf/settings.js';
 import { getModuleRoot } from '../../conf/modules.js';
 import { createRequestHandler, requestPolicy } from '../../server/handler.js';
+import { flushMonitoring, isMonitoringError, startMonitoring } from '../../server/monitoring.js';
 import { parseBind, formatBind } from '../../server/options.js';
 import { loadApplication } from '../app-spec.js';
 import { CommandError, flag, type Command } from '../base.js';
@@ -21,6 +22,13 @@ const IGNORED = /(^|[/\\])(node_modules|dist|\.git|staticfiles)([/\\]|$)/;
 async function runServer(addrport: string): Promise<number | undefined> {
   const bind = parseBind(addrport);
   const settings = await configure();
+  // Tracing and Sentry as serve's workers start them (OTEL_EXPORTER_OTLP_ENDPOINT, SENTRY_DSN), before the app loads.
+  try {
+    await startMonitoring();
+  } catch (error) {
+    if (isMonitoringError(error)) throw new CommandError(error.message);
+    throw error;
+  }
   // The application serves the static files itself (getWsgiApplication: the finders in DEBUG).
   const app = await loadApplication(settings.WSGI_APPLICATION);
   const server = createServer(
@@ -43,7 +51,8 @@ async function runServer(addrport: string): Promise<number | undefined> {
     `tsgate development server at ${formatBind(bind)}/ using settings '${process.env.TSGATE_SETTINGS_MODULE}'\n` +
       'Quit the server with CONTROL-C.\n',
   );
-  process.on('SIGTERM', () => process.exit(0));
+  // The reloader stops this process with TERM on every change: what is buffered is sent first.
+  process.on('SIGTERM', () => void flushMonitoring().then(() => process.exit(0)));
   return undefined;
 }
 
