@@ -52,7 +52,10 @@ function sh(script: string, cwd: string) {
 
 function fetchText(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path }, (res) => {
+    // A connection per request: node's global agent keeps sockets alive, and while a spawnSync
+    // (migrate) blocks this process the server closes its idle one; the next request, sent on it
+    // before its close was read, would end in "socket hang up".
+    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

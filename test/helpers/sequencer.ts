@@ -10,8 +10,16 @@
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** Started at once: the longest chains. The first makes the shared installed project (test/helpers/installed-project.ts). */
-export const FIRST_FILES: readonly string[] = ['test/e2e/project.test.ts', 'test/management/apps-project.test.ts', 'test/management/npm-run.test.ts'];
+/**
+ * Started at once: the longest chains. The first makes the shared installed project (test/helpers/installed-project.ts);
+ * tasks/worker (four backends in turn, ~2.5 min alone) ended a clean-clone run minutes after the rest when it started late.
+ */
+export const FIRST_FILES: readonly string[] = [
+  'test/e2e/project.test.ts',
+  'test/management/apps-project.test.ts',
+  'test/management/npm-run.test.ts',
+  'test/tasks/worker.test.ts',
+];
 
 /** Started after `SHORT_BATCH` other files: long, but shorter chains. */
 export const LONG_FILES: readonly string[] = [

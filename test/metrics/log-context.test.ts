@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LOG_CONTEXT_MODE, Logger, withLogContext } from '../../src/runtime/logging/index.js';
+import { LOG_CONTEXT_MODE, Logger, withLogContext, workerExecArgv } from '../../src/runtime/logging/index.js';
 import { serveMetricsProject, type MetricsProject } from './project.js';
 
 const FIRST = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -101,8 +101,12 @@ describe('log lines of a request', () => {
     expect(own?.trace_id).not.toBe(FIRST);
     expect(access(all, '3')).toMatchObject({ trace_id: own?.trace_id, span_id: own?.span_id, request_id: own?.trace_id });
     expect(find(all, 'global before', '3')).toMatchObject({ trace_id: own?.trace_id });
-    // After an await, node 20's plain logger has no request (never another request's ids).
-    for (const n of ['1', '2', '3']) expect(find(all, 'global after', n)?.trace_id).toBeUndefined();
+    // After an await, node 20's plain logger has no request (never another request's ids); node 22's
+    // workers are started with AsyncContextFrame and node 24's have it, so theirs keeps the request's.
+    const workersFollowAwaits = LOG_CONTEXT_MODE === 'async' || workerExecArgv([]).length > 0;
+    for (const [n, trace] of [['1', FIRST], ['2', SECOND]] as const) {
+      expect(find(all, 'global after', n)?.trace_id).toBe(workersFollowAwaits ? trace : undefined);
+    }
 
     // A 500: its log line, its page's request id and its access log line agree.
     expect(await request(project.port, '/boom/', { traceparent: `00-${FIRST}-00f067aa0ba902b7-01` })).toBe(500);
@@ -157,6 +161,15 @@ describe('Logger and the log context', () => {
     const read = written();
     withLogContext(() => ({ request_id: 'r1' }), () => log.info('dev'));
     expect(read()[0]).toMatch(/INFO dev$/);
+  });
+
+  it('starts server workers with AsyncContextFrame where node has the flag but not by default (node 22)', () => {
+    const flag = '--experimental-async-context-frame';
+    const node22 = new Set([flag, '--max-old-space-size']);
+    expect(workerExecArgv(['--enable-source-maps'], false, node22)).toEqual(['--enable-source-maps', flag]);
+    expect(workerExecArgv([flag], false, node22)).toEqual([flag]);
+    expect(workerExecArgv([], true, node22)).toEqual([]); // node 24: already the default
+    expect(workerExecArgv(['--inspect'], false, new Set(['--inspect']))).toEqual(['--inspect']); // node 20: no such flag
   });
 
   it('follows the request synchronously on node 20, where AsyncLocalStorage hooks every promise', () => {

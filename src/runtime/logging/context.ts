@@ -14,7 +14,8 @@
  *                 a variable set around the call 8.9 k (noise)
  *
  * - Where AsyncLocalStorage is built on AsyncContextFrame (node 24 by
- *   default, 22 with --experimental-async-context-frame) `run()` costs a
+ *   default, 22 with --experimental-async-context-frame: serve passes it to
+ *   its workers, workerExecArgv() below) `run()` costs a
  *   fixed few thousand instructions per request, nothing per promise: the
  *   context follows every await, so the project `logger` carries the ids
  *   anywhere in the request.
@@ -60,4 +61,23 @@ export function withLogContext<T>(context: LogContext, fn: () => T): T {
 /** The context of the request being served here, if any. */
 export function currentLogContext(): LogContext | undefined {
   return storage ? storage.getStore() : current;
+}
+
+/** Node's flag that builds AsyncLocalStorage on AsyncContextFrame: node 22.7+, the default from 24. */
+export const ASYNC_CONTEXT_FRAME_FLAG = '--experimental-async-context-frame';
+
+/**
+ * The node flags for a server's worker processes: the primary's own, plus
+ * the AsyncContextFrame flag where this node has it but not by default
+ * (node 22, the generated Dockerfile's), so the project `logger` carries a
+ * request's ids after any await there as it does on node 24. Node 20 has
+ * no such flag and keeps the synchronous context (above).
+ */
+export function workerExecArgv(
+  execArgv: readonly string[] = process.execArgv,
+  cheap: boolean = CHEAP_ASYNC_CONTEXT,
+  nodeFlags: ReadonlySet<string> = process.allowedNodeEnvironmentFlags,
+): string[] {
+  if (cheap || !nodeFlags.has(ASYNC_CONTEXT_FRAME_FLAG) || execArgv.includes(ASYNC_CONTEXT_FRAME_FLAG)) return [...execArgv];
+  return [...execArgv, ASYNC_CONTEXT_FRAME_FLAG];
 }

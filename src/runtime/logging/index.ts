@@ -13,7 +13,7 @@
 import { currentLogContext, type LogContext } from './context.js';
 import { escapeControl, JSON_UNSAFE } from './escape.js';
 
-export { currentLogContext, LOG_CONTEXT_MODE, withLogContext, type LogContext } from './context.js';
+export { currentLogContext, LOG_CONTEXT_MODE, withLogContext, workerExecArgv, type LogContext } from './context.js';
 export { escapeControl } from './escape.js';
 export { LOGGED_PATH_KEY, loggedPath, loggedPathInfo, loggedTarget, PATH_MASK, redactUrl } from './redact.js';
 

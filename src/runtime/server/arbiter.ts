@@ -11,6 +11,7 @@
  */
 import { fork, type ChildProcess, type SendHandle } from 'node:child_process';
 import { lstatSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { workerExecArgv } from '../logging/index.js';
 import { MetricsHub, type WorkerExit } from '../metrics/index.js';
 import { Dispatcher } from './dispatch.js';
 import { acceptOn, closeListeners, openListeners, type Listener } from './listeners.js';
@@ -144,7 +145,11 @@ export class Arbiter {
   /** Forks a worker: the same program and arguments, marked as a worker by its environment. */
   private spawn(): void {
     const id = this.nextId++;
-    const child = fork(process.argv[1] as string, process.argv.slice(2), { env: { ...process.env, [WORKER_ENV]: String(id) } });
+    const child = fork(process.argv[1] as string, process.argv.slice(2), {
+      env: { ...process.env, [WORKER_ENV]: String(id) },
+      // node 22: the cheap AsyncLocalStorage, so log lines keep a request's ids across awaits (logging/context.ts).
+      execArgv: workerExecArgv(),
+    });
     const record: WorkerRecord = { id, process: child, ready: false, retiring: false, closed: false, killed: false, recycling: false, lastBeat: Date.now() };
     this.records.set(id, record);
     this.metrics?.attach(id, child);
