@@ -15,12 +15,12 @@
  *   tree costs up to 0.5 ms of system time each (staticfiles/unchanged.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, ROOT } from './lib/harness.js';
 import { anchorEnv, ensureAnchorPackages, PYTHON } from './lib/django-anchor.js';
-import { writeManageProject } from './lib/manage-project.js';
+import { writeStaticTreeProject } from './lib/manage-project.js';
 import { loadAverageNow, machine, machineLine, markdownTable, round, textTable } from './lib/report.js';
 
 export const name = 'anchor-commands';
@@ -29,8 +29,6 @@ export const description =
 
 const GENERATE_ROUNDS = 10;
 const FILES = 10000;
-/** make-static-tree.py in shared/ beside the repository (CI's clone), or beside a worktree's parent folder. */
-const TREE_SCRIPT = [join(ROOT, '..', 'shared', 'make-static-tree.py'), join(ROOT, '..', '..', 'shared', 'make-static-tree.py')].find((file) => existsSync(file)) ?? join(ROOT, '..', 'shared', 'make-static-tree.py');
 
 /** User + system seconds of this process's reaped children so far (Linux). */
 function childrenCpu() {
@@ -118,25 +116,7 @@ export async function run(options) {
     );
 
     // collectstatic: the same tree, new STATIC_ROOTs.
-    if (!existsSync(TREE_SCRIPT)) throw new Error(`${TREE_SCRIPT} is missing`);
-    const tree = join(dir, 'tree');
-    const made = spawnSync('python3', [TREE_SCRIPT, tree, String(FILES)], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`make-static-tree.py failed:\n${made.stderr}`);
-    const project = join(dir, 'tsgate');
-    mkdirSync(project);
-    writeManageProject(
-      project,
-      `export const DEBUG = false;
-export const SECRET_KEY = 'bench-anchor-commands-0123456789-abcdefghijklmnopqrstuvwxyz';
-export const ALLOWED_HOSTS = ['localhost'];
-export const INSTALLED_APPS = [];
-export const ROOT_URLCONF = 'urls';
-export const WSGI_APPLICATION = 'wsgi:application';
-export const STATIC_URL = '/static/';
-export const STATIC_ROOT = process.env.BENCH_STATIC_ROOT;
-export const STATICFILES_DIRS = [${JSON.stringify(tree)}];
-`,
-    );
+    const { tree, project } = writeStaticTreeProject(dir, FILES);
     const anchor = join(BENCH_DIR, 'anchors', 'django');
     spawnSync('sync');
     const root = (/** @type {string} */ label, /** @type {number} */ r) => join(dir, `out-${label}-${r}`);

@@ -31,12 +31,12 @@
  * (`sync`, not timed) before each command.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, ROOT } from './lib/harness.js';
+import { BENCH_DIR } from './lib/harness.js';
 import { anchorEnv, ensureAnchorPackages, PYTHON } from './lib/django-anchor.js';
-import { writeManageProject } from './lib/manage-project.js';
+import { writeStaticTreeProject } from './lib/manage-project.js';
 import { loadAverageNow, machine, machineLine, markdownTable, round, textTable } from './lib/report.js';
 
 export const name = 'static-collect';
@@ -48,8 +48,6 @@ const TOUCHED = 10;
 const BAR_DEFAULT_RATIO = 5;
 const BAR_EQUAL_RATIO = 3;
 const BAR_NOOP_S = 1;
-/** make-static-tree.py in shared/ beside the repository (CI's clone), or beside a worktree's parent folder. */
-const TREE_SCRIPT = [join(ROOT, '..', 'shared', 'make-static-tree.py'), join(ROOT, '..', '..', 'shared', 'make-static-tree.py')].find((file) => existsSync(file)) ?? join(ROOT, '..', 'shared', 'make-static-tree.py');
 
 const T9 = 'tsgate (brotli 9, default)';
 const T11 = 'tsgate --brotli-quality 11';
@@ -127,31 +125,12 @@ function speedup(runs, slower, faster) {
 
 /** @param {import('./lib/harness.js').BenchOptions} options */
 export async function run(options) {
-  if (!existsSync(TREE_SCRIPT)) throw new Error(`${TREE_SCRIPT} is missing`);
   const django = ensureAnchorPackages();
   const rounds = Math.max(1, options.rounds ?? 2);
   const loadAverage = loadAverageNow();
   const dir = mkdtempSync(join(tmpdir(), 'tsgate-bench-static-'));
   try {
-    const tree = join(dir, 'tree');
-    const made = spawnSync('python3', [TREE_SCRIPT, tree, String(FILES)], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`make-static-tree.py failed:\n${made.stderr}`);
-    const project = join(dir, 'tsgate');
-    mkdirSync(project);
-    writeManageProject(
-      project,
-      `export const DEBUG = false;
-export const SECRET_KEY = 'bench-static-collect-0123456789-abcdefghijklmnopqrstuvwxyz';
-export const ALLOWED_HOSTS = ['localhost'];
-export const INSTALLED_APPS = [];
-export const ROOT_URLCONF = 'urls';
-export const WSGI_APPLICATION = 'wsgi:application';
-export const STATIC_URL = '/static/';
-export const STATIC_ROOT = process.env.BENCH_STATIC_ROOT;
-export const STATICFILES_DIRS = [${JSON.stringify(tree)}];
-export const STATICFILES_KEEP_ONLY_HASHED = process.env.BENCH_KEEP_ONLY_HASHED === '1';
-`,
-    );
+    const { tree, project } = writeStaticTreeProject(dir, FILES, "export const STATICFILES_KEEP_ONLY_HASHED = process.env.BENCH_KEEP_ONLY_HASHED === '1';\n");
     const anchor = join(BENCH_DIR, 'anchors', 'django');
     const out = (/** @type {string} */ label, /** @type {number | string} */ r) => join(dir, `out-${label}-${r}`);
     const tsgate = (/** @type {string} */ root, /** @type {string[]} */ extra = [], keep = false) =>
