@@ -1,7 +1,9 @@
 /**
  * server/idle-gc.ts: a worker collects once when it falls quiet after work,
- * not while it works and not again while it stays idle. The check reads the
- * process's own CPU time; here the work is a synchronous spin.
+ * once more when that collection left the young generation grown, not while
+ * it works and not again while it stays idle. The check reads the process's
+ * own CPU time; here the work is a synchronous spin, and the young
+ * generation's size is given.
  */
 import { describe, expect, it } from 'vitest';
 import { collectWhenIdle } from '../../src/runtime/server/idle-gc.js';
@@ -28,9 +30,7 @@ describe('collectWhenIdle', () => {
   it('collects once after work, and not again while nothing more is done', async () => {
     let collections = 0;
     let ticks = 0;
-    const stop = collectWhenIdle(100, () => {
-      collections += 1;
-    });
+    const stop = collectWhenIdle({ quietMs: 100, gc: () => (collections += 1), youngBytes: () => 1024 * 1024 });
     // Counting ticks of our own, at the same period, to know when intervals have passed.
     const clock = setInterval(() => (ticks += 1), 100);
     try {
@@ -48,11 +48,52 @@ describe('collectWhenIdle', () => {
     }
   });
 
+  it('collects once more, and only once, when the first collection left the young generation grown', async () => {
+    let collections = 0;
+    let ticks = 0;
+    /** What V8 would report: grown by the traffic until the follow-up shrinks it. */
+    let young = 32 * 1024 * 1024;
+    const stop = collectWhenIdle({
+      quietMs: 100,
+      gc: () => {
+        collections += 1;
+        if (collections === 2) young = 1024 * 1024;
+      },
+      youngBytes: () => young,
+    });
+    const clock = setInterval(() => (ticks += 1), 100);
+    try {
+      spin(300);
+      await until(() => collections === 2);
+      const after = ticks;
+      await until(() => ticks >= after + 6);
+      expect(collections).toBe(2);
+    } finally {
+      clearInterval(clock);
+      stop();
+    }
+  });
+
+  it('gives a grown young generation one follow-up only, even when V8 keeps it grown', async () => {
+    let collections = 0;
+    let ticks = 0;
+    const stop = collectWhenIdle({ quietMs: 100, gc: () => (collections += 1), youngBytes: () => 32 * 1024 * 1024 });
+    const clock = setInterval(() => (ticks += 1), 100);
+    try {
+      spin(300);
+      await until(() => collections === 2);
+      const after = ticks;
+      await until(() => ticks >= after + 6);
+      expect(collections).toBe(2);
+    } finally {
+      clearInterval(clock);
+      stop();
+    }
+  });
+
   it('does not collect while the worker keeps working', async () => {
     let collections = 0;
-    const stop = collectWhenIdle(100, () => {
-      collections += 1;
-    });
+    const stop = collectWhenIdle({ quietMs: 100, gc: () => (collections += 1) });
     try {
       // Busy across several intervals (spinning in slices so the timer can fire between them).
       for (let i = 0; i < 10; i++) {
