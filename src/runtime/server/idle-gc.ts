@@ -32,9 +32,10 @@ export const QUIET_MS = 5000;
 /** Quiet intervals after a collection that left the young generation grown until the one that shrinks it (see above). */
 const FOLLOW_UP_INTERVALS = 2;
 /**
- * Intervals after the end of traffic by which both collections have run: the
- * interval the traffic ended in is not quiet, the next collects, two more
- * collect again.
+ * Intervals after the end of traffic by which both collections have run when
+ * the worker is truly idle: the interval the traffic ended in is not quiet,
+ * the next collects, two more collect again. (CPU of the traffic's tail, a
+ * background compile or a timer's work, can push each back by an interval.)
  */
 export const IDLE_SETTLED_INTERVALS = 2 + FOLLOW_UP_INTERVALS;
 /** CPU in one interval under which the worker counts as quiet… */
