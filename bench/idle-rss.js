@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BENCH_DIR, childPids, load, procStatusKb, sleep, startServer, withServer } from './lib/harness.js';
 import { generatedProjectWithProgress, projectLine, projectRecord, projectServer } from './lib/project.js';
-import { loadAverageNow, machine, machineLine, markdownTable, mean, round, textTable } from './lib/report.js';
+import { loadAverageNow, machine, markdownTable, mean, reportHeader, round, textTable } from './lib/report.js';
 
 export const name = 'idle-rss';
 export const description = 'RSS of idle tsgate workers (2 workers): hello-world TSGI app and a generated project, after 200 requests and 3 s idle';
@@ -226,8 +226,7 @@ ${result.description}.
 
 **${verdict(result)}** — the bar (docs/architecture.md): idle worker RSS ≤ ${result.bar} MB, for every worker of both servers.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average at start ${result.loadAverage.join(' / ')}
+${reportHeader(result)}
 - ${p.workers} workers per server; ${p.requests} GET / over ${p.connections} connections (a new connection per request, so every worker serves), then ${p.idleSeconds} s idle; then VmRSS of each worker (the primary's children) from /proc/<pid>/status
 - ${p.unit}
 - ${projectItem(result.project)}
