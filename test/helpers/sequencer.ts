@@ -19,6 +19,12 @@ export const FIRST_FILES: readonly string[] = [
 
 /** Started after `SHORT_BATCH` other files: long, but shorter chains. */
 export const LONG_FILES: readonly string[] = [
+  // `manage worker` on each backend (tasks/worker.ts), a file each, the longest first: one file of the four in turn
+  // was a clean-clone run's tail when it started late.
+  'test/tasks/worker-mysql.test.ts',
+  'test/tasks/worker-redis.test.ts',
+  'test/tasks/worker-postgres.test.ts',
+  'test/tasks/worker-sqlite.test.ts',
   'test/create/database-e2e.test.ts',
   'test/create/postgres-e2e.test.ts',
   'test/db/migrate.test.ts',
@@ -26,11 +32,6 @@ export const LONG_FILES: readonly string[] = [
   'test/deploy/runtime-stage.test.ts',
   'test/browser/welcome.test.ts',
   'test/db/test-databases.test.ts',
-  // `manage worker` on each backend (tasks/worker.ts), a file each: one file of the four in turn was a clean-clone run's tail.
-  'test/tasks/worker-postgres.test.ts',
-  'test/tasks/worker-mysql.test.ts',
-  'test/tasks/worker-sqlite.test.ts',
-  'test/tasks/worker-redis.test.ts',
 ];
 
 /** How many other files start between the first files and the other long ones. */
