@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { BENCH_DIR, ROOT } from './lib/harness.js';
 import { anchorEnv, ensureAnchorPackages, PYTHON } from './lib/django-anchor.js';
 import { writeStaticTreeProject } from './lib/manage-project.js';
-import { loadAverageNow, machine, machineLine, markdownTable, round, textTable } from './lib/report.js';
+import { loadAverageNow, machine, markdownTable, reportHeader, round, textTable } from './lib/report.js';
 
 export const name = 'anchor-commands';
 export const description =
@@ -176,8 +176,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end (a shared machine: only same-round ratios mean anything)
+${reportHeader(result, { note: 'a shared machine: only same-round ratios mean anything' })}
 - generation: ${result.params.generateRounds} rounds, collectstatic: ${result.params.collectRounds} rounds of ${result.params.files} files, the order alternating per round; Django ${result.params.django} from Debian; wall from spawn to exit, CPU = user + system of the command
 
 ${markdownTable(HEAD, rows(result))}

@@ -27,7 +27,7 @@ import { cookieHeader } from './lib/cookies.js';
 import { alternating, BENCH_DIR, get, load, startServer } from './lib/harness.js';
 import { ensureAnchorPackages, hashedPath, prepareAnchor, startGunicorn } from './lib/django-anchor.js';
 import { generatedProjectWithProgress, projectLine, projectRecord, projectServer } from './lib/project.js';
-import { loadAverageNow, machine, machineLine, markdownTable, round, textTable } from './lib/report.js';
+import { loadAverageNow, machine, markdownTable, reportHeader, round, textTable } from './lib/report.js';
 import { wrkLoad } from './lib/wrk.js';
 
 export const name = 'anchors';
@@ -211,8 +211,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end (a machine shared with other work: only the same-round ratios mean anything)
+${reportHeader(result, { note: 'a machine shared with other work: only the same-round ratios mean anything' })}
 - ${result.params.workers} workers each, ${result.params.connections} connections, keep-alive, ${result.params.duration} s per run, ${result.params.rounds} rounds in alternating order; each run wrk (-t1 --latency) then autocannon; Django ${result.params.django} from Debian with gunicorn and whitenoise (bench/anchors/django)
 - generated project: ${projectLine(result.project)}
 

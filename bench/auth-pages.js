@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { get } from './lib/harness.js';
 import { loggedInVisitor, measureAlternating, returningVisitor, summarize } from './lib/page-loads.js';
 import { generatedProjectWithProgress, projectLine, projectRecord, projectServer } from './lib/project.js';
-import { LOAD_HEAD, loadAverageAtStart, loadCells, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadParams, markdownTable, perRun, ratios, reportHeader, resultHead, textTable } from './lib/report.js';
 import { cookieValue, H1, wrong } from './welcome-page.js';
 
 export const name = 'auth-pages';
@@ -146,10 +146,7 @@ ${result.description}.
 
 **${verdict(result)}** — issue 17: requests to a \`loginRequired\` page with a database session at ≥ ${result.bar}× the welcome page's in the same run; login POSTs/s with the tuned hash reported.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
-- load: ${p.tool}, keep-alive, ${p.connections} connections (login: ${p.loginConnections}), pipelining ${p.pipelining}, ${p.duration} s per run after ${p.warmup} s warm-up; ${p.workers} workers
-- ${p.rounds} run${p.rounds === 1 ? '' : 's'} of each, a fresh server per run, order ${result.order.join(' → ')}; figures are means over the runs
+${reportHeader(result, { load: { params: p, order: result.order, connections: ` (login: ${p.loginConnections})` } })}
 - generated project: ${projectLine(result.project)}; \`${result.command}\` with NODE_ENV=production, DEBUG=false, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1
 
 ${markdownTable(HEAD, rows(result))}

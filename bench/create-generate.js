@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './lib/harness.js';
 import { generatedProjectWithProgress, projectLine, projectRecord } from './lib/project.js';
-import { loadAverageNow, machine, machineLine, markdownTable, round, textTable } from './lib/report.js';
+import { loadAverageNow, machine, markdownTable, reportHeader, round, textTable } from './lib/report.js';
 
 export const name = 'create-generate';
 export const description = 'wall time of create-tsgate-project without install, and of manage --help compiled and in development (median of runs)';
@@ -203,8 +203,7 @@ ${result.description}.
 
 **${verdict(result)}** — the bars (docs/architecture.md): \`create-tsgate-project\` without install ≤ 0.5 s wall; \`manage --help\` ≤ 0.3 s compiled, ≤ 1 s in development.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average at start ${result.loadAverage.join(' / ')}
+${reportHeader(result)}
 - wall time from spawn to exit (node's start-up included), median of ${result.runs} runs after one unmeasured run; each generation in a fresh empty folder
 - CPU s: user + system time of the command and its children (from /proc/self/stat, 10 ms ticks), informational: wall time on a busy machine includes waiting for a CPU
 - generated project: ${project}

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { childPids, load, procStatusKb, sleep, TSGATE_DIST, withServer } from './lib/harness.js';
 import { writeManageProject } from './lib/manage-project.js';
-import { loadAverageNow, machine, machineLine, markdownTable, round, textTable } from './lib/report.js';
+import { loadAverageNow, machine, markdownTable, reportHeader, round, textTable } from './lib/report.js';
 
 export const name = 'form-flood';
 export const description = 'worker RSS after hostile form bodies (9.9 MB of 1.1 M urlencoded fields, with Content-Length and chunked; 9 MB of multipart fields), against the same workers idle';
@@ -255,8 +255,7 @@ ${result.description}.
 
 **${verdict(result)}**
 
-- date: ${result.date}
-- ${machineLine(result)}, load average at start ${result.loadAverage.join(' / ')}
+${reportHeader(result)}
 - \`manage serve --workers ${p.workers}\` of a project with the CSRF middleware (which parses the form of a POST carrying a CSRF cookie) and the default upload limits; 200 GETs, ${p.idleSeconds} s idle, VmRSS of each worker; then each flood ${p.floods} times on new connections, the whole body sent as curl sends it; ${p.idleSeconds} s idle; VmRSS and VmHWM again
 - ${p.unit}
 

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BENCH_DIR, childPids, load, procStatusKb, sleep, startServer, TSGATE_DIST, withServer } from './lib/harness.js';
 import { generatedProjectWithProgress, projectLine, projectRecord, projectServer } from './lib/project.js';
-import { loadAverageNow, machine, machineLine, markdownTable, mean, round, textTable } from './lib/report.js';
+import { loadAverageNow, machine, markdownTable, mean, reportHeader, round, textTable } from './lib/report.js';
 
 export const name = 'idle-rss';
 export const description = 'RSS of tsgate workers (2 workers), hello-world TSGI app and a generated project: at boot, 3 s after 200 requests, and idle (once the idle collections have run)';
@@ -292,8 +292,7 @@ ${result.description}.
 
 **${verdict(result)}** — the bar (docs/architecture.md): idle worker RSS ≤ ${result.bar} MB, for every worker of both servers.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average at start ${result.loadAverage.join(' / ')}
+${reportHeader(result)}
 - ${p.workers} workers per server; ${p.requests} GET / over ${p.connections} connections (a new connection per request, so every worker serves); VmRSS of each worker (the primary's children) from /proc/<pid>/status at boot, ${p.afterLoadSeconds ?? 3} s after the requests, and ${p.idleSeconds} s after them (idle: the worker's idle collections, src/runtime/server/idle-gc.ts, have run by then), with RssAnon/RssFile and smaps_rollup's Pss and private pages (USS) at that last reading
 - ${p.unit}
 - ${projectItem(result.project)}

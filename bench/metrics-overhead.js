@@ -31,7 +31,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BENCH_DIR, load, treeCpuSeconds, withServer } from './lib/harness.js';
 import { generatedProjectWithProgress, projectServer } from './lib/project.js';
-import { round, loadAverageAtStart, machineLine, markdownTable, resultHead, textTable } from './lib/report.js';
+import { loadAverageAtStart, markdownTable, reportHeader, resultHead, round, textTable } from './lib/report.js';
 import { wrkAvailable, wrkLoad } from './lib/wrk.js';
 import { BODY_TEXT } from './servers/body.js';
 import { runtimeModule } from './servers/serve-app.js';
@@ -260,8 +260,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
+${reportHeader(result)}
 - load: ${p.tool}, ${p.connections} connections; per run ${p.warmup} s wrk warm-up, ${p.duration} s wrk, then a fixed request count through autocannon for the CPU figure; ${p.rounds} rounds A B, A B, …
 
 ${markdownTable(HEAD, rows(result))}

@@ -38,7 +38,7 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { writeManageProject } from './lib/manage-project.js';
-import { loadAverageNow, machine, machineLine, markdownTable, round, textTable } from './lib/report.js';
+import { loadAverageNow, machine, markdownTable, reportHeader, round, textTable } from './lib/report.js';
 
 export const name = 'migrate';
 export const description =
@@ -553,8 +553,7 @@ ${result.description}.
 
 **${verdict(result)}** — the bar (docs/architecture.md): \`migrate\` with nothing to do ≤ ${result.bar} s on SQLite, process start included; PostgreSQL and MariaDB are shown against the same bar, informationally.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average at start ${result.loadAverage.join(' / ')}, at end ${result.loadAverageEnd.join(' / ')}
+${reportHeader(result)}
 - a temporary project (package.json, manage.mjs over build/tsgate/dist, settings.mjs) with one app and ${result.params.migrations} migrations, plain .js files, each: ${result.params.migration}
 - a fresh database per backend (a new SQLite file; a randomly named database on each server, dropped afterwards)
 - \`${result.params.command}\` applying all ${result.params.migrations}: one cold run (after an unmeasured \`manage.mjs help\` to warm the disk cache), wall time from spawn to exit, and in brackets the child's CPU time (user + system, from /proc/self/stat cutime + cstime, 10 ms resolution); ms/migration = wall ÷ ${result.params.migrations}; marginal = (wall − no-op median) ÷ ${result.params.migrations}, i.e. without process start and loading; checked: ${result.params.migrations} \`Applying … OK\` lines, ${result.params.migrations} rows in tsgate_migrations, the last table has its row

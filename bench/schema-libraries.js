@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { BENCH_DIR } from './lib/harness.js';
-import { markdownTable, resultHead, loadAverageAtStart, machineLine, round, textTable } from './lib/report.js';
+import { loadAverageAtStart, markdownTable, reportHeader, resultHead, round, textTable } from './lib/report.js';
 
 export const name = 'schema-libraries';
 export const description = 'zod v4 (full and mini), valibot and arktype, the same schemas: bundle size, import cost per process, validations per second';
@@ -102,8 +102,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start
+${reportHeader(result)}
 - sizes: bench/schemas/LIB.js bundled by esbuild (minified, ESM, neutral platform), gzip level 9
 - import and speed: medians over ${result.processes} fresh node processes; speed is the best of 5 batches of 50 000 \`~standard.validate\` calls after 20 000 warm-up calls
 - ${result.agree ? 'every library finds the same inputs valid and invalid' : 'the libraries disagree on which inputs are invalid: the comparison is wrong'}

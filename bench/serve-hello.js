@@ -19,7 +19,7 @@
  */
 import { join } from 'node:path';
 import { alternating, BENCH_DIR, cpuProfArgs, load, loadWithCpu, withServer } from './lib/harness.js';
-import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, markdownTable, perRun, ratios, reportHeader, resultHead, textTable } from './lib/report.js';
 
 export const name = 'serve-hello';
 export const description =
@@ -255,8 +255,7 @@ ${result.description}.
 
 **keep-alive ratio ${result.ratio} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}** — tsgate req/s ÷ node:http cluster req/s; the bar (docs/architecture.md) also needs tsgate to answer every request with 2xx and no errors.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
+${reportHeader(result)}
 - load: ${p.tool}, ${p.connections} connections, pipelining ${p.pipelining}${p.pipelining > 1 ? ' (1 with keep-alive off)' : ''}, ${p.duration} s per run after ${p.warmup} s warm-up
 - each variant: ${p.rounds} run${p.rounds === 1 ? '' : 's'} per server, order ${Object.values(result.variants)[0]?.order.join(' → ') ?? ''}; figures are means over the runs
 

@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { BENCH_DIR } from './lib/harness.js';
 import { anchorEnv, ensureAnchorPackages, PYTHON } from './lib/django-anchor.js';
 import { writeStaticTreeProject } from './lib/manage-project.js';
-import { loadAverageNow, machine, machineLine, markdownTable, round, textTable } from './lib/report.js';
+import { loadAverageNow, machine, markdownTable, reportHeader, round, textTable } from './lib/report.js';
 
 export const name = 'static-collect';
 export const description =
@@ -256,8 +256,7 @@ ${result.description}.
 
 **${result.pass ? 'PASS' : 'FAIL'}**: whitenoise ÷ tsgate cold ${result.ratios.default.wallMedian}× (bar ≥ ${result.bars.defaultRatio}×), at equal quality ${result.ratios.equalQuality.wallMedian}× (bar ≥ ${result.bars.equalQualityRatio}×); no-op rerun ${result.noopSeconds} s (bar ≤ ${result.bars.noopSeconds} s)
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end (a shared machine: only same-round ratios mean anything, and CPU seconds are steadier than wall)
+${reportHeader(result, { note: 'a shared machine: only same-round ratios mean anything, and CPU seconds are steadier than wall' })}
 - ${result.params.rounds} rounds of ${result.params.files} files, the order alternating per round; Django ${result.params.django} from Debian; wall from spawn to exit, user and system CPU of the command; verdicts on the medians of the per-round ratios
 - files in STATIC_ROOT: ${Object.entries(result.outputs)
     .map(([command, count]) => `${command} ${count}`)

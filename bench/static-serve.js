@@ -23,7 +23,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { alternating, BENCH_DIR, cpuProfArgs, load, loadWithCpu, TSGATE_DIST, withServer } from './lib/harness.js';
 import { writeManageProject } from './lib/manage-project.js';
-import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadParams, loadNote, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, markdownTable, perRun, ratios, reportHeader, resultHead, textTable } from './lib/report.js';
 import { BODY_TEXT } from './servers/body.js';
 
 export const name = 'static-serve';
@@ -203,8 +203,7 @@ ${result.description}.
 
 **ratio ${result.ratio} (bar ≥ ${result.bar}): ${result.pass ? 'PASS' : 'FAIL'}** — static file req/s ÷ hello-world req/s (docs/architecture.md); every body checked.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
+${reportHeader(result)}
 - file: \`/static/${p.file}\`, ${p.bytes} bytes (br copy ${p.brBytes} bytes), served by the project's application as getWsgiApplication() builds it in production (its static layer: STATIC_ROOT, cached lookups)
 - load: ${p.tool}, ${p.connections} connections, pipelining ${p.pipelining}, ${p.duration} s per run after ${p.warmup} s warm-up; ${p.rounds} runs per server, order ${result.order.join(' → ')}; figures are means over the runs
 

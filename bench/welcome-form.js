@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { get, post } from './lib/harness.js';
 import { measureAlternating, returningVisitor, summarize } from './lib/page-loads.js';
 import { generatedProjectWithProgress, projectLine, projectRecord, projectServer } from './lib/project.js';
-import { LOAD_HEAD, loadAverageAtStart, loadCells, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, textTable } from './lib/report.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadParams, markdownTable, perRun, ratios, reportHeader, resultHead, textTable } from './lib/report.js';
 import { cookieValue, H1, wrong } from './welcome-page.js';
 
 export const name = 'welcome-form';
@@ -125,10 +125,7 @@ ${result.description}.
 
 **${verdict(result)}** — issue 16: the welcome page's form POST (validation + session + redirect) at ≥ ${result.bar}× the GET's requests/s in the same run.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
-- load: ${p.tool}, keep-alive, ${p.connections} connections, pipelining ${p.pipelining}, ${p.duration} s per run after ${p.warmup} s warm-up; ${p.workers} workers
-- ${p.rounds} run${p.rounds === 1 ? '' : 's'} of each, a fresh server per run, order ${result.order.join(' → ')}; figures are means over the runs
+${reportHeader(result, { load: { params: p, order: result.order } })}
 - generated project: ${projectLine(result.project)}; \`${result.command}\` with NODE_ENV=production, DEBUG=false, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1
 
 ${markdownTable(HEAD, rows(result))}

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { cookieNames, cookieValue } from './lib/cookies.js';
 import { alternating, BENCH_DIR, cpuProfArgs, get, load, loadWithCpu, startServer, withServer } from './lib/harness.js';
 import { generatedProjectWithProgress, PROJECT_NAME, projectLine, projectRecord, projectServer } from './lib/project.js';
-import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, machineLine, markdownTable, perRun, ratios, resultHead, round, textTable } from './lib/report.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, markdownTable, perRun, ratios, reportHeader, resultHead, round, textTable } from './lib/report.js';
 import { BODY_TEXT } from './servers/body.js';
 
 // welcome-form.js and auth-pages.js read cookies through this module.
@@ -394,10 +394,7 @@ ${result.description}.
 
 ${ratio}.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end
-- load: ${p.tool}, keep-alive, ${p.connections} connections, pipelining ${p.pipelining}, ${p.duration} s per run after ${p.warmup} s warm-up; ${p.workers} workers per server
-- ${p.rounds} run${p.rounds === 1 ? '' : 's'} per server, order ${result.order.join(' → ')}; figures are means over the runs
+${reportHeader(result, { load: { params: p, order: result.order, perServer: true } })}
 - generated project: ${projectLine(result.project)}, run with NODE_ENV=production, DEBUG=false, a random 86-character SECRET_KEY, ALLOWED_HOSTS=127.0.0.1
 
 ${commands}

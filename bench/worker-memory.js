@@ -19,7 +19,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { childPids, get, load, procStatusKb, sleep, startServer } from './lib/harness.js';
 import { generatedProjectWithProgress, projectLine, projectRecord, projectServer } from './lib/project.js';
-import { loadAverageAtStart, machineLine, markdownTable, resultHead, round, textTable } from './lib/report.js';
+import { loadAverageAtStart, markdownTable, reportHeader, resultHead, round, textTable } from './lib/report.js';
 
 export const name = 'worker-memory';
 export const description = "RSS of one tsgate worker serving the generated project's welcome page as requests accumulate, and its retained V8 heap";
@@ -269,8 +269,7 @@ export function markdown(result) {
 
 ${result.description}.
 
-- date: ${result.date}
-- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start
+${reportHeader(result)}
 - generated project: ${projectLine(result.project)}; 1 worker; ${CONNECTIONS} keep-alive connections sending the session and CSRF cookies; RSS read ${IDLE_MS / 1000} s after each step
 
 ${markdownTable(head(), rows(result))}

@@ -100,6 +100,37 @@ export function resultHead(name, description, loadAverage) {
 export const machineLine = (m) => `node ${m.node}, ${m.platform}, ${m.cpuCount} CPUs (${m.cpuModel})`;
 
 /**
+ * @typedef {object} LoadedServers  how a benchmark loaded its servers, for reportHeader()
+ * @property {ReturnType<typeof loadParams>} params
+ * @property {string[]} order  the servers in the order they were measured
+ * @property {string} [connections]  said after the connection count, e.g. ` (login: 8)`
+ * @property {boolean} [perServer]  rounds per server on one server each, rather than a fresh server per run
+ */
+
+/**
+ * The opening list of a result's markdown, the same in every benchmark: its
+ * date; the machine and the load averages at its start (and at its end,
+ * when recorded), with `note` on how to read them; and for a benchmark
+ * that loads servers with autocannon (`load`), how, and in which order over
+ * how many rounds.
+ *
+ * @param {Machine & { loadAverage: number[], loadAverageEnd?: number[] }} result
+ * @param {{ note?: string, load?: LoadedServers }} [options]
+ */
+export function reportHeader(result, { note, load } = {}) {
+  const end = result.loadAverageEnd ? `, ${result.loadAverageEnd.join(' / ')} at end` : '';
+  const lines = [`- date: ${result.date}`, `- ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start${end}${note ? ` (${note})` : ''}`];
+  if (load) {
+    const p = load.params;
+    lines.push(
+      `- load: ${p.tool}, keep-alive, ${p.connections} connections${load.connections ?? ''}, pipelining ${p.pipelining}, ${p.duration} s per run after ${p.warmup} s warm-up; ${p.workers} workers${load.perServer ? ' per server' : ''}`,
+      `- ${p.rounds} run${p.rounds === 1 ? '' : 's'} ${load.perServer ? 'per server' : 'of each, a fresh server per run'}, order ${load.order.join(' → ')}; figures are means over the runs`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
  * The load parameters of a result (`params`) of a benchmark that loads its
  * servers with autocannon.
  *

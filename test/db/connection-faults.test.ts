@@ -19,6 +19,7 @@ import { Kysely, sql } from '../../src/runtime/db/kysely.js';
 import { parseDatabaseUrl } from '../../src/runtime/db/url.js';
 import { logger } from '../../src/runtime/logging/index.js';
 import { tempDir } from '../helpers/process.js';
+import { until } from '../helpers/until.js';
 import { backend, dropDatabasesAfterAll, freshDatabase, unavailable, type TestDatabase } from './services.js';
 
 dropDatabasesAfterAll();
@@ -91,14 +92,6 @@ function nextLoss(): Promise<string> {
       resolve(message);
     });
   });
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const SERVER = {

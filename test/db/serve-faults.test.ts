@@ -14,6 +14,7 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.js';
 import { clientLoops, request, type ServerProcess } from '../server/helpers.js';
 import { newProject, runtimeModule, serveProject, servingFiles, useProjects } from './project.js';
 import { backend, dropDatabasesAfterAll, unavailable, type TestDatabase } from './services.js';
@@ -51,15 +52,6 @@ export const urlpatterns = [path('', home)];
   };
 }
 
-/** Resolves once `check()` holds, checked every 20 ms; fails after `timeoutMs`. */
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const count = (statuses: readonly number[], status: number) => statuses.filter((value) => value === status).length;
 
 /** Terminates every connection the app has open on the database; returns how many. */
@@ -89,7 +81,7 @@ async function expectRecovered(server: ServerProcess, port: number, loops: Retur
   await until('both workers to answer / with a 200 after the fault', () => {
     const answered = new Set(loops.pids.filter((entry) => entry.sentAt > faultEndedAt).map((entry) => entry.pid));
     return (answered.has(first ?? -1) && answered.has(second ?? -1)) || server.count('exited with') > 0;
-  });
+  }, 30_000);
   await loops.stop();
   const exits = server.stderr.split('\n').filter((line) => /WORKER TIMEOUT|exited with|Unhandled 'error' event/.test(line));
   expect(exits, server.stderr).toEqual([]);
@@ -104,7 +96,7 @@ async function expectRecovered(server: ServerProcess, port: number, loops: Retur
     const [ready, home] = [await request({ port, path: '/readyz' }), await request({ port, path: '/' })];
     inARow = ready.status === 200 && ready.body === 'ready\n' && home.status === 200 ? inARow + 1 : 0;
     return inARow === 4;
-  });
+  }, 30_000);
 }
 
 describe.each(['postgres', 'mysql'] as const)('serve on %s: connections terminated under load', (name) => {
@@ -124,7 +116,7 @@ describe.each(['postgres', 'mysql'] as const)('serve on %s: connections terminat
     for (let round = 0; round < ROUNDS; round++) {
       // The pool is in use again (refilled after the last round) before each termination.
       const served = count(loops.statuses, 200);
-      await until(`10 more 200s before termination ${round + 1}`, () => count(loops.statuses, 200) >= served + 10);
+      await until(`10 more 200s before termination ${round + 1}`, () => count(loops.statuses, 200) >= served + 10, 30_000);
       killed.push(await terminateAppConnections(database));
       lastKill = Date.now();
     }
@@ -147,7 +139,7 @@ describe('serve on sqlite: a write lock held past the worker timeout', () => {
     const { server, port } = await serveProject(project, { HOLD_SQL: 'select 1' }, ['--timeout', '2']);
 
     const loops = clientLoops(CLIENTS, { port, path: '/' });
-    await until('10 200s before the lock', () => count(loops.statuses, 200) >= 10);
+    await until('10 200s before the lock', () => count(loops.statuses, 200) >= 10, 30_000);
     const holder = new Database(database.name);
     let released = 0;
     try {

@@ -10,19 +10,21 @@
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/**
- * Started at once: the longest chains. The first makes the shared installed project (test/helpers/installed-project.ts);
- * tasks/worker (four backends in turn, ~2.5 min alone) ended a clean-clone run minutes after the rest when it started late.
- */
+/** Started at once: the longest chains. The first makes the shared installed project (test/helpers/installed-project.ts). */
 export const FIRST_FILES: readonly string[] = [
   'test/e2e/project.test.ts',
   'test/management/apps-project.test.ts',
   'test/management/npm-run.test.ts',
-  'test/tasks/worker.test.ts',
 ];
 
 /** Started after `SHORT_BATCH` other files: long, but shorter chains. */
 export const LONG_FILES: readonly string[] = [
+  // `manage worker` on each backend (tasks/worker.ts), a file each, the longest first: one file of the four in turn
+  // was a clean-clone run's tail when it started late.
+  'test/tasks/worker-mysql.test.ts',
+  'test/tasks/worker-redis.test.ts',
+  'test/tasks/worker-postgres.test.ts',
+  'test/tasks/worker-sqlite.test.ts',
   'test/create/database-e2e.test.ts',
   'test/create/postgres-e2e.test.ts',
   'test/db/migrate.test.ts',

@@ -8,9 +8,9 @@
  * logging/context.ts), so after an await only `request.log` has the ids,
  * unless TSGATE_LOG_CONTEXT=async.
  */
-import http from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LOG_CONTEXT_MODE, Logger, withLogContext, workerExecArgv } from '../../src/runtime/logging/index.js';
+import { getStatus } from '../helpers/http.js';
 import { serveMetricsProject, type MetricsProject } from './project.js';
 
 const FIRST = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -44,17 +44,6 @@ afterEach(() => {
   project = undefined;
 });
 
-function request(port: number, path: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 type Line = Record<string, string | number | undefined>;
 
 function lines(output: string): Line[] {
@@ -70,11 +59,11 @@ async function serve(env: NodeJS.ProcessEnv = {}): Promise<MetricsProject> {
 
 /** Sends ?n=1 (with FIRST's traceparent) and ?n=2 (with SECOND's) so that they overlap, then ?n=3 without one; returns the log lines. */
 async function exchange(p: MetricsProject): Promise<Line[]> {
-  const first = request(p.port, '/logged/?n=1', { traceparent: `00-${FIRST}-00f067aa0ba902b7-01` });
+  const first = getStatus(p.port, '/logged/?n=1', { traceparent: `00-${FIRST}-00f067aa0ba902b7-01` });
   await p.server.waitFor(/"message":"bound before"[^\n]*"n":"1"/);
-  const second = request(p.port, '/logged/?n=2', { traceparent: `00-${SECOND}-b7ad6b7169203331-01` });
+  const second = getStatus(p.port, '/logged/?n=2', { traceparent: `00-${SECOND}-b7ad6b7169203331-01` });
   expect(await Promise.all([first, second])).toEqual([200, 200]);
-  expect(await request(p.port, '/logged/?n=3')).toBe(200);
+  expect(await getStatus(p.port, '/logged/?n=3')).toBe(200);
   await p.server.waitFor(/"path":"\/logged\/"[^\n]*"query":"n=3"/);
   return lines(p.server.output);
 }
@@ -109,7 +98,7 @@ describe('log lines of a request', () => {
     }
 
     // A 500: its log line, its page's request id and its access log line agree.
-    expect(await request(project.port, '/boom/', { traceparent: `00-${FIRST}-00f067aa0ba902b7-01` })).toBe(500);
+    expect(await getStatus(project.port, '/boom/', { traceparent: `00-${FIRST}-00f067aa0ba902b7-01` })).toBe(500);
     await project.server.waitFor(/"path":"\/boom\/"[^\n]*"status":500/);
     // The error line goes to stderr, the access line to stdout: either may be read first.
     await project.server.waitFor(/"message":"Internal Server Error"[^\n]*\n/);

@@ -8,8 +8,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { get } from '../helpers/http.js';
 import { until } from '../helpers/until.js';
-import { get, serveMetricsProject, type MetricsProject } from './project.js';
+import { serveMetricsProject, type MetricsProject } from './project.js';
 
 interface OtlpSpan {
   traceId: string;

@@ -6,7 +6,6 @@
  * view that queries SQLite, one that throws, and an app-defined counter
  * from `tsgate/metrics`.
  */
-import http from 'node:http';
 import { serveProject, type ServedProject } from '../http/served-project.js';
 
 /** The project's files, for serveProject's `project`. */
@@ -94,26 +93,6 @@ export interface MetricsProject extends ServedProject {
 export async function serveMetricsProject(workers = 2, args: string[] = [], env: NodeJS.ProcessEnv = {}, files: Record<string, string> = {}): Promise<MetricsProject> {
   const served = await serveProject({ project: SHOP, files, workers, args, env, metrics: true });
   return { ...served, metricsPort: served.metricsPort as number };
-}
-
-export interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-export function get(port: number, path: string, options: { agent?: http.Agent; method?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', agent: options.agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** The value of one series in a Prometheus text page, e.g. `http_requests_total{method="GET",route="home",status="200"}`; 0 when absent. */

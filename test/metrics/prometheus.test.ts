@@ -14,7 +14,8 @@ import http from 'node:http';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, REPO, Spawned, tempDir } from '../helpers/process.js';
-import { get, serveMetricsProject, type MetricsProject } from './project.js';
+import { get } from '../helpers/http.js';
+import { serveMetricsProject, type MetricsProject } from './project.js';
 
 const REQUIRED = process.env.TSGATE_REQUIRE_SERVICES === '1';
 const onPath = (name: string) => (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find((path) => existsSync(path));

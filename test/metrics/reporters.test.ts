@@ -5,8 +5,8 @@
  * none of the secrets within reach: the DATABASE_URL password in the
  * error's message and stack, the Cookie and Authorization headers.
  */
-import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { getStatus } from '../helpers/http.js';
 import { AUTHORIZATION, COOKIE, DB_PASSWORD, FAILING, SECRET_KEY, serveMetricsProject, TRACE, type MetricsProject } from './project.js';
 
 /** The project's wsgi module with a reporter registered beside the log (and Sentry, were it configured). */
@@ -25,17 +25,6 @@ afterEach(() => {
   project = undefined;
 });
 
-function request(port: number, path: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 interface Printed {
   requestId: string;
   traceId: string;
@@ -49,11 +38,11 @@ describe('addErrorReporter (tsgate/reporting)', () => {
   it('hands a project\'s reporter each unhandled view error once, masked', async () => {
     project = await serveMetricsProject(1, [], { DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop` }, { ...FAILING, 'shop/wsgi.js': WSGI });
     const headers = { Cookie: COOKIE, Authorization: AUTHORIZATION, traceparent: `00-${TRACE}-00f067aa0ba902b7-01` };
-    expect(await request(project.port, '/orders/1/', headers)).toBe(500);
-    expect(await request(project.port, '/orders/2/', { ...headers, 'X-Request-ID': 'req-second' })).toBe(500);
+    expect(await getStatus(project.port, '/orders/1/', headers)).toBe(500);
+    expect(await getStatus(project.port, '/orders/2/', { ...headers, 'X-Request-ID': 'req-second' })).toBe(500);
     // Met by the view and again by a middleware: one report.
-    expect(await request(project.port, '/twice/', { 'X-Request-ID': 'req-twice' })).toBe(500);
-    expect(await request(project.port, '/', headers)).toBe(200);
+    expect(await getStatus(project.port, '/twice/', { 'X-Request-ID': 'req-twice' })).toBe(500);
+    expect(await getStatus(project.port, '/', headers)).toBe(200);
     // The reports are written before each 500 goes out; the log line of the last one is the marker.
     await project.server.waitFor(/"request_id":"req-twice"/);
     const printed = [...project.server.output.matchAll(/^REPORT (.*)$/gm)].map((m) => JSON.parse(m[1] as string) as Printed);

@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { get } from '../helpers/http.js';
 import { serveProject, type ServedProject } from '../http/served-project.js';
 import { AUTHORIZATION, COOKIE, DB_PASSWORD, FAILING, SECRET_KEY, serveMetricsProject, SHOP, TRACE } from './project.js';
 
@@ -51,19 +52,6 @@ async function startFakeSentry(): Promise<{ port: number; received: Received[] }
   return { port: (receiver.address() as AddressInfo).port, received };
 }
 
-function request(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 function serve(env: NodeJS.ProcessEnv): Promise<ServedProject> {
   return serveMetricsProject(1, ['--log-level', 'info'], { DATABASE_URL: `postgres://shop:${DB_PASSWORD}@127.0.0.1:5432/shop`, ...env }, FAILING);
 }
@@ -79,13 +67,13 @@ describe('Sentry', () => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
     });
     const headers = { Cookie: COOKIE, Authorization: AUTHORIZATION, traceparent: `00-${TRACE}-00f067aa0ba902b7-01` };
-    const first = await request(project.port, '/orders/1/', headers);
-    const second = await request(project.port, '/orders/2/', { ...headers, 'X-Request-ID': 'req-second' });
+    const first = await get(project.port, '/orders/1/', { headers });
+    const second = await get(project.port, '/orders/2/', { headers: { ...headers, 'X-Request-ID': 'req-second' } });
     expect(first.status).toBe(500);
     expect(first.body).toContain(`Request id: ${TRACE}`);
     expect(second.status).toBe(500);
-    expect((await request(project.port, '/twice/', { 'X-Request-ID': 'req-twice' })).status).toBe(500);
-    expect((await request(project.port, '/loaded/', headers)).body).toBe('true');
+    expect((await get(project.port, '/twice/', { headers: { 'X-Request-ID': 'req-twice' } })).status).toBe(500);
+    expect((await get(project.port, '/loaded/', { headers })).body).toBe('true');
     // A graceful stop: the worker flushes what Sentry queued before it exits; then everything sent is here.
     project.server.child.kill('SIGTERM');
     await project.server.exited;
@@ -131,7 +119,7 @@ describe('Sentry', () => {
   it('names the request\'s trace in the envelope header without OpenTelemetry too', async () => {
     const sentry = await startFakeSentry();
     project = await serve({ SENTRY_DSN: `http://public@127.0.0.1:${sentry.port}/1` });
-    expect((await request(project.port, '/orders/3/', { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` })).status).toBe(500);
+    expect((await get(project.port, '/orders/3/', { headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` } })).status).toBe(500);
     project.server.child.kill('SIGTERM');
     await project.server.exited;
     expect(sentry.received).toHaveLength(1);
@@ -152,8 +140,8 @@ describe('Sentry', () => {
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       },
     });
-    expect((await request(project.port, '/orders/4/', { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` })).status).toBe(500);
-    expect((await request(project.port, '/loaded/', {})).body).toBe('true');
+    expect((await get(project.port, '/orders/4/', { headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` } })).status).toBe(500);
+    expect((await get(project.port, '/loaded/')).body).toBe('true');
     // TERM, as the reloader stops it on a change: the spans and the event are sent before it exits.
     project.server.child.kill('SIGTERM');
     await project.server.exited;
@@ -168,8 +156,8 @@ describe('Sentry', () => {
 
   it('is not loaded without SENTRY_DSN', async () => {
     project = await serve({ SENTRY_DSN: '' });
-    expect((await request(project.port, '/orders/1/', {})).status).toBe(500);
+    expect((await get(project.port, '/orders/1/')).status).toBe(500);
     await project.server.waitFor(/"message":"Internal Server Error"/);
-    expect((await request(project.port, '/loaded/', {})).body).toBe('false');
+    expect((await get(project.port, '/loaded/')).body).toBe('false');
   }, 90_000);
 });

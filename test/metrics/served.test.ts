@@ -5,8 +5,9 @@
  */
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { get } from '../helpers/http.js';
 import { until } from '../helpers/until.js';
-import { get, sample, serveMetricsProject, type MetricsProject } from './project.js';
+import { sample, serveMetricsProject, type MetricsProject } from './project.js';
 
 let project: MetricsProject | undefined;
 afterEach(() => {

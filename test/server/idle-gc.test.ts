@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { collectWhenIdle } from '../../src/runtime/server/idle-gc.js';
+import { until } from '../helpers/until.js';
 
 /** Uses ~`ms` of CPU in this thread. */
 function spin(ms: number): void {
@@ -14,15 +15,6 @@ function spin(ms: number): void {
   for (;;) {
     const used = process.cpuUsage(start);
     if ((used.user + used.system) / 1000 >= ms) return;
-  }
-}
-
-/** Resolves once `predicate` holds, checking every 20 ms (no fixed sleep decides the outcome). */
-async function until(predicate: () => boolean, limitMs = 20_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -35,13 +27,13 @@ describe('collectWhenIdle', () => {
     const clock = setInterval(() => (ticks += 1), 100);
     try {
       spin(300);
-      await until(() => collections === 1);
+      await until('a collection after the work', () => collections === 1);
       const after = ticks;
-      await until(() => ticks >= after + 5);
+      await until('five more intervals', () => ticks >= after + 5);
       expect(collections).toBe(1);
       // More work: one more collection once quiet again.
       spin(300);
-      await until(() => collections === 2);
+      await until('a second collection after more work', () => collections === 2);
     } finally {
       clearInterval(clock);
       stop();

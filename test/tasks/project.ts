@@ -162,34 +162,47 @@ export class WorkerProcess {
   readonly child: ChildProcess;
   output = '';
   readonly exited: Promise<number | null>;
+  /** Its output streams are closed: nothing more will come. */
+  private closed = false;
 
   constructor(setup: TasksProject, args: readonly string[] = [], env: Readonly<Record<string, string>> = {}) {
     this.child = setup.project.spawn(['worker', ...args], env);
     this.child.stdout?.on('data', (data: Buffer) => (this.output += data.toString()));
     this.child.stderr?.on('data', (data: Buffer) => (this.output += data.toString()));
-    this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+    this.exited = new Promise((resolve) =>
+      this.child.on('close', (code, signal) => {
+        this.closed = true;
+        resolve(code ?? (signal ? -1 : null));
+      }),
+    );
   }
 
-  async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.output)) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null || Date.now() > deadline) {
-        throw new Error(`worker: waiting for ${pattern}: ${this.child.exitCode !== null ? `exited ${this.child.exitCode}` : 'timed out'}\n${this.output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+  /** Resolves once the output matches `pattern`, checked as each chunk arrives; rejects when the worker exits first or after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.child.stdout?.off('data', check);
+        this.child.stderr?.off('data', check);
+        this.child.off('close', closed);
+        if (error) reject(error);
+        else resolve();
+      };
+      // Registered after the constructor's listeners: the chunk is in `output` when this runs.
+      const check = () => {
+        if (pattern.test(this.output)) done();
+      };
+      const closed = (code: number | null) => done(new Error(`worker: waiting for ${pattern}: exited ${code}\n${this.output}`));
+      const timer = setTimeout(() => done(new Error(`worker: waiting for ${pattern}: timed out\n${this.output}`)), timeoutMs);
+      this.child.stdout?.on('data', check);
+      this.child.stderr?.on('data', check);
+      this.child.on('close', closed);
+      check();
+      if (this.closed && !pattern.test(this.output)) closed(this.child.exitCode);
+    });
   }
 
   kill(signal: NodeJS.Signals): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-  }
-}
-
-/** Polls `probe` until it returns true (or fails with `what` after `timeoutMs`). */
-export async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
