@@ -14,7 +14,9 @@ import { RedisQueue } from '../../src/runtime/tasks/backends/redis.js';
 import { getResult, task, TaskArgumentsError, TaskDefinitionError, TaskResultError, useTasksUrl } from '../../src/runtime/tasks/index.js';
 import { retryTime } from '../../src/runtime/tasks/run.js';
 import { parseSchedule, slotId } from '../../src/runtime/tasks/schedule.js';
-import type { TaskRecord } from '../../src/runtime/tasks/types.js';
+import type { QueueBackend, TaskRecord } from '../../src/runtime/tasks/types.js';
+import { Worker } from '../../src/runtime/tasks/worker.js';
+import { until } from '../helpers/until.js';
 import { SERVICES_REQUIRED } from '../db/services.js';
 import { REDIS_URL } from './project.js';
 
@@ -185,6 +187,37 @@ describe.skipIf(!redisUp && !SERVICES_REQUIRED)('the Redis backend, in process',
     const again = await queue.claim('w3', ['default'], 10, Date.now(), Date.now() + 1000);
     expect(again.map((task) => task.id)).toEqual(['early', 'late', 'low']);
     expect(again[0]?.attempts).toBe(2);
+  });
+
+  it("keeps renewing a finished task's lease until its outcome is recorded: a slow finish does not run it twice", async () => {
+    const leased = new RedisQueue(parseRedisUrl(REDIS_URL), `${prefix}:lease`, 0.3, 0.05, 60);
+    const runs: number[] = [];
+    task('unit.lease', (_args: Record<string, never>, { attempt }) => void runs.push(attempt));
+    let recordNow!: () => void;
+    const recordable = new Promise<void>((resolve) => (recordNow = resolve));
+    let finishAsked!: () => void;
+    const finishing = new Promise<void>((resolve) => (finishAsked = resolve));
+    // The real queue, with its finish held back as behind a slow database.
+    const slow: QueueBackend = Object.assign(Object.create(leased) as QueueBackend, {
+      finish: async (...args: Parameters<QueueBackend['finish']>) => {
+        finishAsked();
+        await recordable;
+        return leased.finish(...args);
+      },
+    });
+    await leased.enqueue({ ...record('lease-1', 0, Date.now()), name: 'unit.lease' });
+    const worker = new Worker(slow, { queues: [], concurrency: 1, burst: false, gracefulTimeout: 1 });
+    const stopped = worker.run();
+    await finishing;
+    // Three leases' time: without renewal the worker's own recover() would have put the task back by now.
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(await leased.recover(Date.now())).toBe(0);
+    expect((await leased.get('lease-1'))?.status).toBe('RUNNING');
+    recordNow();
+    await until('the outcome is recorded', async () => (await leased.get('lease-1'))?.status === 'SUCCESSFUL');
+    worker.stop('now');
+    expect(await stopped).toBe(0);
+    expect(runs).toEqual([1]);
   });
 });
 

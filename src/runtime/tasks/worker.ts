@@ -36,6 +36,12 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 export class Worker {
   readonly id = `${hostname().slice(0, 60)}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   private readonly active = new Map<string, ClaimedTask>();
+  /**
+   * Tasks run to an outcome not yet recorded: their leases are renewed too,
+   * or a finish waiting behind a slow batch would let the lease run out and
+   * another worker's recover() would run the task a second time.
+   */
+  private readonly finishing = new Set<string>();
   private outcomes: Outcome[] = [];
   private flushing: Promise<void> | undefined;
   private state: 'running' | 'graceful' | 'now' = 'running';
@@ -88,6 +94,8 @@ export class Worker {
         logger.error(`worker ${this.id}: could not record ${batch.length} finished task(s): ${error instanceof Error ? error.message : String(error)}`);
       })
       .finally(() => {
+        // Recorded, or not (then the lease runs out as the comment above says).
+        for (const outcome of batch) this.finishing.delete(outcome.id);
         this.flushing = undefined;
         if (this.outcomes.length > 0) void this.flush();
       });
@@ -105,6 +113,7 @@ export class Worker {
         if (outcome.retryAt === null) logger.error(`task ${claimed.name} ${claimed.id} failed for good after ${claimed.attempts} attempt(s): ${first}`);
         else logger.warning(`task ${claimed.name} ${claimed.id} failed (attempt ${claimed.attempts} of ${claimed.maxAttempts}), retrying in ${Math.max(0, Math.round((outcome.retryAt - Date.now()) / 100) / 10)} s: ${first}`);
       }
+      this.finishing.add(claimed.id);
       this.outcomes.push(outcome);
       void this.flush();
       this.nudge();
@@ -135,7 +144,7 @@ export class Worker {
     const { queues, concurrency, burst } = this.options;
     const visibilityMs = this.backend.visibility * 1000;
     await this.backend.recover(Date.now());
-    this.every(Math.max(100, visibilityMs / 3), () => this.backend.extend(this.id, [...this.active.keys()], this.lease()));
+    this.every(Math.max(100, visibilityMs / 3), () => this.backend.extend(this.id, [...this.active.keys(), ...this.finishing], this.lease()));
     this.every(Math.max(100, visibilityMs / 2), () => this.backend.recover(Date.now()));
     this.every(PURGE_INTERVAL_MS, () => this.backend.purge(Date.now() - this.results * 1000));
     this.scheduleTasks();
