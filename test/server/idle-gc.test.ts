@@ -56,9 +56,9 @@ describe('collectWhenIdle', () => {
     const clock = setInterval(() => (ticks += 1), 100);
     try {
       spin(300);
-      await until(() => collections === 2);
+      await until('the collection and its follow-up', () => collections === 2);
       const after = ticks;
-      await until(() => ticks >= after + 6);
+      await until('six more intervals', () => ticks >= after + 6);
       expect(collections).toBe(2);
     } finally {
       clearInterval(clock);
@@ -73,9 +73,9 @@ describe('collectWhenIdle', () => {
     const clock = setInterval(() => (ticks += 1), 100);
     try {
       spin(300);
-      await until(() => collections === 2);
+      await until('the collection and its follow-up', () => collections === 2);
       const after = ticks;
-      await until(() => ticks >= after + 6);
+      await until('six more intervals', () => ticks >= after + 6);
       expect(collections).toBe(2);
     } finally {
       clearInterval(clock);
