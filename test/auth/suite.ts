@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { accountMailSettled, createUser, createSuperuser, grantPermission, logoutEverywhere, findUserByEmail, setPassword } from '../../src/runtime/auth/index.js';
 import { makeResetToken, checkResetToken, encodeUid } from '../../src/runtime/auth/tokens.js';
 import * as initial from '../../src/runtime/auth/migrations/0001_initial.js';
-import { configure, resetForTests } from '../../src/runtime/conf/settings.js';
+import { configure, resetForTests, settings } from '../../src/runtime/conf/settings.js';
 import { closeConnections, connection } from '../../src/runtime/db/index.js';
 import { clearExpiredSessions } from '../../src/runtime/middleware/index.js';
 import { loadSession, saveSession } from '../../src/runtime/middleware/session-db.js';
@@ -256,6 +256,19 @@ export function defineAuthSuite(name: 'sqlite' | 'postgres' | 'mysql'): void {
       expect(again.text()).toContain('This link does not work');
       const login = await new Browser(app, '10.3.0.1').post('/accounts/login/', { email: 'dave@example.com', password: 'brand new secret' });
       expect(login.status).toBe(302);
+    });
+
+    it('an address gets at most ACCOUNTS_EMAILS_PER_HOUR accounts emails; the form answers the same after', async () => {
+      await createUser({ email: 'fay@example.com', password: PASSWORD });
+      outbox.length = 0;
+      const browser = new Browser(app, '10.4.0.1');
+      const answers = new Set<string | undefined>();
+      for (let sent = 0; sent < settings.ACCOUNTS_EMAILS_PER_HOUR + 2; sent++) {
+        answers.add((await browser.post('/accounts/password_reset/', { email: sent % 2 ? 'FAY@example.com' : 'fay@example.com' })).header('location'));
+      }
+      expect([...answers]).toEqual(['/accounts/password_reset/done/']);
+      await accountMailSettled();
+      expect(outbox.map((message) => message.to[0])).toEqual(Array(settings.ACCOUNTS_EMAILS_PER_HOUR).fill('fay@example.com'));
     });
 
     it('reset tokens expire after PASSWORD_RESET_TIMEOUT and are bound to the user', async () => {

@@ -433,6 +433,10 @@ const RULES: Record<keyof KnownSettings, Rule> = {
   PASSWORD_RESET_TIMEOUT: integer('PASSWORD_RESET_TIMEOUT', 1, '259200 (three days)'),
   AUTH_PASSWORD_MIN_LENGTH: count('AUTH_PASSWORD_MIN_LENGTH', 'characters', '12'),
   AUTH_SIGNUP: boolean('AUTH_SIGNUP'),
+  ACCOUNTS_EMAILS_PER_HOUR: (value) =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+      ? []
+      : [`ACCOUNTS_EMAILS_PER_HOUR must be a whole number of emails, 0 (no limit) or more, got ${show(value)} — e.g. ACCOUNTS_EMAILS_PER_HOUR = 5`],
   LOGIN_FAILURES_PER_ACCOUNT: count('LOGIN_FAILURES_PER_ACCOUNT', 'failed logins', '5'),
   LOGIN_FAILURES_PER_IP: count('LOGIN_FAILURES_PER_IP', 'failed logins', '50'),
   LOGIN_FAILURE_WINDOW: integer('LOGIN_FAILURE_WINDOW', 1, '900 (15 minutes)'),

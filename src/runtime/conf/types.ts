@@ -188,6 +188,12 @@ export interface KnownSettings {
   PASSWORD_RESET_TIMEOUT: number;
   /** The shortest password the validators accept. */
   AUTH_PASSWORD_MIN_LENGTH: number;
+  /**
+   * Accounts emails (reset links, signup confirmations) sent to one address
+   * per hour; 0: no limit. The forms answer anyone, so without it anyone
+   * could make the site write to any address as often as they post.
+   */
+  ACCOUNTS_EMAILS_PER_HOUR: number;
   /** Whether /accounts/signup/ lets visitors make an account. */
   AUTH_SIGNUP: boolean;
   /** Failed logins for one account within LOGIN_FAILURE_WINDOW before it answers 429. */
