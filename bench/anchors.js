@@ -9,7 +9,7 @@
  *   (servers/tsgi-hello.js) vs a bare node:http cluster
  *   (servers/node-cluster.js) vs Django's /hello under gunicorn -w 2;
  * - welcome: the generated project's welcome page (template, database
- *   session, CSRF, UPDATE … RETURNING) for a returning visitor vs the same page shape in
+ *   session, CSRF, UPDATE + SELECT) for a returning visitor vs the same page shape in
  *   Django 3.2 + gunicorn -w 2 (bench/anchors/django);
  * - static: the generated project's hashed stylesheet from its STATIC_ROOT
  *   vs the same file through whitenoise.
@@ -215,7 +215,7 @@ ${result.description}.
 - ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end (a machine shared with other work: only the same-round ratios mean anything)
 - ${result.params.workers} workers each, ${result.params.connections} connections, keep-alive, ${result.params.duration} s per run, ${result.params.rounds} rounds in alternating order; each run wrk (-t1 --latency) then autocannon; Django ${result.params.django} from Debian with gunicorn and whitenoise (bench/anchors/django)
 - generated project: ${projectLine(result.project)}
-- the welcome page on both sides keeps its visit counter in a database session (Django's default engine, a \`django_session\` row; the generated project's default, an \`auth_session\` row), so each GET loads that row and writes it back, and bumps the counter with one \`UPDATE … RETURNING\`; both SQLite files in WAL (bench/anchors/django/README.md)
+- the welcome page on both sides keeps its visit counter in a database session (Django's default engine, a \`django_session\` row; the generated project's default, an \`auth_session\` row), so each GET loads that row and writes it back, and bumps the counter with an UPDATE and a SELECT; both SQLite files in WAL (bench/anchors/django/README.md)
 
 ${markdownTable(SERVER_HEAD, serverRows(result))}
 

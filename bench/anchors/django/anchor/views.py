@@ -13,9 +13,10 @@ def times(count):
 
 
 def count_visit():
-    """One UPDATE … RETURNING, as the generated project's countVisit() (SQLite ≥ 3.35)."""
+    """One UPDATE, one SELECT, as the generated project's countVisit()."""
     with connection.cursor() as cursor:
-        cursor.execute('UPDATE pages_visit SET count = count + 1 WHERE id = 1 RETURNING count')
+        cursor.execute('UPDATE pages_visit SET count = count + 1 WHERE id = 1')
+        cursor.execute('SELECT count FROM pages_visit WHERE id = 1')
         return cursor.fetchone()[0]
 
 
