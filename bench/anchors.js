@@ -215,7 +215,7 @@ ${result.description}.
 - ${machineLine(result)}, load average ${result.loadAverage.join(' / ')} at start, ${result.loadAverageEnd.join(' / ')} at end (a machine shared with other work: only the same-round ratios mean anything)
 - ${result.params.workers} workers each, ${result.params.connections} connections, keep-alive, ${result.params.duration} s per run, ${result.params.rounds} rounds in alternating order; each run wrk (-t1 --latency) then autocannon; Django ${result.params.django} from Debian with gunicorn and whitenoise (bench/anchors/django)
 - generated project: ${projectLine(result.project)}
-- the welcome page on both sides keeps its visit counter in a database session (Django's default engine, a \`django_session\` row; the generated project's default, an \`auth_session\` row), so each GET loads that row and writes it back, and bumps the counter with an UPDATE and a SELECT; both SQLite files in WAL (bench/anchors/django/README.md)
+- the welcome page on both sides keeps its visit counter in a database session (Django's default engine, a \`django_session\` row; the generated project's default, an \`auth_session\` row), so each GET loads that row and writes it back, and bumps the counter with an UPDATE and a SELECT; both SQLite files in WAL with synchronous = NORMAL, so neither waits for the disk at each commit (bench/anchors/django/README.md)
 
 ${markdownTable(SERVER_HEAD, serverRows(result))}
 
