@@ -8,8 +8,8 @@
  * - hello: the hello-world TSGI app under `serve -w 2`
  *   (servers/tsgi-hello.js) vs a bare node:http cluster
  *   (servers/node-cluster.js) vs Django's /hello under gunicorn -w 2;
- * - welcome: the generated project's welcome page (template, session, CSRF,
- *   UPDATE + SELECT) for a returning visitor vs the same page shape in
+ * - welcome: the generated project's welcome page (template, database
+ *   session, CSRF, UPDATE + SELECT) for a returning visitor vs the same page shape in
  *   Django 3.2 + gunicorn -w 2 (bench/anchors/django);
  * - static: the generated project's hashed stylesheet from its STATIC_ROOT
  *   vs the same file through whitenoise.
@@ -214,6 +214,7 @@ ${result.description}.
 ${reportHeader(result, { note: 'a machine shared with other work: only the same-round ratios mean anything' })}
 - ${result.params.workers} workers each, ${result.params.connections} connections, keep-alive, ${result.params.duration} s per run, ${result.params.rounds} rounds in alternating order; each run wrk (-t1 --latency) then autocannon; Django ${result.params.django} from Debian with gunicorn and whitenoise (bench/anchors/django)
 - generated project: ${projectLine(result.project)}
+- the welcome page on both sides keeps its visit counter in a database session (Django's default engine, a \`django_session\` row; the generated project's default, an \`auth_session\` row), so each GET loads that row and writes it back, and bumps the counter with an UPDATE and a SELECT; both SQLite files in WAL with synchronous = NORMAL, so neither waits for the disk at each commit (bench/anchors/django/README.md)
 
 ${markdownTable(SERVER_HEAD, serverRows(result))}
 

@@ -32,7 +32,7 @@ export function ensureAnchorPackages() {
 }
 
 /**
- * A copy of the anchor project in `dir` with its SQLite table, collecting
+ * A copy of the anchor project in `dir` with its SQLite tables, collecting
  * `staticDirs` into `dir`/staticfiles.
  * @param {string} dir
  * @param {string[]} staticDirs
@@ -41,11 +41,8 @@ export function prepareAnchor(dir, staticDirs) {
   cpSync(join(BENCH_DIR, 'anchors', 'django'), dir, { recursive: true });
   mkdirSync(join(dir, 'data'), { recursive: true });
   const env = anchorEnv(dir, staticDirs);
-  const made = spawnSync(
-    PYTHON,
-    ['-c', "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE pages_visit (id INTEGER PRIMARY KEY, count INTEGER NOT NULL)'); c.execute('INSERT INTO pages_visit VALUES (1, 0)'); c.commit()", join(dir, 'data', 'db.sqlite3')],
-    { encoding: 'utf8' },
-  );
+  // WAL, the welcome page's counter table and Django's session table (prepare_db.py says why).
+  const made = spawnSync(PYTHON, ['prepare_db.py'], { cwd: dir, env, encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`anchor database: ${made.stderr}`);
   const collected = spawnSync(PYTHON, ['manage.py', 'collectstatic', '--noinput'], { cwd: dir, env, encoding: 'utf8' });
   if (collected.status !== 0) throw new Error(`anchor collectstatic: ${collected.stderr}`);

@@ -13,7 +13,7 @@ import * as initial from '../../src/runtime/auth/migrations/0001_initial.js';
 import { configure, resetForTests, settings } from '../../src/runtime/conf/settings.js';
 import { closeConnections, connection } from '../../src/runtime/db/index.js';
 import { clearExpiredSessions } from '../../src/runtime/middleware/index.js';
-import { loadSession, saveSession } from '../../src/runtime/middleware/session-db.js';
+import { hashKey, loadSession, loadStoredSession, saveSession } from '../../src/runtime/middleware/session-db.js';
 import { outbox } from '../../src/runtime/mail/index.js';
 import type { Application } from '../../src/runtime/tsgi/types.js';
 import { getWsgiApplication } from '../../src/runtime/wsgi.js';
@@ -153,6 +153,39 @@ export function defineAuthSuite(name: 'sqlite' | 'postgres' | 'mysql'): void {
       expect(await saveSession(key, { ...data, visits: 2 }, 3600, true)).toBe(false);
       expect(await loadSession(key)).toBeUndefined();
       expect((await browser.get('/private/')).status).toBe(302);
+    });
+
+    it('a save writes only what changed: nothing for the same data, the data alone while the expiry is fresh, the expiry once it lags', async () => {
+      const browser = await loggedIn();
+      const key = browser.cookies.get('sessionid') ?? '';
+      const sessions = connection() as unknown as import('kysely').Kysely<{ auth_session: { session_key: string; session_data: string; expire_at: number } }>;
+      const row = async () => {
+        const found = await sessions.selectFrom('auth_session').select(['session_data', 'expire_at']).where('session_key', '=', hashKey(key)).executeTakeFirstOrThrow();
+        return { data: JSON.parse(found.session_data) as Record<string, unknown>, expireAt: Number(found.expire_at) };
+      };
+      const stored = await loadStoredSession(key);
+      expect(stored).toBeDefined();
+      const { data } = stored!;
+      const before = await row();
+      const hour = 3600;
+      const fresh = () => Date.now() + hour * 1000;
+
+      // As loaded (same JSON), expiry fresh: no statement; the row keeps what it had.
+      const same = { ...data, visits: 7 };
+      expect(await saveSession(key, same, hour, true, { data, json: JSON.stringify(same), expireAt: fresh() })).toBe(true);
+      expect(await row()).toEqual(before);
+
+      // The data changed, the expiry fresh: the data is written, the expiry kept.
+      expect(await saveSession(key, { ...data, visits: 8 }, hour, true, { ...stored!, expireAt: fresh() })).toBe(true);
+      expect(await row()).toEqual({ data: { ...data, visits: 8 }, expireAt: before.expireAt });
+
+      // The stored expiry two minutes behind: both move (the user stays).
+      const start = Date.now();
+      expect(await saveSession(key, { ...data, visits: 9 }, hour, true, { ...stored!, expireAt: fresh() - 120_000 })).toBe(true);
+      const moved = await row();
+      expect(moved.data).toEqual({ ...data, visits: 9 });
+      expect(moved.expireAt).toBeGreaterThanOrEqual(start + hour * 1000);
+      expect((await browser.get('/private/')).status).toBe(200);
     });
 
     it('every POST needs the CSRF token', async () => {

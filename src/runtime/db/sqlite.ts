@@ -1,10 +1,16 @@
 /**
  * The SQLite dialect, over better-sqlite3, which is synchronous: while
- * SQLite's busy handler waits for another process's write lock, the whole
- * worker waits with it — no other request, no heartbeat, so a lock held
- * for longer than the server's --timeout got the worker killed. Here
- * SQLite waits only a short slice at a time, and the rest of the wait
- * (up to CONNECT_TIMEOUT) happens between slices, with the event loop free.
+ * SQLite's own busy handler waits for another process's write lock, the
+ * whole worker waits with it (no other request, no heartbeat), and the
+ * handler sleeps at least a millisecond per try, where the other process
+ * holds a WAL write lock for tens of microseconds. With two workers writing
+ * on every request (the welcome page: its visit counter and its session
+ * row) about one request in forty met a held lock, and each such meeting
+ * stalled every request queued on that worker: the latency's tail. So
+ * SQLite is told not to wait at all (busy_timeout 0) and a statement that
+ * found the lock held is tried again here, first on the next turns of the
+ * event loop, then after short growing pauses, until CONNECT_TIMEOUT: the
+ * event loop is never blocked by a wait.
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
@@ -12,10 +18,12 @@ import { SqliteDialect, SqliteDriver, type CompiledQuery, type DatabaseConnectio
 import { DatabaseError, isSqliteBusy } from './errors.js';
 import type { SqliteTarget } from './url.js';
 
-/** The longest SQLite blocks the worker in one go waiting for a lock, in ms. */
-export const BUSY_SLICE_MS = 50;
-/** The pause between slices, in ms: the event loop turns, other requests are answered. */
-const BUSY_PAUSE_MS = 10;
+/** SQLite's own busy timeout, in ms: none, it would block the event loop (the waiting is done here). */
+export const SQLITE_BUSY_TIMEOUT_MS = 0;
+/** Tries on the next turn of the event loop (setImmediate) before pausing: a held WAL write lock is usually free by then. */
+const BUSY_IMMEDIATE_TRIES = 3;
+/** The longest pause between tries, in ms; pauses grow 1, 2, 4, 8, 10, 10… ms. */
+const BUSY_PAUSE_MAX_MS = 10;
 
 export interface SqliteOptions {
   /** Names the connection in messages: `DATABASES['default']`. */
@@ -93,6 +101,13 @@ function runCached<R>(statements: StatementCache, query: CompiledQuery): QueryRe
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Waits before the `attempt`-th try again (1 for the first retry), the event loop free meanwhile. */
+function busyWait(attempt: number): Promise<void> {
+  if (attempt <= BUSY_IMMEDIATE_TRIES) return nextTurn();
+  return pause(Math.min(2 ** (attempt - BUSY_IMMEDIATE_TRIES - 1), BUSY_PAUSE_MAX_MS));
+}
 
 /**
  * Runs a statement again while SQLite answers plain SQLITE_BUSY, until
@@ -114,14 +129,17 @@ class BusyWaitingConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const query = bindable(compiled);
-    const deadline = Date.now() + this.timeoutMs;
-    for (;;) {
+    let deadline = 0;
+    for (let attempt = 1; ; attempt++) {
       try {
         return runCached<R>(this.#statements, query);
       } catch (error) {
-        if (!isSqliteBusy(error) || Date.now() >= deadline) throw error;
+        if (!isSqliteBusy(error)) throw error;
+        // Date.now() only once a lock was met: the common path reads no clock.
+        if (deadline === 0) deadline = Date.now() + this.timeoutMs;
+        if (Date.now() >= deadline) throw error;
       }
-      await pause(BUSY_PAUSE_MS);
+      await busyWait(attempt);
     }
   }
 
@@ -199,11 +217,11 @@ export function sqliteDialect(target: SqliteTarget, options: SqliteOptions): Sql
         const Driver = await options.driver();
         let database: Database;
         try {
-          database = new Driver(filename, { timeout: Math.min(BUSY_SLICE_MS, timeoutMs), ...options.driverOptions });
+          database = new Driver(filename, { timeout: SQLITE_BUSY_TIMEOUT_MS, ...options.driverOptions });
         } catch (error) {
           throw new DatabaseError(`${options.where}: cannot open the SQLite file ${filename}: ${(error as Error).message}`);
         }
-        // WAL lets readers go on while one process writes; a second writer waits (see above).
+        // WAL lets readers go on while one process writes; a second writer tries again (see above).
         if (filename !== ':memory:') walMode(database);
         database.pragma('synchronous = NORMAL');
         database.pragma('foreign_keys = ON');

@@ -61,6 +61,8 @@ class QueryTemplate {
 interface SessionQueries {
   load: QueryTemplate;
   update: QueryTemplate;
+  /** The data alone: the expiry and the user stay, so only the table's row is written, not the expire_at and user_id index entries. */
+  updateData: QueryTemplate;
 }
 
 /** By connection (each alias, each test database has its own Kysely): made on first use. */
@@ -79,6 +81,14 @@ function sessionQueries(db: Kysely<SessionDatabase>): SessionQueries {
             .where('session_key', '=', key as string),
         4,
       ),
+      updateData: new QueryTemplate(
+        (data, key) =>
+          db
+            .updateTable('auth_session')
+            .set({ session_data: data as string })
+            .where('session_key', '=', key as string),
+        2,
+      ),
     };
     templates.set(db, queries);
   }
@@ -89,19 +99,34 @@ export function newSessionKey(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** The data of an unexpired session, or undefined. */
-export async function loadSession(key: string, now = Date.now()): Promise<Record<string, unknown> | undefined> {
+/** A session as its row holds it: what saveSession() compares with, to write only what changed. */
+export interface StoredSession {
+  data: Record<string, unknown>;
+  /** `session_data` as read. */
+  json: string;
+  /** `expire_at`, epoch milliseconds. */
+  expireAt: number;
+}
+
+/** The row of an unexpired session, or undefined. */
+export async function loadStoredSession(key: string, now = Date.now()): Promise<StoredSession | undefined> {
   if (!KEY.test(key)) return undefined;
   const db = sessions();
   const { rows } = await db.executeQuery<Pick<Selectable<SessionTable>, 'session_data' | 'expire_at'>>(sessionQueries(db).load.with([hashKey(key)]));
   const row = rows[0];
-  if (!row || Number(row.expire_at) <= now) return undefined;
+  const expireAt = Number(row?.expire_at);
+  if (!row || expireAt <= now) return undefined;
   try {
     const data: unknown = JSON.parse(row.session_data);
-    return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+    return typeof data === 'object' && data !== null && !Array.isArray(data) ? { data: data as Record<string, unknown>, json: row.session_data, expireAt } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The data of an unexpired session, or undefined. */
+export async function loadSession(key: string, now = Date.now()): Promise<Record<string, unknown> | undefined> {
+  return (await loadStoredSession(key, now))?.data;
 }
 
 function userIdOf(data: Record<string, unknown>): number | null {
@@ -110,18 +135,41 @@ function userIdOf(data: Record<string, unknown>): number | null {
 }
 
 /**
+ * How far a stored session's expiry may lag behind "now + the cookie's age"
+ * before a save moves it: a minute, or a tenth of a short age. Moving it on
+ * every save rewrote the row's expire_at index entry on every request of a
+ * page that changes its session (the welcome page's visit counter): twice
+ * the pages written to SQLite's WAL per request. The cookie still gets the
+ * full age; the row may end its session that much before the cookie would.
+ */
+export function expirySlackMs(maxAgeSeconds: number): number {
+  return Math.min(60_000, maxAgeSeconds * 100);
+}
+
+/**
  * Writes the session under `key`: an INSERT for a new key, an UPDATE for an
  * existing one. False when the existing row is gone: deleted while this
  * request ran (a logout, "log out everywhere", a password change elsewhere),
  * and it must stay deleted — writing it again would undo the logout (as
  * Django, which raises SessionInterrupted there).
+ *
+ * Given the row as it was loaded (`stored`), only what changed is written:
+ * nothing when the data, the user and the expiry (within expirySlackMs) are
+ * as stored; the data alone when only it changed.
  */
-export async function saveSession(key: string, data: Record<string, unknown>, maxAgeSeconds: number, existing: boolean): Promise<boolean> {
-  const row = { session_data: JSON.stringify(data), expire_at: Date.now() + maxAgeSeconds * 1000, user_id: userIdOf(data) };
+export async function saveSession(key: string, data: Record<string, unknown>, maxAgeSeconds: number, existing: boolean, stored?: StoredSession): Promise<boolean> {
+  const now = Date.now();
+  const row = { session_data: JSON.stringify(data), expire_at: now + maxAgeSeconds * 1000, user_id: userIdOf(data) };
   const hashed = hashKey(key);
   if (existing) {
     const db = sessions();
-    const result = await db.executeQuery(sessionQueries(db).update.with([row.session_data, row.expire_at, row.user_id, hashed]));
+    const queries = sessionQueries(db);
+    const keepsExpiry = stored !== undefined && stored.expireAt >= row.expire_at - expirySlackMs(maxAgeSeconds);
+    const keepsRest = keepsExpiry && userIdOf(stored.data) === row.user_id;
+    if (keepsRest && stored.json === row.session_data) return true;
+    const result = await db.executeQuery(
+      keepsRest ? queries.updateData.with([row.session_data, hashed]) : queries.update.with([row.session_data, row.expire_at, row.user_id, hashed]),
+    );
     return Number(result.numAffectedRows ?? 0) > 0;
   }
   await sessions().insertInto('auth_session').values({ session_key: hashed, ...row }).execute();

@@ -17,7 +17,7 @@ import { serializeCookie, type CookieOptions } from '../http/cookies.js';
 import type { Handler, Middleware } from '../http/middleware.js';
 import { Session } from '../http/request.js';
 import { patchVaryHeaders, type HttpResponse } from '../http/response.js';
-import { deleteSession, loadSession, newSessionKey, saveSession } from './session-db.js';
+import { deleteSession, loadStoredSession, newSessionKey, saveSession } from './session-db.js';
 import { BadSignature, sign, unsign } from './signing.js';
 
 const SALT = 'tsgate.sessions';
@@ -71,8 +71,8 @@ function database(next: Handler, name: string, cookie: CookieOptions): Handler {
   const maxAge = cookie.maxAge ?? 0;
   return async (request) => {
     const sent = request.cookies[name];
-    const data = sent === undefined ? undefined : await loadSession(sent);
-    request.session = data === undefined ? new Session() : new Session(data, sent);
+    const stored = sent === undefined ? undefined : await loadStoredSession(sent);
+    request.session = stored === undefined ? new Session() : new Session(stored.data, sent);
     const response = await next(request);
     const session = request.session;
     if (!session.modified) return unmodified(response, session);
@@ -86,7 +86,7 @@ function database(next: Handler, name: string, cookie: CookieOptions): Handler {
     const keep = old !== undefined && !session.flushed && !session.keyCycled;
     const key = keep ? old : newSessionKey();
     // Deleted while this request ran (logged out elsewhere): the browser's cookie goes too.
-    if (!(await saveSession(key, session.toJSON(), maxAge, keep))) return setCookie(response, name, '', { ...cookie, maxAge: 0 });
+    if (!(await saveSession(key, session.toJSON(), maxAge, keep, keep ? stored : undefined))) return setCookie(response, name, '', { ...cookie, maxAge: 0 });
     return setCookie(response, name, key, cookie);
   };
 }

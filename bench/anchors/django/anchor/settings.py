@@ -21,8 +21,11 @@ TEMPLATES = [{
     'OPTIONS': {'context_processors': ['django.template.context_processors.csrf']},
 }]
 DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': os.environ.get('ANCHOR_DB', os.path.join(BASE_DIR, 'db.sqlite3'))}}
-# tsgate's sessions are signed cookies: the same here.
-SESSION_ENGINE = 'django.contrib.sessions.backends.signed_cookies'
+# Django's default session engine, the database (a django_session row,
+# prepare_db.py makes the table), as tsgate's generated project uses its db
+# engine (an auth_session row): the welcome page's visit counter is in the
+# session, so each GET loads the row and writes it back on both sides.
+SESSION_ENGINE = 'django.contrib.sessions.backends.db'
 STATIC_URL = '/static/'
 STATIC_ROOT = os.environ.get('ANCHOR_STATIC_ROOT', os.path.join(BASE_DIR, 'staticfiles'))
 STATICFILES_DIRS = [d for d in os.environ.get('ANCHOR_STATICFILES_DIRS', '').split(':') if d]
