@@ -2,7 +2,7 @@
 /**
  * What Prometheus metrics cost (issue 18): the same server with
  * `METRICS_BIND` set (every request counted and timed by route, the
- * process collectors on, each worker sending its registry to the primary
+ * process collectors on, each worker sending its counts to the primary
  * every 2 s) and without, in one run, interleaved A B A B … so that drift
  * in machine load hits both alike.
  *
@@ -270,6 +270,6 @@ ${verdicts(result)
   .join('\n')}
 - ${instrumentationLine(result)}
 
-"metrics on" is the same server with \`METRICS_BIND=127.0.0.1:0\`: each request counted by method, route and status, timed into a histogram by route, its bytes counted; the process collectors (memory, CPU, event-loop delay, GC) on; each worker sending its registry to the primary every 2 s. Nobody scrapes during the load. The CPU-efficiency ratio is A's CPU per request ÷ B's (the server's processes, from /proc, over the same request count), steadier than req/s on a shared machine; each verdict is on the median over the rounds of the A B pairs' ratios. "AsyncLocalStorage" is the welcome page with \`TSGATE_LOG_CONTEXT=async\`, against the default log context of this node version (logging/context.ts).
+"metrics on" is the same server with \`METRICS_BIND=127.0.0.1:0\`: each request counted by method, route and status, timed into a histogram by route, its bytes counted; the process collectors on (event-loop delay from a 100 ms timer, GC from node's \`gc\` performance entries; memory read only on a scrape); each worker sending its counts to the primary every 2 s. Nobody scrapes during the load. The CPU-efficiency ratio is A's CPU per request ÷ B's (the server's processes, from /proc, over the same request count), steadier than req/s on a shared machine; each verdict is on the median over the rounds of the A B pairs' ratios. "AsyncLocalStorage" is the welcome page with \`TSGATE_LOG_CONTEXT=async\`, against the default log context of this node version (logging/context.ts).
 `;
 }

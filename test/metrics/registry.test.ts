@@ -155,6 +155,30 @@ describe('the route label', () => {
   });
 });
 
+describe('Registry snapshots', () => {
+  it("reads gauges through their collectors on a scrape's snapshot, and sends their last values on a periodic push", () => {
+    const registry = new Registry();
+    let reads = 0;
+    registry.gauge({ name: 'app_pool_size', help: 'Pool size', collect: (gauge) => gauge.set(++reads * 10) });
+    const jobs = registry.counter({ name: 'app_jobs_total', help: 'Jobs' });
+    let totals = 0;
+    registry.onCollect(() => void totals++);
+    jobs.inc(3);
+    const value = (families: FamilySnapshot[], name: string) => families.find((family) => family.name === name)?.series[0]?.value;
+    const pushed = registry.snapshot({ gauges: 'last' });
+    expect(reads).toBe(0);
+    expect(value(pushed, 'app_pool_size')).toBe(0);
+    expect(value(pushed, 'app_jobs_total')).toBe(3);
+    const scraped = registry.snapshot();
+    expect(reads).toBe(1);
+    expect(value(scraped, 'app_pool_size')).toBe(10);
+    expect(value(registry.snapshot({ gauges: 'last' }), 'app_pool_size')).toBe(10);
+    expect(reads).toBe(1);
+    // Totals kept elsewhere (CPU time) are read for every snapshot: a killed worker's pushes carry them.
+    expect(totals).toBe(3);
+  });
+});
+
 describe('RequestMetrics', () => {
   it('counts by method, route and status with bound series, unknown methods as OTHER, requests with no route as (unmatched)', async () => {
     const { RequestMetrics } = await import('../../src/runtime/metrics/index.js');

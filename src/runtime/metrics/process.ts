@@ -42,10 +42,14 @@ export function registerProcessMetrics(registry: Registry): void {
     },
   });
   const gc = registry.histogram({ name: 'nodejs_gc_duration_seconds', help: 'Garbage collection pauses, by kind', labelNames: ['kind'], buckets: [0.001, 0.01, 0.1, 1, 2, 5] });
+  // Each kind's series bound once: the callback runs for every collection (a minor one every few hundred requests).
+  const byKind = new Map<number, (seconds: number) => void>();
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const kind = (entry as { detail?: { kind?: number } | null }).detail?.kind;
-      gc.observe({ kind: GC_KINDS[kind ?? -1] ?? 'other' }, entry.duration / 1000);
+      const kind = (entry as { detail?: { kind?: number } | null }).detail?.kind ?? -1;
+      let observe = byKind.get(kind);
+      if (!observe) byKind.set(kind, (observe = gc.bind([GC_KINDS[kind] ?? 'other'])));
+      observe(entry.duration / 1000);
     }
   });
   observer.observe({ entryTypes: ['gc'] });

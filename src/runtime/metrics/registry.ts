@@ -262,8 +262,9 @@ export class Gauge<L extends string = string> extends Metric<L, { value: number 
     return this.state(labels)?.value ?? 0;
   }
 
-  snapshot(): FamilySnapshot {
-    this.collector?.(this);
+  /** `collect`: run the gauge's collector first (a scrape); without, its last values (a worker's periodic push). */
+  snapshot(collect = true): FamilySnapshot {
+    if (collect) this.collector?.(this);
     return this.family(this.aggregate, this.seriesForSnapshot().map(({ labels, state }) => ({ labels, value: state.value })));
   }
 }
@@ -333,7 +334,7 @@ interface AnyMetric {
   readonly name: string;
   readonly type: MetricType;
   readonly labelNames: readonly string[];
-  snapshot(): FamilySnapshot;
+  snapshot(collect?: boolean): FamilySnapshot;
 }
 
 /** A process's metrics by name. Asking again for a metric with the same name, type and labels gives the same one. */
@@ -377,10 +378,17 @@ export class Registry {
     this.collectors.push(collect);
   }
 
-  /** Every metric's current values, collectors run first; what a worker sends the primary. */
-  snapshot(): FamilySnapshot[] {
+  /**
+   * Every metric's current values, collectors run first; what a worker sends
+   * the primary. `{ gauges: 'last' }` skips the gauges' collectors (memory,
+   * event-loop delay, pools: what only a scrape shows) and sends their last
+   * values: a worker's periodic push, which is there so that counters outlive
+   * a killed worker, then costs no memory or heap statistics.
+   */
+  snapshot(options: { gauges?: 'collect' | 'last' } = {}): FamilySnapshot[] {
     for (const collect of this.collectors) collect();
-    return [...this.metrics.values()].map((metric) => metric.snapshot());
+    const collectGauges = options.gauges !== 'last';
+    return [...this.metrics.values()].map((metric) => metric.snapshot(collectGauges));
   }
 
   clear(): void {

@@ -34,6 +34,8 @@ export function startWorkerMetrics(): WorkerMetrics {
   process.on('message', (message) => {
     if (isCollectRequest(message)) void send({ tsgateMetrics: 'snapshot', id: message.id, families: metrics.snapshot() });
   });
-  setInterval(() => void send({ tsgateMetrics: 'snapshot', families: metrics.snapshot() }), PUSH_INTERVAL_MS).unref();
-  return { requests, flush: () => send({ tsgateMetrics: 'snapshot', families: metrics.snapshot() }) };
+  // Unasked and at exit, the counts without re-reading the gauges: a scrape asks for those (above), and an exited worker's gauges are dropped.
+  const push = () => send({ tsgateMetrics: 'snapshot', families: metrics.snapshot({ gauges: 'last' }) });
+  setInterval(() => void push(), PUSH_INTERVAL_MS).unref();
+  return { requests, flush: push };
 }

@@ -226,7 +226,7 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
   return (req: IncomingMessage, res: ServerResponse, expectsContinue = false): void => {
     const start = accessLog ? process.hrtime.bigint() : 0n;
     const arrived = accessLog ? new Date() : undefined;
-    const began = metrics ? metrics.begin() : 0n;
+    const began = metrics ? metrics.begin() : 0;
     if (onResponse) res.once('finish', onResponse);
     const refusal = checkLimits(req, limits);
     if (refusal) {
@@ -258,7 +258,8 @@ export function createRequestHandler(app: Application, context: HandlerContext) 
     if (accessLog && arrived) {
       res.once('close', () => logAccess(accessLog, req, res, arrived, start, sink.bytes, sink.flatHeaders, environ));
     }
-    if (metrics) res.once('close', () => metrics.end(began, environ.REQUEST_METHOD, environ[ROUTE_KEY], res.statusCode, input.bytesRead, sink.bytes));
+    // `on`, not `once`: the response emits 'close' once and is dropped after it, so once's wrapper and removal are spared.
+    if (metrics) res.on('close', () => metrics.end(began, environ.REQUEST_METHOD, environ[ROUTE_KEY], res.statusCode, input.bytesRead, sink.bytes));
     void runApplication(app, environ, sink, { signal: new ClientState(res) });
   };
 }
