@@ -4,6 +4,7 @@
  * request only picks among them.
  */
 import { statSync, type Stats } from 'node:fs';
+import { precheckedHeaders } from '../tsgi/headers.js';
 import type { Header } from '../tsgi/types.js';
 import type { Coding } from './accept-encoding.js';
 import { isCompressible } from './compress.js';
@@ -20,8 +21,8 @@ export interface Variant {
 export interface Entry {
   relative: string;
   file: string;
-  /** When the file was last stat'ed (performance.now()). */
-  checkedAt: number;
+  /** The revalidation period (entries.ts) in which the file was last stat'ed. */
+  checkedIn: number;
   size: number;
   mtimeMs: number;
   etag: string;
@@ -32,7 +33,7 @@ export interface Entry {
   /** Precompressed copies beside the file, by coding. */
   encoded: Partial<Record<Coding, Variant>>;
   codings: Coding[];
-  /** Response headers made once: 304, and 200 for identity and each coding. */
+  /** Response headers made once and checked once (`precheckedHeaders`): 304, and 200 for identity and each coding. */
   notModified: Header[];
   full: Header[];
   fullEncoded: Partial<Record<Coding, Header[]>>;
@@ -59,7 +60,14 @@ function encodedCopies(file: string, readBody: (path: string, size: number) => B
 }
 
 /** The entry for `file`, served as `relative`; `readBody` decides which bodies are held in memory. */
-export function buildEntry(relative: string, file: string, stats: Stats, cacheControlOf: (relative: string) => string, readBody: (path: string, size: number) => Buffer | undefined): Entry {
+export function buildEntry(
+  relative: string,
+  file: string,
+  stats: Stats,
+  checkedIn: number,
+  cacheControlOf: (relative: string) => string,
+  readBody: (path: string, size: number) => Buffer | undefined,
+): Entry {
   const compressible = isCompressible(file);
   const encoded = compressible ? encodedCopies(file, readBody) : {};
   const etag = etagOf(stats);
@@ -68,14 +76,15 @@ export function buildEntry(relative: string, file: string, stats: Stats, cacheCo
   const vary = compressible || Object.keys(encoded).length > 0;
   const notModified: Header[] = [['Last-Modified', lastModified], ['ETag', etag], ['Cache-Control', cacheControlOf(relative)]];
   if (vary) notModified.push(['Vary', 'Accept-Encoding']);
+  precheckedHeaders(notModified);
   const fullEncoded: Entry['fullEncoded'] = {};
   for (const [coding, variant] of Object.entries(encoded) as [Coding, Variant][]) {
-    fullEncoded[coding] = [['Content-Type', type], ['Content-Length', String(variant.size)], ['Content-Encoding', coding], ...notModified];
+    fullEncoded[coding] = precheckedHeaders([['Content-Type', type], ['Content-Length', String(variant.size)], ['Content-Encoding', coding], ...notModified]);
   }
   return {
     relative,
     file,
-    checkedAt: performance.now(),
+    checkedIn,
     size: stats.size,
     mtimeMs: stats.mtimeMs,
     etag,
@@ -86,7 +95,7 @@ export function buildEntry(relative: string, file: string, stats: Stats, cacheCo
     encoded,
     codings: Object.keys(encoded) as Coding[],
     notModified,
-    full: [['Content-Type', type], ['Content-Length', String(stats.size)], ['Accept-Ranges', 'bytes'], ...notModified],
+    full: precheckedHeaders([['Content-Type', type], ['Content-Length', String(stats.size)], ['Accept-Ranges', 'bytes'], ...notModified]),
     fullEncoded,
   };
 }
