@@ -72,7 +72,8 @@ export function checkHeaders(headers: unknown): asserts headers is Header[] {
     throw new TsgiError(`headers must be an array of [name, value] pairs, got ${typeof headers}`);
   }
   for (const header of headers) {
-    if (checkedPairs.has(header as Header)) continue;
+    // isFrozen first: a plain pair (every dynamic response's) is told apart without a hash lookup.
+    if (Object.isFrozen(header) && checkedPairs.has(header as Header)) continue;
     if (!Array.isArray(header) || header.length !== 2) {
       throw new TsgiError(`each header must be a [name, value] pair, got ${JSON.stringify(header)}`);
     }
