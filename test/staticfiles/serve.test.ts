@@ -302,6 +302,18 @@ describe('chooseEncodingCached', () => {
 });
 
 describe('revalidateMs', () => {
+  it('never re-checks with a period past the timers\' limit (Infinity)', async () => {
+    const root = tempDir('tsgate-static-forever-');
+    writeFileSync(join(root, 'a.txt'), 'one');
+    const app = withStaticFiles(createApplication([]), { url: '/static/', find: (relative) => fileInside(root, relative), cache: true, revalidateMs: Infinity });
+    const client = new Client(app);
+    expect((await client.get('/static/a.txt')).text()).toBe('one');
+    writeFileSync(join(root, 'a.txt'), 'two!');
+    // A timer of Infinity ms would fire every millisecond; one turn of the timers is enough to see it.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await client.get('/static/a.txt')).text()).toBe('one');
+  });
+
   it('re-checks a cached file once the period is over', async () => {
     const root = tempDir('tsgate-static-period-');
     writeFileSync(join(root, 'a.txt'), 'one');

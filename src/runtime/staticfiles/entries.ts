@@ -28,6 +28,8 @@ export interface EntriesOptions {
  * once per period by a timer (unref'd, and stopped after a period nobody
  * asked), and each entry remembers the period of its last stat.
  */
+const TIMER_MAX_MS = 2 ** 31 - 1;
+
 class Periods {
   private count = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -38,7 +40,8 @@ class Periods {
   /** The current period's number: an entry stat'ed in it is less than `ms` old. */
   current(): number {
     this.asked = true;
-    this.timer ??= setInterval(() => this.tick(), this.ms).unref();
+    // Past setInterval's limit (~24.8 days; node would fire every 1 ms instead): one period that never ends.
+    if (this.ms <= TIMER_MAX_MS) this.timer ??= setInterval(() => this.tick(), this.ms).unref();
     return this.count;
   }
 
