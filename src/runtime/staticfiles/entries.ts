@@ -22,40 +22,6 @@ export interface EntriesOptions {
   revalidateMs: number;
 }
 
-/**
- * Revalidation periods: `performance.now()` on every request was an eighth
- * of a cached static response's time in the handler, so the time is read
- * once per period by a timer (unref'd, and stopped after a period nobody
- * asked), and each entry remembers the period of its last stat.
- */
-const TIMER_MAX_MS = 2 ** 31 - 1;
-
-class Periods {
-  private count = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private asked = false;
-
-  constructor(private readonly ms: number) {}
-
-  /** The current period's number: an entry stat'ed in it is less than `ms` old. */
-  current(): number {
-    this.asked = true;
-    // Past setInterval's limit (~24.8 days; node would fire every 1 ms instead): one period that never ends.
-    if (this.ms <= TIMER_MAX_MS) this.timer ??= setInterval(() => this.tick(), this.ms).unref();
-    return this.count;
-  }
-
-  private tick(): void {
-    this.count += 1;
-    if (this.asked) {
-      this.asked = false;
-      return;
-    }
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
-}
-
 /** The whole of a small file, or undefined if it changed size meanwhile. */
 function readSmall(path: string, size: number): Buffer | undefined {
   const fd = openSync(path, 'r');
@@ -76,12 +42,8 @@ function readSmall(path: string, size: number): Buffer | undefined {
 export class StaticEntries {
   private readonly entries = new Map<string, Entry>();
   private heldBytes = 0;
-  /** With `revalidateMs`: entries stat'ed in the current period are trusted. */
-  private readonly periods: Periods | undefined;
 
-  constructor(private readonly options: EntriesOptions) {
-    this.periods = options.cache && options.revalidateMs > 0 ? new Periods(options.revalidateMs) : undefined;
-  }
+  constructor(private readonly options: EntriesOptions) {}
 
   /** The entry for the path after STATIC_URL: a canonical path already served is found without re-checking its form. */
   resolve(raw: string): Entry | undefined {
@@ -102,18 +64,18 @@ export class StaticEntries {
     const file = this.options.find(relative);
     const stats = file === undefined ? undefined : statFile(file);
     if (file === undefined || stats === undefined) return undefined;
-    const entry = buildEntry(relative, file, stats, this.periods?.current() ?? 0, this.options.cacheControlOf, (path, size) => this.readBody(path, size));
+    const entry = buildEntry(relative, file, stats, this.options.cacheControlOf, (path, size) => this.readBody(path, size));
     if (this.options.cache) this.entries.set(relative, entry);
     return entry;
   }
 
   /** The cached entry while its file is unchanged, else undefined (and forgotten). */
   private stillValid(cached: Entry): Entry | undefined {
-    const period = this.periods?.current() ?? 0;
-    if (this.periods && cached.checkedIn === period) return cached;
+    const now = performance.now();
+    if (this.options.revalidateMs > 0 && now - cached.checkedAt < this.options.revalidateMs) return cached;
     const stats = statFile(cached.file);
     if (stats && stats.size === cached.size && stats.mtimeMs === cached.mtimeMs) {
-      cached.checkedIn = period;
+      cached.checkedAt = now;
       return cached;
     }
     this.forget(cached.relative, cached);

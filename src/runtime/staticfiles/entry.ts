@@ -4,7 +4,6 @@
  * request only picks among them.
  */
 import { statSync, type Stats } from 'node:fs';
-import { precheckedHeaders } from '../tsgi/headers.js';
 import type { Header } from '../tsgi/types.js';
 import type { Coding } from './accept-encoding.js';
 import { isCompressible } from './compress.js';
@@ -21,8 +20,8 @@ export interface Variant {
 export interface Entry {
   relative: string;
   file: string;
-  /** The revalidation period (entries.ts) in which the file was last stat'ed. */
-  checkedIn: number;
+  /** When the file was last stat'ed (performance.now()). */
+  checkedAt: number;
   size: number;
   mtimeMs: number;
   etag: string;
@@ -33,7 +32,7 @@ export interface Entry {
   /** Precompressed copies beside the file, by coding. */
   encoded: Partial<Record<Coding, Variant>>;
   codings: Coding[];
-  /** Response headers made once and checked once (`precheckedHeaders`): 304, and 200 for identity and each coding. */
+  /** Response headers made once: 304, and 200 for identity and each coding. */
   notModified: Header[];
   full: Header[];
   fullEncoded: Partial<Record<Coding, Header[]>>;
@@ -60,14 +59,7 @@ function encodedCopies(file: string, readBody: (path: string, size: number) => B
 }
 
 /** The entry for `file`, served as `relative`; `readBody` decides which bodies are held in memory. */
-export function buildEntry(
-  relative: string,
-  file: string,
-  stats: Stats,
-  checkedIn: number,
-  cacheControlOf: (relative: string) => string,
-  readBody: (path: string, size: number) => Buffer | undefined,
-): Entry {
+export function buildEntry(relative: string, file: string, stats: Stats, cacheControlOf: (relative: string) => string, readBody: (path: string, size: number) => Buffer | undefined): Entry {
   const compressible = isCompressible(file);
   const encoded = compressible ? encodedCopies(file, readBody) : {};
   const etag = etagOf(stats);
@@ -76,15 +68,14 @@ export function buildEntry(
   const vary = compressible || Object.keys(encoded).length > 0;
   const notModified: Header[] = [['Last-Modified', lastModified], ['ETag', etag], ['Cache-Control', cacheControlOf(relative)]];
   if (vary) notModified.push(['Vary', 'Accept-Encoding']);
-  precheckedHeaders(notModified);
   const fullEncoded: Entry['fullEncoded'] = {};
   for (const [coding, variant] of Object.entries(encoded) as [Coding, Variant][]) {
-    fullEncoded[coding] = precheckedHeaders([['Content-Type', type], ['Content-Length', String(variant.size)], ['Content-Encoding', coding], ...notModified]);
+    fullEncoded[coding] = [['Content-Type', type], ['Content-Length', String(variant.size)], ['Content-Encoding', coding], ...notModified];
   }
   return {
     relative,
     file,
-    checkedIn,
+    checkedAt: performance.now(),
     size: stats.size,
     mtimeMs: stats.mtimeMs,
     etag,
@@ -95,7 +86,7 @@ export function buildEntry(
     encoded,
     codings: Object.keys(encoded) as Coding[],
     notModified,
-    full: precheckedHeaders([['Content-Type', type], ['Content-Length', String(stats.size)], ['Accept-Ranges', 'bytes'], ...notModified]),
+    full: [['Content-Type', type], ['Content-Length', String(stats.size)], ['Accept-Ranges', 'bytes'], ...notModified],
     fullEncoded,
   };
 }

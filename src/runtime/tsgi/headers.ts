@@ -48,32 +48,12 @@ function checkStatus(status: unknown): number {
   return Number(match[1]);
 }
 
-/** Header pairs made once and checked then (frozen, so they stay as checked): `checkHeaders` passes them by identity. */
-const checkedPairs = new WeakSet<Header>();
-
-/**
- * Checks headers a server layer prepares once and sends on many responses
- * (a static file's), and freezes each pair: a list that reuses them is then
- * checked by identity, without a regex per value on every request. The list
- * itself stays mutable; pass a copy of it to `startResponse`.
- */
-export function precheckedHeaders(headers: Header[]): Header[] {
-  checkHeaders(headers);
-  for (const header of headers) {
-    Object.freeze(header);
-    checkedPairs.add(header);
-  }
-  return headers;
-}
-
 /** Checks the response headers an application passed to `startResponse`. */
 export function checkHeaders(headers: unknown): asserts headers is Header[] {
   if (!Array.isArray(headers)) {
     throw new TsgiError(`headers must be an array of [name, value] pairs, got ${typeof headers}`);
   }
   for (const header of headers) {
-    // isFrozen first: a plain pair (every dynamic response's) is told apart without a hash lookup.
-    if (Object.isFrozen(header) && checkedPairs.has(header as Header)) continue;
     if (!Array.isArray(header) || header.length !== 2) {
       throw new TsgiError(`each header must be a [name, value] pair, got ${JSON.stringify(header)}`);
     }
