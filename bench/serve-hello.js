@@ -18,8 +18,9 @@
  * both sides alike; the ratio is taken between the means.
  */
 import { join } from 'node:path';
-import { alternating, BENCH_DIR, cpuProfArgs, load, loadWithCpu, withServer } from './lib/harness.js';
-import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, markdownTable, perRun, ratios, reportHeader, resultHead, textTable } from './lib/report.js';
+import { alternating, BENCH_DIR, cpuProfArgs, load, loadWithCpu, treeCpuSeconds, withServer } from './lib/harness.js';
+import { wrkAvailable, wrkLoadWithCpu } from './lib/wrk.js';
+import { LOAD_HEAD, loadAverageAtStart, loadCells, loadMeans, loadNote, loadParams, markdownTable, reportHeader, perRun, ratios, resultHead, textTable } from './lib/report.js';
 
 export const name = 'serve-hello';
 export const description =
@@ -56,7 +57,7 @@ const VARIANTS = [
 ];
 
 /**
- * @typedef {import('./lib/harness.js').LoadResult & { round: number, order: number, serverCpuUsPerRequest: number | null }} RunRecord
+ * @typedef {import('./lib/harness.js').LoadResult & { round: number, order: number, serverCpuUsPerRequest: number | null, wrk: (import('./lib/wrk.js').WrkResult & { serverCpuUsPerRequest: number | null }) | null }} RunRecord
  *
  * @typedef {object} ServerSummary
  * @property {string} label
@@ -79,6 +80,7 @@ const VARIANTS = [
  * @property {Record<string, ServerSummary>} servers
  * @property {number} ratio  tsgate req/s ÷ node-cluster req/s
  * @property {number | null} cpuRatio  node-cluster CPU/request ÷ tsgate CPU/request: the same comparison, less sensitive to a busy machine (informational)
+ * @property {{ autocannon: (number | null)[], wrk: (number | null)[] | null }} perRound  tsgate ÷ node-cluster req/s in each round, by tool (wrk: when installed)
  * @property {boolean} clean  tsgate answered every request with 2xx, no errors, no timeouts
  * @property {number | null} bar  the bar on `ratio`, or null where it is reported only
  * @property {boolean | null} pass  ratio ≥ bar and clean; null where there is no bar
@@ -107,7 +109,7 @@ const VARIANTS = [
  * @param {ServerSpec} spec
  * @param {VariantSpec} variant
  * @param {import('./lib/harness.js').BenchOptions} options
- * @param {{ index: number, total: number, round: number, pipelining: number }} at
+ * @param {{ index: number, total: number, round: number, pipelining: number, withWrk: boolean }} at
  * @returns {Promise<RunRecord>}
  */
 async function measure(spec, variant, options, at) {
@@ -123,11 +125,14 @@ async function measure(spec, variant, options, at) {
     const { result, serverCpuUsPerRequest } = await loadWithCpu(server, { ...params, duration: options.duration });
     process.stderr.write(
       loadNote(result, serverCpuUsPerRequest) +
-        (result.errors + result.timeouts + result.non2xx > 0
-          ? `, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts\n`
-          : '\n'),
+        (result.errors + result.timeouts + result.non2xx > 0 ? `, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts` : ''),
     );
-    return { ...result, round: at.round, order: at.index, serverCpuUsPerRequest };
+    // wrk after autocannon on the same server: C, one thread, a new connection per request with `Connection: close`.
+    const wrk = at.withWrk
+      ? wrkLoadWithCpu(server.child.pid ?? -1, server.url, { duration: options.duration, connections: options.connections, headers: variant.keepAlive ? {} : { Connection: 'close' } }, treeCpuSeconds)
+      : null;
+    process.stderr.write(wrk ? `; wrk ${Math.round(wrk.requestsPerSec)} req/s, p99 ${wrk.latencyP99Ms} ms, server CPU ${wrk.serverCpuUsPerRequest} µs/req\n` : '\n');
+    return { ...result, round: at.round, order: at.index, serverCpuUsPerRequest, wrk };
   });
 }
 
@@ -158,6 +163,7 @@ export async function run(options) {
   const total = order.length * VARIANTS.length;
 
   const loadAverage = loadAverageAtStart();
+  const withWrk = wrkAvailable();
   if (options.pipelining > 1) process.stderr.write('  note: keep-alive off runs without pipelining\n');
 
   /** @type {Record<string, VariantResult>} */
@@ -169,7 +175,7 @@ export async function run(options) {
     const runs = Object.fromEntries(SERVERS.map((s) => [s.id, []]));
     for (const [i, spec] of order.entries()) {
       index += 1;
-      const record = await measure(spec, variant, options, { index, total, round: Math.floor(i / SERVERS.length) + 1, pipelining });
+      const record = await measure(spec, variant, options, { index, total, round: Math.floor(i / SERVERS.length) + 1, pipelining, withWrk });
       runs[spec.id]?.push(record);
     }
     /** @type {Record<string, ServerSummary>} */
@@ -179,6 +185,13 @@ export async function run(options) {
     const baseline = /** @type {ServerSummary} */ (servers['node-cluster']);
     const { ratio, cpuRatio } = ratios(tsgate, baseline);
     const clean = tsgate.non2xx === 0 && tsgate.errors === 0 && tsgate.timeouts === 0;
+    /** @param {(run: RunRecord) => number | undefined} rps */
+    const perRound = (rps) =>
+      tsgate.runs.map((run, i) => {
+        const a = rps(run);
+        const b = baseline.runs[i] && rps(/** @type {RunRecord} */ (baseline.runs[i]));
+        return a === undefined || b === undefined || b === 0 ? null : Math.round((a / b) * 1000) / 1000;
+      });
     variants[variant.id] = {
       label: variant.label,
       keepAlive: variant.keepAlive,
@@ -187,6 +200,7 @@ export async function run(options) {
       servers,
       ratio,
       cpuRatio,
+      perRound: { autocannon: perRound((run) => run.requestsPerSec), wrk: withWrk ? perRound((run) => run.wrk?.requestsPerSec) : null },
       clean,
       bar: variant.bar ? BAR : null,
       pass: variant.bar ? ratio >= BAR && clean : null,
@@ -228,10 +242,17 @@ function rows(result) {
 function verdicts(result) {
   return Object.entries(result.variants).map(([id, v]) => {
     const cpu = v.cpuRatio === null ? '' : `, CPU-efficiency ratio ${v.cpuRatio}`;
-    const dirty = v.clean ? '' : ' (tsgate answered some requests with errors, timeouts or non-2xx)';
+    const details =
+      (v.clean ? '' : ' (tsgate answered some requests with errors, timeouts or non-2xx)') +
+      `; per round: autocannon ${v.perRound.autocannon.join(' / ')}` +
+      (v.perRound.wrk
+        ? `, wrk ${v.perRound.wrk.join(' / ')} (server CPU µs/req by wrk: ${Object.entries(v.servers)
+            .map(([server, s]) => `${server} ${s.runs.map((r) => r.wrk?.serverCpuUsPerRequest ?? 'n/a').join(' / ')}`)
+            .join('; ')})`
+        : ', wrk not installed');
     return v.bar === null
-      ? `${id}: ratio ${v.ratio}${cpu} (reported, no bar)${dirty}`
-      : `${id}: ratio ${v.ratio}${cpu} (bar ≥ ${v.bar}): ${v.pass ? 'PASS' : 'FAIL'}${dirty}`;
+      ? `${id}: ratio ${v.ratio}${cpu} (reported, no bar)${details}`
+      : `${id}: ratio ${v.ratio}${cpu} (bar ≥ ${v.bar}): ${v.pass ? 'PASS' : 'FAIL'}${details}`;
   });
 }
 

@@ -54,3 +54,21 @@ export function wrkLoad(url, { duration, connections, headers = {}, timeout }) {
     errors: errors ? errors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
   };
 }
+
+/**
+ * `wrkLoad` on a running server, with the CPU time its processes (primary
+ * and workers) spent meanwhile, in µs per request (null without /proc).
+ * @param {number} pid  the server's primary
+ * @param {string} url
+ * @param {Parameters<typeof wrkLoad>[1]} params
+ * @param {(pid: number) => number | undefined} treeCpuSeconds  harness.js's, passed in so this module needs no harness
+ * @returns {WrkResult & { serverCpuUsPerRequest: number | null }}
+ */
+export function wrkLoadWithCpu(pid, url, params, treeCpuSeconds) {
+  const before = treeCpuSeconds(pid);
+  const result = wrkLoad(url, params);
+  const after = treeCpuSeconds(pid);
+  const serverCpuUsPerRequest =
+    before === undefined || after === undefined || result.totalRequests === 0 ? null : Math.round(((after - before) * 1e7) / result.totalRequests) / 10;
+  return { ...result, serverCpuUsPerRequest };
+}

@@ -7,6 +7,8 @@ import { CACHE_NAME, MANIFEST_NAME } from '../../src/runtime/staticfiles/manifes
 import { Client } from '../../src/runtime/test/index.js';
 import type { Application } from '../../src/runtime/tsgi/types.js';
 import { tempDir } from '../helpers/process.js';
+import { until } from '../helpers/until.js';
+import { chooseEncoding, chooseEncodingCached } from '../../src/runtime/staticfiles/accept-encoding.js';
 
 let app: Application;
 let base = '';
@@ -284,7 +286,45 @@ describe('a project serving STATIC_ROOT', () => {
   });
 });
 
+describe('chooseEncodingCached', () => {
+  it('answers as chooseEncoding for each set of copies, the same header remembered per set', () => {
+    const headers = ['gzip, deflate, br', 'br;q=0, gzip', 'gzip;q=1, br;q=0.8', 'identity', '*', 'gzip;q=0.2, identity;q=0.9', 'deflate'];
+    const sets = [[], ['br'], ['gzip'], ['br', 'gzip']] as const;
+    for (let round = 0; round < 2; round++) {
+      for (const available of sets) {
+        for (const header of headers) expect(chooseEncodingCached(header, available), `${header} with ${available.join('+')}`).toBe(chooseEncoding(header, available));
+      }
+    }
+    // Asked first for a file with both copies, then for a gzip-only file: not the remembered br.
+    expect(chooseEncodingCached('br, gzip', ['br', 'gzip'])).toBe('br');
+    expect(chooseEncodingCached('br, gzip', ['gzip'])).toBe('gzip');
+  });
+});
+
 describe('revalidateMs', () => {
+  it('re-checks a cached file once the period is over', async () => {
+    const root = tempDir('tsgate-static-period-');
+    writeFileSync(join(root, 'a.txt'), 'one');
+    const app = withStaticFiles(createApplication([path('<path:rest>', () => text('app'))]), {
+      url: '/static/',
+      find: (relative) => fileInside(root, relative),
+      cache: true,
+      revalidateMs: 50,
+    });
+    const client = new Client(app);
+    expect((await client.get('/static/a.txt')).text()).toBe('one');
+    writeFileSync(join(root, 'a.txt'), 'two!');
+    await until('the changed file is served', async () => (await client.get('/static/a.txt')).text() === 'two!', 5000);
+  });
+
+  it('still checks a header a layer outside adds to a static response', async () => {
+    const root = tempDir('tsgate-static-bad-header-');
+    writeFileSync(join(root, 'a.txt'), 'one');
+    const served = withStaticFiles(createApplication([]), { url: '/static/', find: (relative) => fileInside(root, relative), cache: true });
+    const app: Application = (environ, startResponse) => served(environ, (status, headers, excInfo) => startResponse(status, [...headers, ['X-Bad', 'a\r\nb']], excInfo));
+    await expect(new Client(app).get('/static/a.txt')).rejects.toThrow(/X-Bad has a value that .* holds control characters/);
+  });
+
   it('serves a cached file without a stat inside the window, and never caches a miss', async () => {
     const root = tempDir('tsgate-static-revalidate-');
     writeFileSync(join(root, 'a.txt'), 'one');

@@ -37,3 +37,22 @@ export function chooseEncoding(header: string | undefined, available: readonly C
   if (best !== undefined && weightOf('identity') > bestWeight) return undefined;
   return best;
 }
+
+/** Distinct `Accept-Encoding` values remembered per set of copies: clients send a handful (one per browser version). */
+const CHOICES_MAX = 256;
+/** Chosen coding (null: identity) by header value, for each set of copies a file can have: none, br, gzip, both. */
+const choices: Map<string, Coding | null>[] = [new Map(), new Map(), new Map(), new Map()];
+
+/**
+ * `chooseEncoding`, remembered by header value: the answer depends only on
+ * the value and which copies exist, and parsing the header (splits, trims, a
+ * regex per q-value) made a `br` response cost more than the identity one.
+ */
+export function chooseEncodingCached(header: string, available: readonly Coding[]): Coding | undefined {
+  const known = choices[(available.includes('br') ? 1 : 0) + (available.includes('gzip') ? 2 : 0)] as Map<string, Coding | null>;
+  const cached = known.get(header);
+  if (cached !== undefined) return cached ?? undefined;
+  const chosen = chooseEncoding(header, available);
+  if (known.size < CHOICES_MAX) known.set(header, chosen ?? null);
+  return chosen;
+}

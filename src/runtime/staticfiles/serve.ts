@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import type { Application, Body, Environ, Header, StartResponse } from '../tsgi/types.js';
 import { countStaticFile } from '../metrics/static.js';
 import { ROUTE_KEY, STATIC_ROUTE } from '../metrics/http.js';
-import { chooseEncoding } from './accept-encoding.js';
+import { chooseEncodingCached } from './accept-encoding.js';
 import { isFresh } from './conditional.js';
 import { StaticEntries } from './entries.js';
 import type { Entry, Variant } from './entry.js';
@@ -64,7 +64,7 @@ function partial(entry: Entry, range: ByteRange, head: boolean, startResponse: S
 /** 200 with the whole file, or the compressed copy `Accept-Encoding` chooses (none when a Range was sent). */
 function whole(entry: Entry, environ: Environ, head: boolean, startResponse: StartResponse): Body {
   const accept = environ.HTTP_ACCEPT_ENCODING;
-  const coding = typeof environ.HTTP_RANGE === 'string' || typeof accept !== 'string' || !entry.vary ? undefined : chooseEncoding(accept, entry.codings);
+  const coding = typeof environ.HTTP_RANGE === 'string' || typeof accept !== 'string' || !entry.vary ? undefined : chooseEncodingCached(accept, entry.codings);
   const variant = coding === undefined ? entry.identity : (entry.encoded[coding] as Variant);
   startResponse('200 OK', (coding === undefined ? entry.full : (entry.fullEncoded[coding] as Header[])).slice());
   if (head) return [];
