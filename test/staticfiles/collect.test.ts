@@ -480,6 +480,16 @@ describe('compression and progress', () => {
     expect(calls[0]).toEqual([0, last[1]]);
     expect(calls.every(([done], index) => index === 0 || done === (calls[index - 1]?.[0] ?? 0) + 1)).toBe(true);
   });
+
+  it.each([9, 11])('at brotli %i gives a small file the 16-bit window, whose stream header is 1 bit (a smaller window costs 7)', async (brotliQuality) => {
+    put('static/small.css', `${'p { color: blue; }\n'.repeat(60)}`);
+    await collect({ brotliQuality });
+    const br = readFileSync(join(root, 'small.css.br'));
+    expect(brotliDecompressSync(br).equals(readFileSync(join(root, 'small.css')))).toBe(true);
+    // WBITS: a first bit of 0 means a 16-bit window.
+    expect((br[0] ?? 1) & 1).toBe(0);
+  });
+
 });
 
 describe('a failure while writing', () => {
