@@ -17,6 +17,14 @@
  * of a busy 2-core machine should wait for by default. `brotliQuality` (the
  * command's `--brotli-quality 11`) gives whitenoise's quality where deploy
  * time does not matter.
+ *
+ * At equal quality the brotli calls bound the ratio to whitenoise: on the
+ * tree (callgrind, 200 of its files) a call costs 8.4 M instructions here
+ * and 12.9 M in whitenoise's (python brotli, 4 MB window, literal context
+ * modeling), for the same or smaller output; all of it in brotli's own
+ * search (UpdateNodes 71%), fixed by the quality. 10 001 calls here to its
+ * 13 334 leave ~2× on the brotli work, which is ~60% of whitenoise's run:
+ * ~3× by CPU only if nothing else in a run cost anything.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
