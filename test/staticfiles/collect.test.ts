@@ -480,6 +480,39 @@ describe('compression and progress', () => {
     expect(calls[0]).toEqual([0, last[1]]);
     expect(calls.every(([done], index) => index === 0 || done === (calls[index - 1]?.[0] ?? 0) + 1)).toBe(true);
   });
+
+  it.each([9, 11])('at brotli %i gives a small file the 16-bit window, whose stream header is 1 bit (a smaller window costs 7)', async (brotliQuality) => {
+    put('static/small.css', `${'p { color: blue; }\n'.repeat(60)}`);
+    await collect({ brotliQuality });
+    const br = readFileSync(join(root, 'small.css.br'));
+    expect(brotliDecompressSync(br).equals(readFileSync(join(root, 'small.css')))).toBe(true);
+    // WBITS: a first bit of 0 means a 16-bit window.
+    expect((br[0] ?? 1) & 1).toBe(0);
+  });
+
+  it.each([false, true])('compresses files with the same bytes once (keepOnlyHashed %s): their copies are one file, a file of the same length with other bytes its own', async (keepOnlyHashed) => {
+    const library = `${'export const value = "vendored";\n'.repeat(80)}`;
+    put('static/one/lib.js', library);
+    put('vendorfiles/two/lib.js', library);
+    put('pages/static/pages/copy.mjs', library);
+    put('static/other.js', library.replace('vendored', 'VENDORED'));
+    const calls: [number, number][] = [];
+    await collect({ keepOnlyHashed, progress: (done, total) => calls.push([done, total]) });
+    const paths = manifest().paths;
+    const names = ['one/lib.js', 'vendor/two/lib.js', 'pages/copy.mjs', 'other.js'].flatMap((name) => (keepOnlyHashed ? [paths[name] ?? ''] : [name, paths[name] ?? '']));
+    for (const name of names) {
+      const content = readFileSync(join(root, name));
+      expect(brotliDecompressSync(readFileSync(join(root, `${name}.br`))).equals(content), name).toBe(true);
+      expect(gunzipSync(readFileSync(join(root, `${name}.gz`))).equals(content), name).toBe(true);
+    }
+    for (const suffix of ['.br', '.gz']) {
+      const inodes = new Set(names.filter((name) => !name.startsWith('other.')).map((name) => statSync(join(root, name + suffix)).ino));
+      expect(inodes.size, suffix).toBe(1);
+      expect(inodes.has(statSync(join(root, (keepOnlyHashed ? (paths['other.js'] ?? '') : 'other.js') + suffix)).ino), suffix).toBe(false);
+    }
+    const last = calls.at(-1) ?? [0, -1];
+    expect(last[0]).toBe(last[1]);
+  });
 });
 
 describe('a failure while writing', () => {

@@ -215,7 +215,7 @@ async function writeHashedCopies(work: OutputWork, ensureFolder: (folder: string
     }
     log(`Post-processed '${entry.relative}' as '${entry.hashed}'`, 2);
     step();
-    if (jobs && isCompressible(entry.relative)) jobs.hashed(entry.relative, pathIn(root, entry.relative), destination, entry.content, read);
+    if (jobs && isCompressible(entry.relative)) jobs.hashed(entry.relative, destination, entry.content, read);
   });
   // As Django, which post-processes every file on every run.
   for (const entry of work.planned?.values() ?? []) if (!entry.redo) log(`Post-processed '${entry.relative}' as '${entry.hashed}'`, 2);
