@@ -4,9 +4,10 @@
  * to it, stop it with TERM under load and see nothing dropped.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request, Agent } from 'node:http';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { get, type Reply } from '../helpers/http.js';
 import { installedProject } from '../helpers/installed-project.js';
 import { Spawned, freePort, run, runSync } from '../helpers/process.js';
 
@@ -29,26 +30,6 @@ function npm(args: string[], env: NodeJS.ProcessEnv = {}) {
 /** npm, without blocking the file's other concurrent tests. */
 function npmAsync(args: string[], env: NodeJS.ProcessEnv = {}) {
   return run('npm', args, { cwd: project, env });
-}
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function get(port: number, path: string, agent?: Agent, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 // `create-tsgate-project site --no-git`, with its npm install: a copy of the one the end-to-end files share.
@@ -198,8 +179,8 @@ export const greet = task('pages.greet', async ({ who }: { who: string }) => \`h
     expect(welcome.headers['x-content-type-options']).toBe('nosniff');
     expect(welcome.headers['x-frame-options']).toBe('DENY');
     expect(welcome.headers['referrer-policy']).toBe('same-origin');
-    expect((await get(port, '/', undefined, { Host: 'evil.example' })).status).toBe(400);
-    expect((await get(port, '/healthz', undefined, { Host: '10.1.2.3:8000' })).status).toBe(200);
+    expect((await get(port, '/', { headers: { Host: 'evil.example' } })).status).toBe(400);
+    expect((await get(port, '/healthz', { headers: { Host: '10.1.2.3:8000' } })).status).toBe(200);
     // The page links its stylesheet by the hashed name collectstatic gave it, served from STATIC_ROOT for good.
     const stylesheet = /<link rel="stylesheet" href="([^"]+)">/.exec(welcome.body)?.[1] ?? '';
     expect(stylesheet).toMatch(/^\/static\/pages\/site\.[0-9a-f]{12}\.css$/);
@@ -221,7 +202,7 @@ export const greet = task('pages.greet', async ({ who }: { who: string }) => \`h
     const loop = async () => {
       while (!stopping || statuses.length < 50) {
         try {
-          statuses.push((await get(port, '/', agent)).status);
+          statuses.push((await get(port, '/', { agent })).status);
           if (statuses.length === 50) underLoad();
         } catch (error) {
           failures.push((error as NodeJS.ErrnoException).code ?? String(error));

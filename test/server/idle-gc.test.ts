@@ -40,47 +40,34 @@ describe('collectWhenIdle', () => {
     }
   });
 
-  it('collects once more, and only once, when the first collection left the young generation grown', async () => {
+  /**
+   * Work, then quiet: resolves once the collection and its follow-up have
+   * run and six more quiet intervals have passed, with how many ran in all.
+   */
+  async function collectionsAfterWork(youngBytes: (collections: number) => number): Promise<number> {
     let collections = 0;
     let ticks = 0;
-    /** What V8 would report: grown by the traffic until the follow-up shrinks it. */
-    let young = 32 * 1024 * 1024;
-    const stop = collectWhenIdle({
-      quietMs: 100,
-      gc: () => {
-        collections += 1;
-        if (collections === 2) young = 1024 * 1024;
-      },
-      youngBytes: () => young,
-    });
+    const stop = collectWhenIdle({ quietMs: 100, gc: () => (collections += 1), youngBytes: () => youngBytes(collections) });
     const clock = setInterval(() => (ticks += 1), 100);
     try {
       spin(300);
       await until('the collection and its follow-up', () => collections === 2);
       const after = ticks;
       await until('six more intervals', () => ticks >= after + 6);
-      expect(collections).toBe(2);
+      return collections;
     } finally {
       clearInterval(clock);
       stop();
     }
+  }
+
+  it('collects once more, and only once, when the first collection left the young generation grown', async () => {
+    // What V8 would report: grown by the traffic until the follow-up (the second collection) shrinks it.
+    expect(await collectionsAfterWork((collections) => (collections >= 2 ? 1024 * 1024 : 32 * 1024 * 1024))).toBe(2);
   });
 
   it('gives a grown young generation one follow-up only, even when V8 keeps it grown', async () => {
-    let collections = 0;
-    let ticks = 0;
-    const stop = collectWhenIdle({ quietMs: 100, gc: () => (collections += 1), youngBytes: () => 32 * 1024 * 1024 });
-    const clock = setInterval(() => (ticks += 1), 100);
-    try {
-      spin(300);
-      await until('the collection and its follow-up', () => collections === 2);
-      const after = ticks;
-      await until('six more intervals', () => ticks >= after + 6);
-      expect(collections).toBe(2);
-    } finally {
-      clearInterval(clock);
-      stop();
-    }
+    expect(await collectionsAfterWork(() => 32 * 1024 * 1024)).toBe(2);
   });
 
   it('does not collect while the worker keeps working', async () => {
