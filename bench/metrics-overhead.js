@@ -194,9 +194,15 @@ export async function run(options) {
     /** @type {{ off: RunRecord, on: RunRecord }[]} */
     const rounds_ = [];
     for (let r = 0; r < rounds; r++) {
-      const off = await measure(pair, false, options, `[${r + 1}/${rounds} A]`);
-      const on = await measure(pair, true, options, `[${r + 1}/${rounds} B]`);
-      rounds_.push({ off, on });
+      // A B, then B A: whichever runs second in a pair (a warmer machine, a grown SQLite WAL) is not always B.
+      const label = (/** @type {string} */ side) => `[${r + 1}/${rounds} ${side}]`;
+      if (r % 2 === 0) {
+        const off = await measure(pair, false, options, label('A'));
+        rounds_.push({ off, on: await measure(pair, true, options, label('B')) });
+      } else {
+        const on = await measure(pair, true, options, label('B'));
+        rounds_.push({ off: await measure(pair, false, options, label('A')), on });
+      }
     }
     const rpsRatio = round(median(rounds_.map(({ off, on }) => on.requestsPerSec / off.requestsPerSec)), 3);
     const cpuRatios = rounds_.filter(({ off, on }) => off.serverCpuUsPerRequest && on.serverCpuUsPerRequest).map(({ off, on }) => /** @type {number} */ (off.serverCpuUsPerRequest) / /** @type {number} */ (on.serverCpuUsPerRequest));
@@ -261,7 +267,7 @@ export function markdown(result) {
 ${result.description}.
 
 ${reportHeader(result)}
-- load: ${p.tool}, ${p.connections} connections; per run ${p.warmup} s wrk warm-up, ${p.duration} s wrk, then a fixed request count through autocannon for the CPU figure; ${p.rounds} rounds A B, A B, …
+- load: ${p.tool}, ${p.connections} connections; per run ${p.warmup} s wrk warm-up, ${p.duration} s wrk, then a fixed request count through autocannon for the CPU figure; ${p.rounds} rounds A B, B A, A B, …
 
 ${markdownTable(HEAD, rows(result))}
 
