@@ -302,16 +302,21 @@ describe('chooseEncodingCached', () => {
 });
 
 describe('revalidateMs', () => {
-  it('re-checks a cached file once the period is over', async () => {
-    const root = tempDir('tsgate-static-period-');
+  /** A folder holding a.txt ('one'), served from /static/ with a cache re-checked every `revalidateMs`, the app behind it. */
+  function cachedStatic(revalidateMs: number): { root: string; client: Client } {
+    const root = tempDir('tsgate-static-revalidate-');
     writeFileSync(join(root, 'a.txt'), 'one');
     const app = withStaticFiles(createApplication([path('<path:rest>', () => text('app'))]), {
       url: '/static/',
       find: (relative) => fileInside(root, relative),
       cache: true,
-      revalidateMs: 50,
+      revalidateMs,
     });
-    const client = new Client(app);
+    return { root, client: new Client(app) };
+  }
+
+  it('re-checks a cached file once the period is over', async () => {
+    const { root, client } = cachedStatic(50);
     expect((await client.get('/static/a.txt')).text()).toBe('one');
     writeFileSync(join(root, 'a.txt'), 'two!');
     await until('the changed file is served', async () => (await client.get('/static/a.txt')).text() === 'two!', 5000);
@@ -326,15 +331,7 @@ describe('revalidateMs', () => {
   });
 
   it('serves a cached file without a stat inside the window, and never caches a miss', async () => {
-    const root = tempDir('tsgate-static-revalidate-');
-    writeFileSync(join(root, 'a.txt'), 'one');
-    const app = withStaticFiles(createApplication([path('<path:rest>', () => text('app'))]), {
-      url: '/static/',
-      find: (relative) => fileInside(root, relative),
-      cache: true,
-      revalidateMs: 60_000,
-    });
-    const client = new Client(app);
+    const { root, client } = cachedStatic(60_000);
     expect((await client.get('/static/a.txt')).text()).toBe('one');
     writeFileSync(join(root, 'a.txt'), 'two!');
     expect((await client.get('/static/a.txt')).text()).toBe('one');
