@@ -89,17 +89,47 @@ export class Spawned {
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  /** Waits until the output matches, failing with the output so far on timeout or exit. */
-  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = this.output.match(pattern);
-      if (match) return match;
-      if (this.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`waiting for ${pattern}: ${this.child.exitCode !== null ? 'process exited' : 'timed out'}\n--- output ---\n${this.output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  /** Waits until the output matches, failing with the output so far on timeout or exit; woken by each chunk of output. */
+  waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.child.stdout?.off('data', check);
+        this.child.stderr?.off('data', check);
+        this.child.off('exit', onExit);
+      };
+      const fail = (why: string): void => {
+        settle();
+        reject(new Error(`waiting for ${pattern}: ${why}\n--- output ---\n${this.output}`));
+      };
+      // Listeners run after the constructor's, so `output` already holds the new chunk.
+      const check = (): void => {
+        const match = this.output.match(pattern);
+        if (!match) return;
+        settle();
+        resolve(match);
+      };
+      // Output still in the pipes when the process exits arrives after 'exit': it is all in once 'close' comes
+      // (stdio ended), or after a moment when a grandchild holds the pipes open.
+      const onExit = (): void => {
+        const last = (): void => {
+          check();
+          fail('process exited');
+        };
+        if (this.child.stdout?.readableEnded !== false && this.child.stderr?.readableEnded !== false) return last();
+        const grace = setTimeout(last, 200);
+        this.child.once('close', () => {
+          clearTimeout(grace);
+          last();
+        });
+      };
+      const timer = setTimeout(() => fail('timed out'), timeoutMs);
+      this.child.stdout?.on('data', check);
+      this.child.stderr?.on('data', check);
+      this.child.on('exit', onExit);
+      if (this.child.exitCode !== null || this.child.signalCode !== null) onExit();
+      else check();
+    });
   }
 
   /** Kills the whole process group (a server's workers too); safe to call when already gone. */
