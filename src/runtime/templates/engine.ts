@@ -15,7 +15,9 @@
  * (`forms/field.html`, …; templates/forms.ts), so a project overrides one
  * by putting a file of that name in its `templates/forms/`.
  */
-import Handlebars from 'handlebars';
+// handlebars' one-file build (handlebars-dist.d.ts says why), not its main module.
+import handlebars from 'handlebars/dist/handlebars.js';
+import type Handlebars from 'handlebars';
 import type { HelperDelegate } from 'handlebars';
 import { resolve } from 'node:path';
 import { TemplateDoesNotExist, TemplateError, TemplateSyntaxError } from './errors.js';
@@ -123,7 +125,7 @@ function partialNamesIn(program: hbs.AST.Program): string[] {
 export function createTemplateEngine(options: TemplateEngineOptions): TemplateEngine {
   const dirs = Object.freeze(options.dirs.map((dir) => resolve(dir)));
   const { debug } = options;
-  const env = Handlebars.create();
+  const env = handlebars.create();
 
   const helpers = {
     ...builtinHelpers(env, { staticUrl: options.staticUrl ?? '/static/', reverse: options.reverse }),
