@@ -60,6 +60,31 @@ function bundleKysely(/** @type {string} */ distDir) {
 }
 
 /**
+ * Replaces the runtime's compiled `dist/templates/handlebars.js` (which
+ * imports `handlebars/dist/handlebars.js`) with that file bundled in, so
+ * that escapeNonLatin1() below makes it one-byte text (see
+ * src/runtime/templates/handlebars.ts). The declarations still come from the
+ * handlebars package, a dependency of the runtime as before.
+ */
+function bundleHandlebars(/** @type {string} */ distDir) {
+  const manifest = join(root, 'node_modules', 'handlebars', 'package.json');
+  const { version, license } = JSON.parse(readFileSync(manifest, 'utf8'));
+  const outfile = join(distDir, 'templates', 'handlebars.js');
+  buildSync({
+    entryPoints: [outfile],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    allowOverwrite: true,
+    banner: { js: `// handlebars ${version} (https://handlebarsjs.com), its dist/handlebars.js bundled into this module by tsgate's build. ${license} licence: handlebars.LICENSE beside this file.` },
+    logLevel: 'warning',
+  });
+  copyFileSync(join(root, 'node_modules', 'handlebars', 'LICENSE'), join(distDir, 'templates', 'handlebars.LICENSE'));
+}
+
+/**
  * Escapes every character above U+00FF in the runtime's compiled modules
  * (`—` → `\u2014`), almost all of them in comments. V8 keeps each module's
  * source as a string for the life of the process, and one such character
@@ -194,6 +219,7 @@ const pkgDir = join(root, 'build', 'tsgate');
 mkdirSync(pkgDir, { recursive: true });
 compile('tsconfig.runtime.json', join(pkgDir, 'dist'));
 const kyselyVersion = bundleKysely(join(pkgDir, 'dist'));
+bundleHandlebars(join(pkgDir, 'dist'));
 escapeNonLatin1(join(pkgDir, 'dist'));
 // What tsc does not copy: tsgate.auth's templates and its common-password list (with that list's licence).
 copyTree(join(root, 'src', 'runtime', 'auth', 'templates'), join(pkgDir, 'dist', 'auth', 'templates'));

@@ -15,12 +15,11 @@
  * (`forms/field.html`, …; templates/forms.ts), so a project overrides one
  * by putting a file of that name in its `templates/forms/`.
  */
-// handlebars' one-file build (handlebars-dist.d.ts says why), not its main module.
-import handlebars from 'handlebars/dist/handlebars.js';
 import type Handlebars from 'handlebars';
 import type { HelperDelegate } from 'handlebars';
 import { resolve } from 'node:path';
 import { TemplateDoesNotExist, TemplateError, TemplateSyntaxError } from './errors.js';
+import handlebars from './handlebars.js';
 import { FORM_TEMPLATES, formHelpers } from './forms.js';
 import { cacheHelper, COLLECTOR, FragmentCollector, fillFragments, type FragmentCache } from './fragments.js';
 import { asHelper, builtinHelpers, guardHelper, type Reverse, type StaticUrl } from './helpers.js';
