@@ -59,6 +59,52 @@ function bundleKysely(/** @type {string} */ distDir) {
   return version;
 }
 
+/**
+ * Replaces the runtime's compiled `dist/templates/handlebars.js` (which
+ * imports `handlebars/dist/handlebars.js`) with that file bundled in, so
+ * that escapeNonLatin1() below makes it one-byte text (see
+ * src/runtime/templates/handlebars.ts). The declarations still come from the
+ * handlebars package, a dependency of the runtime as before.
+ */
+function bundleHandlebars(/** @type {string} */ distDir) {
+  const manifest = join(root, 'node_modules', 'handlebars', 'package.json');
+  const { version, license } = JSON.parse(readFileSync(manifest, 'utf8'));
+  const outfile = join(distDir, 'templates', 'handlebars.js');
+  buildSync({
+    entryPoints: [outfile],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    allowOverwrite: true,
+    banner: { js: `// handlebars ${version} (https://handlebarsjs.com), its dist/handlebars.js bundled into this module by tsgate's build. ${license} licence: handlebars.LICENSE beside this file.` },
+    logLevel: 'warning',
+  });
+  copyFileSync(join(root, 'node_modules', 'handlebars', 'LICENSE'), join(distDir, 'templates', 'handlebars.LICENSE'));
+}
+
+/**
+ * Escapes every character above U+00FF in the runtime's compiled modules
+ * (`—` → `\u2014`), almost all of them in comments. V8 keeps each module's
+ * source as a string for the life of the process, and one such character
+ * makes it a two-byte string: twice the memory for the whole file. Kysely's
+ * bundle (494 k characters) was two-byte for one `—` in a comment; so were
+ * 83 of our own modules (~430 k characters). In comments, strings, regular
+ * expressions and template literals `\uXXXX` means the same character (a
+ * character beyond the BMP is escaped as its two UTF-16 halves, which those
+ * read as one); the runtime has no `String.raw` text holding one.
+ */
+function escapeNonLatin1(/** @type {string} */ dir) {
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const file = join(entry.parentPath, entry.name);
+    const text = readFileSync(file, 'utf8');
+    if (!/[^\u0000-\u00ff]/.test(text)) continue;
+    writeFileSync(file, text.replace(/[^\u0000-\u00ff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  }
+}
+
 /** True while process `pid` runs. */
 function alive(/** @type {number} */ pid) {
   try {
@@ -173,6 +219,8 @@ const pkgDir = join(root, 'build', 'tsgate');
 mkdirSync(pkgDir, { recursive: true });
 compile('tsconfig.runtime.json', join(pkgDir, 'dist'));
 const kyselyVersion = bundleKysely(join(pkgDir, 'dist'));
+bundleHandlebars(join(pkgDir, 'dist'));
+escapeNonLatin1(join(pkgDir, 'dist'));
 // What tsc does not copy: tsgate.auth's templates and its common-password list (with that list's licence).
 copyTree(join(root, 'src', 'runtime', 'auth', 'templates'), join(pkgDir, 'dist', 'auth', 'templates'));
 for (const name of ['common-passwords.txt', 'common-passwords.LICENSE']) {

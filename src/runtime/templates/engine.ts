@@ -15,10 +15,11 @@
  * (`forms/field.html`, …; templates/forms.ts), so a project overrides one
  * by putting a file of that name in its `templates/forms/`.
  */
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import type { HelperDelegate } from 'handlebars';
 import { resolve } from 'node:path';
 import { TemplateDoesNotExist, TemplateError, TemplateSyntaxError } from './errors.js';
+import handlebars from './handlebars.js';
 import { FORM_TEMPLATES, formHelpers } from './forms.js';
 import { cacheHelper, COLLECTOR, FragmentCollector, fillFragments, type FragmentCache } from './fragments.js';
 import { asHelper, builtinHelpers, guardHelper, type Reverse, type StaticUrl } from './helpers.js';
@@ -123,7 +124,7 @@ function partialNamesIn(program: hbs.AST.Program): string[] {
 export function createTemplateEngine(options: TemplateEngineOptions): TemplateEngine {
   const dirs = Object.freeze(options.dirs.map((dir) => resolve(dir)));
   const { debug } = options;
-  const env = Handlebars.create();
+  const env = handlebars.create();
 
   const helpers = {
     ...builtinHelpers(env, { staticUrl: options.staticUrl ?? '/static/', reverse: options.reverse }),
