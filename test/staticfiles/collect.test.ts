@@ -91,6 +91,10 @@ describe('gathering', () => {
     expect(all.copied).toContain('.git/config');
     expect(all.copied).toContain('CVS/Entries');
     expect(all.copied).toContain('notes.txt~');
+    // A pattern with a slash is matched against the whole path under the source folder.
+    const paths = await collect({ postProcess: false, ignore: ['drafts/*'], clear: true });
+    expect(paths.copied).not.toContain('drafts/a.psd');
+    expect(paths.copied).toContain('.hidden');
     expect(ignoreMatcher(['*.map'])('a/b/c.js.map')).toBe(true);
     expect(ignoreMatcher(['vendor/*'])('vendor/lib.js')).toBe(true);
   });
