@@ -1,5 +1,5 @@
 /** collectstatic's core, called directly with explicit sources and root. */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -91,6 +91,10 @@ describe('gathering', () => {
     expect(all.copied).toContain('.git/config');
     expect(all.copied).toContain('CVS/Entries');
     expect(all.copied).toContain('notes.txt~');
+    // A pattern with a slash is matched against the whole path under the source folder.
+    const paths = await collect({ postProcess: false, ignore: ['drafts/*'], clear: true });
+    expect(paths.copied).not.toContain('drafts/a.psd');
+    expect(paths.copied).toContain('.hidden');
     expect(ignoreMatcher(['*.map'])('a/b/c.js.map')).toBe(true);
     expect(ignoreMatcher(['vendor/*'])('vendor/lib.js')).toBe(true);
   });
@@ -263,6 +267,28 @@ describe('options', () => {
     expect(existsSync(join(root, 'tiny.js.gz'))).toBe(false);
     expect(existsSync(join(root, 'tiny.js.br'))).toBe(false);
     expect(existsSync(join(root, 'photo.png.gz'))).toBe(false);
+  });
+  it('tries every type but the compressed formats, as whitenoise: a font, an icon, wasm and a file without extension get copies; .woff2, .png and .mp4 do not; bytes that do not compress keep none', async () => {
+    const text = 'glyph table entry 0123456789 abcdefghij\n'.repeat(100);
+    const compressible = ['fonts/f.ttf', 'fonts/f.otf', 'favicon.ico', 'app.wasm', 'data.csv', 'LICENSE', 'dir.v2/NOTICE'];
+    const skipped = ['fonts/f.woff2', 'img/a.PNG', 'video/clip.mp4', 'archive.zip'];
+    for (const name of [...compressible, ...skipped]) put(`static/${name}`, text);
+    // Incompressible bytes under a name not on the list: gzip cannot shrink them by 1%, so brotli is not tried.
+    put('static/blob.bin', randomBytes(4096));
+    await collect();
+    const paths = manifest().paths;
+    for (const name of compressible) {
+      for (const file of [name, paths[name] ?? '']) {
+        expect(brotliDecompressSync(readFileSync(join(root, `${file}.br`))).toString(), file).toBe(text);
+        expect(gunzipSync(readFileSync(join(root, `${file}.gz`))).toString(), file).toBe(text);
+      }
+    }
+    for (const name of [...skipped, 'blob.bin']) {
+      for (const file of [name, paths[name] ?? '']) {
+        expect(existsSync(join(root, `${file}.gz`)), file).toBe(false);
+        expect(existsSync(join(root, `${file}.br`)), file).toBe(false);
+      }
+    }
   });
 });
 

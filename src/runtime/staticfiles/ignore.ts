@@ -9,11 +9,24 @@ function globRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
+/** The patterns split by how they match: `segment` tests one name (a file's or a folder's), `path` a whole `/`-separated path. */
+export interface IgnoreRules {
+  segment: (name: string) => boolean;
+  path: (relative: string) => boolean;
+}
+
 /** A pattern with a `/` is matched against the whole path, any other against each segment (so `CVS` skips a folder's contents too). */
-export function ignoreMatcher(patterns: readonly string[]): (relative: string) => boolean {
-  const compiled = patterns.map((pattern) => ({ whole: pattern.includes('/'), re: globRegExp(pattern) }));
-  return (relative) => {
-    const segments = relative.split('/');
-    return compiled.some(({ whole, re }) => (whole ? re.test(relative) : segments.some((segment) => re.test(segment))));
+export function ignoreRules(patterns: readonly string[]): IgnoreRules {
+  const segments = patterns.filter((pattern) => !pattern.includes('/')).map(globRegExp);
+  const paths = patterns.filter((pattern) => pattern.includes('/')).map(globRegExp);
+  return {
+    segment: (name) => segments.some((re) => re.test(name)),
+    path: (relative) => paths.some((re) => re.test(relative)),
   };
+}
+
+/** ignoreRules() as one test of a whole path: ignored when any segment, or the path, matches. */
+export function ignoreMatcher(patterns: readonly string[]): (relative: string) => boolean {
+  const rules = ignoreRules(patterns);
+  return (relative) => rules.path(relative) || relative.split('/').some(rules.segment);
 }

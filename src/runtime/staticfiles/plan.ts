@@ -25,7 +25,8 @@ export interface Planned {
   /** The hashed copy must be (re)written: the source changed, a dependency's name changed, or the copy is missing. */
   redo: boolean;
   refs: [string, string][] | undefined;
-  deps: Record<string, string> | undefined;
+  /** `[target, hashed name]` of each collected file it references, once each, in reference order. */
+  deps: [string, string][] | undefined;
 }
 
 export interface Plan {
@@ -51,21 +52,42 @@ function cycleError(cycle: string[]): CollectStaticError {
   return new CollectStaticError(`${kind} reference each other in a cycle: ${cycle.map((name) => `'${name}'`).join(' -> ')}`);
 }
 
-function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+/**
+ * `[target, hashed name]` of each collected file among `refs`, once each,
+ * in reference order. Pairs, not an object keyed by path: objects with
+ * thousands of distinct keys each made V8 build a hidden class per key, in
+ * JSON.parse of the rerun cache and here (~0.1 s of a no-op rerun of the
+ * benchmark tree).
+ */
+function depsOf(refs: readonly [string, string][], planned: ReadonlyMap<string, Planned>): [string, string][] {
+  const deps: [string, string][] = [];
+  // A Set only for long lists: a file references a few paths, and a Set each cost more than scanning them.
+  const seen = refs.length > 16 ? new Set<string>() : undefined;
+  for (const [target] of refs) {
+    const hashed = planned.get(target)?.hashed;
+    if (hashed === undefined || (seen ? seen.has(target) : deps.some(([known]) => known === target))) continue;
+    seen?.add(target);
+    deps.push([target, hashed]);
+  }
+  return deps;
+}
+
+function sameDeps(a: readonly [string, string][], b: readonly [string, string][]): boolean {
+  return a.length === b.length && a.every(([target, hashed], index) => b[index]?.[0] === target && b[index][1] === hashed);
 }
 
 /** The references of every CSS/JS file: from the cache when the source is unchanged, else parsed (and the bytes kept). */
 async function readReferences(input: PlanInput): Promise<References> {
   const { files, staticUrl, fresh, bytes } = input;
   const refsOf: References = new Map();
-  await pool([...files.values()].filter((file) => referenceKind(file.relative) !== undefined), 16, async (file) => {
-    const cached = fresh(file);
-    if (cached?.refs) {
-      refsOf.set(file.relative, cached.refs);
-      return;
-    }
+  const toRead: Found[] = [];
+  for (const file of files.values()) {
+    if (referenceKind(file.relative) === undefined) continue;
+    const cached = fresh(file)?.refs;
+    if (cached) refsOf.set(file.relative, cached);
+    else toRead.push(file);
+  }
+  await pool(toRead, 16, async (file) => {
     const content = bytes.get(file.relative) ?? (await readFile(file.source));
     bytes.set(file.relative, content);
     const kind = referenceKind(file.relative) as 'css' | 'js';
@@ -89,33 +111,31 @@ function missingReferences(files: ReadonlyMap<string, Found>, refsOf: References
   return warnings;
 }
 
-/** Files referencing no collected file: hashed in parallel as they are, unless the cache knows them. */
+/** Files referencing no collected file: as the cache knows them when their hashed copy is there (no promise each: most of a no-op rerun), else hashed in parallel as they are. */
 async function planLeaves(input: PlanInput, graph: ReadonlySet<string>, refsOf: References, planned: Map<string, Planned>): Promise<void> {
   const { files, fresh, root, bytes } = input;
-  await pool([...files.values()].filter((file) => !graph.has(file.relative)), 32, async (file) => {
+  const toHash: Found[] = [];
+  for (const file of files.values()) {
+    if (graph.has(file.relative)) continue;
     const cached = fresh(file);
-    const refs = refsOf.get(file.relative);
     if (cached && existsSync(pathIn(root, cached.hashed))) {
-      planned.set(file.relative, { relative: file.relative, hashed: cached.hashed, content: undefined, redo: false, refs, deps: undefined });
-      return;
-    }
+      planned.set(file.relative, { relative: file.relative, hashed: cached.hashed, content: undefined, redo: false, refs: refsOf.get(file.relative), deps: undefined });
+    } else toHash.push(file);
+  }
+  await pool(toHash, 32, async (file) => {
     const read = bytes.get(file.relative);
     const hash = read ? sha12Of(read) : await sha12(file.source, file.stats.size);
-    planned.set(file.relative, { relative: file.relative, hashed: hashedName(file.relative, hash), content: undefined, redo: true, refs, deps: undefined });
+    planned.set(file.relative, { relative: file.relative, hashed: hashedName(file.relative, hash), content: undefined, redo: true, refs: refsOf.get(file.relative), deps: undefined });
   });
 }
 
 /** One referencing file, its dependencies planned: as cached when their names are unchanged, else rewritten to their hashed names and hashed. */
 function planReferencing(input: PlanInput, relative: string, refs: [string, string][], planned: Map<string, Planned>): Planned {
   const { files, staticUrl, fresh, root, bytes } = input;
-  const deps: Record<string, string> = {};
-  for (const [target] of refs) {
-    const hashed = planned.get(target)?.hashed;
-    if (hashed !== undefined) deps[target] = hashed;
-  }
+  const deps = depsOf(refs, planned);
   const file = files.get(relative) as Found;
   const cached = fresh(file);
-  if (cached?.deps && sameRecord(cached.deps, deps) && existsSync(pathIn(root, cached.hashed))) {
+  if (cached?.deps && sameDeps(cached.deps, deps) && existsSync(pathIn(root, cached.hashed))) {
     return { relative, hashed: cached.hashed, content: undefined, redo: false, refs, deps };
   }
   const original = bytes.get(relative) ?? readFileSync(file.source);
@@ -129,18 +149,22 @@ function planReferencing(input: PlanInput, relative: string, refs: [string, stri
 /** The referencing files, depth first so each one's dependencies are planned before it; throws on a cycle. */
 function planInDependencyOrder(input: PlanInput, graph: ReadonlySet<string>, refsOf: References, planned: Map<string, Planned>): void {
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (relative: string, trail: string[]): void => {
+  // The files being visited, outermost first: one array for the walk, copied only to report a cycle.
+  const trail: string[] = [];
+  const visit = (relative: string): void => {
+    if (!graph.has(relative)) return;
     const mark = state.get(relative);
     if (mark === 'done') return;
     if (mark === 'visiting') throw cycleError([...trail.slice(trail.indexOf(relative)), relative]);
-    if (!graph.has(relative)) return;
     state.set(relative, 'visiting');
+    trail.push(relative);
     const refs = refsOf.get(relative) ?? [];
-    for (const [target] of refs) if (input.files.has(target)) visit(target, [...trail, relative]);
+    for (const [target] of refs) visit(target);
+    trail.pop();
     planned.set(relative, planReferencing(input, relative, refs, planned));
     state.set(relative, 'done');
   };
-  for (const relative of [...graph].sort()) visit(relative, []);
+  for (const relative of [...graph].sort()) visit(relative);
 }
 
 /**

@@ -18,8 +18,8 @@ export interface CacheEntry {
   hashed: string;
   /** `[target, url as written]` of each reference in a CSS/JS file. */
   refs?: [string, string][];
-  /** The hashed name each referenced file had when this one was rewritten. */
-  deps?: Record<string, string>;
+  /** `[target, hashed name]` of each referenced file when this one was rewritten (plan.ts's depsOf()). */
+  deps?: [string, string][];
 }
 
 interface CacheFile {
@@ -39,13 +39,14 @@ export interface Outcome {
   relative: string;
   hashed: string;
   refs: [string, string][] | undefined;
-  deps: Record<string, string> | undefined;
+  deps: [string, string][] | undefined;
 }
 
 /** The cache entry of a source whose stat is as recorded, else undefined. */
 export type Freshness = (file: Found) => CacheEntry | undefined;
 
-const CACHE_VERSION = 1;
+/** 2: `deps` as `[target, hashed]` pairs (1 had an object keyed by target). A cache of another version is not used. */
+const CACHE_VERSION = 2;
 
 /** The settings that change what a source becomes: a cache written with others is not used. */
 export function cacheKey(settings: { staticUrl: string; compress: boolean; brotliQuality: number; strict: boolean; link: boolean; keepOnlyHashed: boolean }): string {
