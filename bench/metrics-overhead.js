@@ -6,12 +6,18 @@
  * every 2 s) and without, in one run, interleaved A B A B … so that drift
  * in machine load hits both alike.
  *
- * Each run gives two figures: req/s under wrk (C, one thread, keep-alive)
- * for `--duration` seconds, and the server's CPU time (primary and
- * workers, from /proc/<pid>/stat) over a fixed number of requests sent by
- * autocannon, per request. On a machine other work loads, req/s swings
- * from run to run while CPU per request barely does. Each A B pair gives a
- * ratio; the verdict is on the median of the pairs' ratios.
+ * Each run gives two figures over the same `--duration` seconds of wrk (C,
+ * one thread, keep-alive): req/s, and the server's CPU time (primary and
+ * workers, from /proc/<pid>/stat) per request. On a machine other work
+ * loads, req/s swings from run to run while CPU per request barely does.
+ * The CPU is read over the whole wrk run, tens of thousands of requests:
+ * over the 1000 requests this bench used to time (0.13 s of the welcome
+ * page at 2 workers), a clock tick (10 ms per process: 10 µs per request)
+ * or one major collection more or less (~20 ms of a worker, one every ~2500
+ * requests) each moved the figure by 4–7 %.
+ * Then autocannon sends a fixed number of requests and checks every body.
+ * Each A B pair gives a ratio; the verdict is on the median of the pairs'
+ * ratios.
  *
  * Pairs, 2 workers each:
  * - the hello-world TSGI app (bench/servers/tsgi-hello.js): the server's
@@ -32,7 +38,7 @@ import { join } from 'node:path';
 import { BENCH_DIR, load, treeCpuSeconds, withServer } from './lib/harness.js';
 import { generatedProjectWithProgress, projectServer } from './lib/project.js';
 import { loadAverageAtStart, markdownTable, reportHeader, resultHead, round, textTable } from './lib/report.js';
-import { wrkAvailable, wrkLoad } from './lib/wrk.js';
+import { wrkAvailable, wrkLoad, wrkLoadWithCpu } from './lib/wrk.js';
 import { BODY_TEXT } from './servers/body.js';
 import { runtimeModule } from './servers/serve-app.js';
 import { H1, prepareWelcome } from './welcome-page.js';
@@ -53,7 +59,7 @@ const METRICS_ENV = { METRICS_BIND: '127.0.0.1:0' };
  * @property {number | null} bar  on ÷ off must reach this (null: reported only)
  * @property {[string, string]} names  what A (off) and B (on) are called
  * @property {Record<string, string>} onEnv  B's environment over A's
- * @property {number} amount  requests of the CPU measurement, the same for A and B
+ * @property {number} amount  requests whose bodies autocannon checks after the measured run
  * @property {(env: Record<string, string>) => Parameters<typeof withServer>[0]} start
  * @property {(url: string) => Promise<Record<string, string>>} prepare  request headers for the load
  * @property {(body: string) => boolean} verifyBody
@@ -104,7 +110,7 @@ function welcomePairs(project) {
 }
 
 /**
- * One run: wrk's req/s over `duration`, then the server's CPU over `amount` requests.
+ * One run: wrk's req/s and the server's CPU per request over `duration`, then `amount` requests whose bodies are checked.
  *
  * @param {PairSpec} pair
  * @param {boolean} on
@@ -118,12 +124,9 @@ async function measure(pair, on, options, tag) {
   return withServer(pair.start(on ? pair.onEnv : {}), `${pair.id} ${label}`, async (server) => {
     const headers = await pair.prepare(server.url);
     if (options.warmup > 0) wrkLoad(server.url, { duration: options.warmup, connections: options.connections, headers, timeout: WRK_TIMEOUT_S });
-    const byWrk = wrkLoad(server.url, { duration: options.duration, connections: options.connections, headers, timeout: WRK_TIMEOUT_S });
-    const pid = server.child.pid ?? -1;
-    const before = treeCpuSeconds(pid);
+    const byWrk = wrkLoadWithCpu(server.child.pid ?? -1, server.url, { duration: options.duration, connections: options.connections, headers, timeout: WRK_TIMEOUT_S }, treeCpuSeconds);
+    const serverCpuUsPerRequest = byWrk.serverCpuUsPerRequest;
     const fixed = await load(server.url, { amount: pair.amount, connections: options.connections, headers, verifyBody: pair.verifyBody });
-    const after = treeCpuSeconds(pid);
-    const serverCpuUsPerRequest = before === undefined || after === undefined || fixed.totalRequests === 0 ? null : round(((after - before) * 1e6) / fixed.totalRequests, 1);
     const record = {
       requestsPerSec: round(byWrk.requestsPerSec, 0),
       latencyP99Ms: byWrk.latencyP99Ms,
@@ -213,7 +216,7 @@ export async function run(options) {
   }
   return {
     ...resultHead(name, description, loadAverage),
-    params: { tool: 'wrk (req/s) + autocannon (fixed request count, CPU)', duration: options.duration, warmup: options.warmup, connections: options.connections, workers: WORKERS, rounds },
+    params: { tool: 'wrk (req/s and server CPU per request) + autocannon (a fixed request count, every body checked)', duration: options.duration, warmup: options.warmup, connections: options.connections, workers: WORKERS, rounds },
     instrumentationCpuUsPerRequest: instrumentation,
     pairs: results,
     pass: Object.values(results).every((r) => r.pass !== false),
@@ -267,7 +270,7 @@ export function markdown(result) {
 ${result.description}.
 
 ${reportHeader(result)}
-- load: ${p.tool}, ${p.connections} connections; per run ${p.warmup} s wrk warm-up, ${p.duration} s wrk, then a fixed request count through autocannon for the CPU figure; ${p.rounds} rounds A B, B A, A B, …
+- load: ${p.tool}, ${p.connections} connections; per run ${p.warmup} s wrk warm-up, ${p.duration} s wrk (req/s, and the server's CPU over the same run), then a fixed request count through autocannon that checks every body; ${p.rounds} rounds A B, B A, A B, …
 
 ${markdownTable(HEAD, rows(result))}
 
@@ -276,6 +279,6 @@ ${verdicts(result)
   .join('\n')}
 - ${instrumentationLine(result)}
 
-"metrics on" is the same server with \`METRICS_BIND=127.0.0.1:0\`: each request counted by method, route and status, timed into a histogram by route, its bytes counted; the process collectors on (event-loop delay from a 100 ms timer, GC from node's \`gc\` performance entries; memory read only on a scrape); each worker sending its counts to the primary every 2 s. Nobody scrapes during the load. The CPU-efficiency ratio is A's CPU per request ÷ B's (the server's processes, from /proc, over the same request count), steadier than req/s on a shared machine; each verdict is on the median over the rounds of the A B pairs' ratios. "AsyncLocalStorage" is the welcome page with \`TSGATE_LOG_CONTEXT=async\`, against the default log context of this node version (logging/context.ts).
+"metrics on" is the same server with \`METRICS_BIND=127.0.0.1:0\`: each request counted by method, route and status, timed into a histogram by route, its bytes counted; the process collectors on (event-loop delay from a 100 ms timer, GC from node's \`gc\` performance entries; memory read only on a scrape); each worker sending its counts to the primary every 2 s. Nobody scrapes during the load. The CPU-efficiency ratio is A's CPU per request ÷ B's (the server's processes, from /proc, over the wrk run), steadier than req/s on a shared machine; each verdict is on the median over the rounds of the A B pairs' ratios. "AsyncLocalStorage" is the welcome page with \`TSGATE_LOG_CONTEXT=async\`, against the default log context of this node version (logging/context.ts).
 `;
 }

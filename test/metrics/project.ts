@@ -37,6 +37,8 @@ export const urlpatterns = [
   path('db/', async () => text(String((await sql\`select 41 + 1 as answer\`.execute(db)).rows[0].answer)), { name: 'db' }),
   path('boom/', () => { throw new Error('boom'); }, { name: 'boom' }),
   path('unnamed/', () => text('unnamed')),
+  // ~40 MB of short-lived arrays: young-generation collections for the GC metric.
+  path('churn/', () => { let live = []; for (let i = 0; i < 5000; i++) { live.push(new Array(1000).fill(i)); if (live.length > 100) live = []; } return text(String(live.length)); }, { name: 'churn' }),
 ];
 `,
   'shop/wsgi.js': `import { getWsgiApplication } from 'tsgate/wsgi';

@@ -45,6 +45,8 @@ describe('serve --metrics-bind', () => {
       ...Array<string>(3).fill('/boom/'),
       ...Array.from({ length: 9 }, (_, i) => `/no/such/path/${i}`),
       '/unnamed/',
+      '/churn/',
+      '/churn/',
     ]);
     const text = await page(project);
     expect(sample(text, requests('home', 200))).toBe(40);
@@ -67,6 +69,12 @@ describe('serve --metrics-bind', () => {
     expect(text).toMatch(/^process_resident_memory_bytes\{worker="1"\} \d+$/m);
     expect(text).toMatch(/^process_resident_memory_bytes\{worker="2"\} \d+$/m);
     expect(sample(text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    // /churn/ allocates ~40 MB of short-lived arrays twice: young-generation collections, each one observation by kind.
+    const minor = sample(text, 'nodejs_gc_duration_seconds_count{kind="minor"}');
+    expect(minor).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'nodejs_gc_duration_seconds_bucket{kind="minor",le="+Inf"}')).toBe(minor);
+    expect(sample(text, 'nodejs_gc_duration_seconds_sum{kind="minor"}')).toBeGreaterThan(0);
+    expect(text).not.toContain('nodejs_gc_duration_seconds_count{kind="other"}');
     // Not on the application's port.
     expect((await get(port, '/metrics')).status).toBe(404);
   }, 90_000);
