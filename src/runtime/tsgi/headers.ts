@@ -64,11 +64,14 @@ export function checkHeaders(headers: unknown): asserts headers is Header[] {
   if (!Array.isArray(headers)) {
     throw new TsgiError(`headers must be an array of [name, value] pairs, got ${typeof headers}`);
   }
-  for (const header of headers) {
+  // Index loops and reads, not for-of and destructuring: this runs on every response.
+  for (let i = 0; i < headers.length; i++) {
+    const header: unknown = headers[i];
     if (!Array.isArray(header) || header.length !== 2) {
       throw new TsgiError(`each header must be a [name, value] pair, got ${JSON.stringify(header)}`);
     }
-    const [name, value] = header as unknown[];
+    const name: unknown = header[0];
+    const value: unknown = header[1];
     if (typeof value !== 'string' || !isFieldValue(value)) {
       throw new TsgiError(`header ${String(name)} has a value that is not a string or holds control characters (CR, LF, NUL)`);
     }
@@ -90,9 +93,11 @@ function checkName(name: unknown): asserts name is string {
 /** The value of the first header called `name` (case-insensitive), if any. */
 export function getHeader(headers: readonly Header[], name: string): string | undefined {
   const wanted = name.toLowerCase();
-  for (const [key, value] of headers) {
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i] as Header;
+    const key = header[0];
     // Lengths first: most names differ in length, and lower-casing allocates.
-    if (key.length === wanted.length && key.toLowerCase() === wanted) return value;
+    if (key.length === wanted.length && key.toLowerCase() === wanted) return header[1];
   }
   return undefined;
 }
