@@ -79,6 +79,11 @@ function checkTarget(method: string | undefined, target: string): Refusal | unde
   return { status: BAD_REQUEST, message: 'the request target must be a path' };
 }
 
+/** `name` is the header `lower` in any case; `usual` (how clients spell it) is tried first, without lower-casing. */
+function isName(name: string, usual: string, lower: string): boolean {
+  return name === usual || name === lower || name.toLowerCase() === lower;
+}
+
 export function checkLimits(req: IncomingMessage, limits: RequestLimits): Refusal | undefined {
   const line = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 10;
   if (limits.requestLine > 0 && line > limits.requestLine) {
@@ -97,10 +102,11 @@ export function checkLimits(req: IncomingMessage, limits: RequestLimits): Refusa
     if (limits.fieldSize > 0 && name.length + value.length + 2 > limits.fieldSize) {
       return { status: TOO_LARGE_FIELDS, message: `header ${name} is longer than ${limits.fieldSize} bytes` };
     }
-    // Only a few names matter here; compare lengths first to skip the rest cheaply.
-    if (name.length === 4 && name.toLowerCase() === 'host') hosts += 1;
-    else if (name.length === 14 && length === undefined && name.toLowerCase() === 'content-length') length = value;
-    else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') encoding = encoding === undefined ? value : `${encoding}, ${value}`;
+    // Only a few names matter here; compare lengths first to skip the rest
+    // cheaply, and the usual spelling before lower-casing (which allocates).
+    if (name.length === 4 && isName(name, 'Host', 'host')) hosts += 1;
+    else if (name.length === 14 && length === undefined && isName(name, 'Content-Length', 'content-length')) length = value;
+    else if (name.length === 17 && isName(name, 'Transfer-Encoding', 'transfer-encoding')) encoding = encoding === undefined ? value : `${encoding}, ${value}`;
   }
   if (limits.body > 0 && length !== undefined && Number(length) > limits.body) {
     return { status: '413 Content Too Large', message: `request body is larger than ${limits.body} bytes` };

@@ -7,7 +7,7 @@ import { Socket } from 'node:net';
 import { startWorkerMetrics } from '../metrics/index.js';
 import type { Application } from '../tsgi/types.js';
 import { BootError } from './errors.js';
-import { createRequestHandler, requestPolicy } from './handler.js';
+import { createRequestHandler, rememberPeer, requestPolicy } from './handler.js';
 import { maxHeaderSize } from './limits.js';
 import { flushMonitoring, isMonitoringError, startMonitoring } from './monitoring.js';
 import { collectWhenIdle } from './idle-gc.js';
@@ -131,6 +131,8 @@ export async function runWorker(loadApp: () => Promise<Application>, options: Se
     const socket = new Socket({ handle, allowHalfOpen: true, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
     // node:http's default for the sockets it accepts: no Nagle delay on small answers.
     socket.setNoDelay(true);
+    // REMOTE_ADDR and REMOTE_PORT, read once per connection rather than per request.
+    rememberPeer(socket);
     open.add(socket);
     socket.once('close', () => {
       open.delete(socket);

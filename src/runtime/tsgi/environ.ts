@@ -48,24 +48,35 @@ export function encodePath(path: string): string {
   });
 }
 
-/** Header name → CGI key, cached: the same few names arrive on every request. */
-const CGI_NAMES = new Map<string, string>();
+/**
+ * Header name as sent → its CGI key, or null for a name holding `_` (dropped,
+ * as gunicorn does, so that it cannot pose as another header). Cached: the
+ * same few names arrive on every request, and one lookup of the fresh string
+ * node hands us replaces an `includes`, an upper-casing and a replace.
+ */
+const CGI_NAMES = new Map<string, string | null>();
 const CGI_NAMES_MAX = 1000;
 
-/** `Content-Type` → `HTTP_CONTENT_TYPE`, as CGI names request headers. */
-function cgiName(header: string): string {
+/** `Content-Type` → `HTTP_CONTENT_TYPE`, as CGI names request headers; null when the name holds `_`. */
+function cgiName(header: string): string | null {
   let key = CGI_NAMES.get(header);
   if (key === undefined) {
-    key = 'HTTP_' + header.toUpperCase().replaceAll('-', '_');
+    key = header.includes('_') ? null : 'HTTP_' + header.toUpperCase().replaceAll('-', '_');
     if (CGI_NAMES.size < CGI_NAMES_MAX) CGI_NAMES.set(header, key);
   }
   return key;
 }
 
-/** Header names holding `_` are dropped, as gunicorn does, so they cannot pose as another header. */
-function addHeader(environ: Environ, name: string, value: string): void {
-  if (name.includes('_')) return;
+/**
+ * Adds one request header to the environ. A repeated header is joined to its
+ * first value; repeats are found among the keys this request added so far
+ * (`added`, a handful) rather than by reading the environ by a computed key,
+ * which on an object of this size is a megamorphic lookup that misses
+ * through the prototype chain, once per header.
+ */
+function addHeader(environ: Environ, added: string[], name: string, value: string): void {
   const key = cgiName(name);
+  if (key === null) return;
   if (key === 'HTTP_CONTENT_TYPE') {
     environ.CONTENT_TYPE = value;
     return;
@@ -74,15 +85,28 @@ function addHeader(environ: Environ, name: string, value: string): void {
     environ.CONTENT_LENGTH = value;
     return;
   }
-  const previous = environ[key];
-  if (typeof previous === 'string') environ[key] = previous + (key === 'HTTP_COOKIE' ? '; ' : ',') + value;
-  else environ[key] = value;
+  if (added.includes(key)) {
+    environ[key] = `${environ[key] as string}${key === 'HTTP_COOKIE' ? '; ' : ','}${value}`;
+    return;
+  }
+  added.push(key);
+  environ[key] = value;
 }
 
-/** Builds a PEP 3333 environ. */
+/** One frozen `(1, 0)` for every request, instead of an array each. */
+const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
+
+/**
+ * `wsgi.input` of a request built without one: an empty body. Shared: a
+ * reader without a source keeps no state (every read returns the same empty
+ * bytes), and the server sets its own reader right after.
+ */
+const NO_BODY: InputStream = new BodyReader(undefined, 0);
+
 /** An absolute-form target (`GET http://host/path`, RFC 9112 §3.2.2) routes by its path, as gunicorn does. */
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 
+/** Builds a PEP 3333 environ. */
 export function buildEnviron(facts: RequestFacts): Environ {
   const target = facts.target.startsWith('/') ? facts.target : facts.target.replace(ABSOLUTE_FORM, '') || '/';
   const queryStart = target.indexOf('?');
@@ -96,10 +120,9 @@ export function buildEnviron(facts: RequestFacts): Environ {
     SERVER_PORT: facts.serverPort ?? (facts.scheme === 'https' ? '443' : '80'),
     SERVER_PROTOCOL: facts.protocol ?? 'HTTP/1.1',
     RAW_URI: facts.target,
-    'wsgi.version': [1, 0],
+    'wsgi.version': WSGI_VERSION,
     'wsgi.url_scheme': facts.scheme ?? 'http',
-    // No source: an empty body, without allocating a stream (the server sets its own right after).
-    'wsgi.input': facts.input ?? new BodyReader(undefined, 0),
+    'wsgi.input': facts.input ?? NO_BODY,
     'wsgi.errors': facts.errors ?? stderrStream,
     'wsgi.multithread': false,
     'wsgi.multiprocess': facts.multiprocess ?? false,
@@ -108,8 +131,9 @@ export function buildEnviron(facts: RequestFacts): Environ {
   };
   if (facts.remoteAddr !== undefined) environ.REMOTE_ADDR = facts.remoteAddr;
   if (facts.remotePort !== undefined) environ.REMOTE_PORT = facts.remotePort;
+  const added: string[] = [];
   const raw = facts.rawHeaders;
-  if (raw) for (let i = 0; i < raw.length; i += 2) addHeader(environ, raw[i] as string, raw[i + 1] as string);
-  if (facts.headers) for (const [name, value] of facts.headers) addHeader(environ, name, value);
+  if (raw) for (let i = 0; i < raw.length; i += 2) addHeader(environ, added, raw[i] as string, raw[i + 1] as string);
+  if (facts.headers) for (const [name, value] of facts.headers) addHeader(environ, added, name, value);
   return environ;
 }

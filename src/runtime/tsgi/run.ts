@@ -114,7 +114,10 @@ class ResponseState {
       total += chunk.byteLength;
     }
     this.contentLength = total;
-    this.headers = [...this.headers, ['Content-Length', String(total)]];
+    // A copy: the application's list may be a constant it sends again.
+    const headers = this.headers.slice();
+    headers.push(['Content-Length', String(total)]);
+    this.headers = headers;
   }
 
   /** Ends the response, with the body's last chunk when it is known to be last. */
