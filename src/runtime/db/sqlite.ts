@@ -11,13 +11,6 @@
  * found the lock held is tried again here, first on the next turns of the
  * event loop, then after short growing pauses, until CONNECT_TIMEOUT: the
  * event loop is never blocked by a wait.
- *
- * The one connection is taken in turn (ConnectionLock), not through
- * Kysely's own mutex, which woke every waiting query at each release (with
- * sixteen requests in a worker, most of them went back to waiting) and was
- * held through a statement's lock waits: one statement waiting milliseconds
- * for the other worker stalled every query of this worker behind it. Outside
- * a transaction, a statement waiting for the lock lets the others run.
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
@@ -117,53 +110,19 @@ function busyWait(attempt: number): Promise<void> {
 }
 
 /**
- * The connection, one holder at a time (a query, or a transaction from
- * BEGIN to COMMIT), the others queued in arrival order. Taking a free lock
- * makes no promise; a release hands it to the next in line, who alone
- * wakes.
- */
-class ConnectionLock {
-  #held = false;
-  readonly #queue: (() => void)[] = [];
-
-  /** Undefined when taken at once; else a promise that resolves once it is this caller's turn. */
-  acquire(): Promise<void> | undefined {
-    if (!this.#held) {
-      this.#held = true;
-      return undefined;
-    }
-    return new Promise<void>((resolve) => this.#queue.push(resolve));
-  }
-
-  release(): void {
-    const next = this.#queue.shift();
-    // Handed over: the lock stays held, by the next in line.
-    if (next !== undefined) next();
-    else this.#held = false;
-  }
-}
-
-/**
  * Runs a statement again while SQLite answers plain SQLITE_BUSY, until
  * `timeoutMs` has passed. A statement that got SQLITE_BUSY did not run
  * (SQLite's busy handler retries it the same way); in WAL mode, which every
  * file here uses, that holds inside a transaction too, where a stale
  * snapshot is SQLITE_BUSY_SNAPSHOT instead and is not retried.
- *
- * Outside a transaction the statement gives the connection back while it
- * waits (the caller holds it: see BusyWaitingDriver) and takes it again
- * before the next try, so this worker's other queries (reads, which WAL
- * never blocks) go on meanwhile. Inside one it keeps the connection: the
- * transaction's statements must not interleave with anyone else's.
  */
 class BusyWaitingConnection implements DatabaseConnection {
   readonly #statements: StatementCache;
 
   constructor(
     private readonly inner: DatabaseConnection,
-    private readonly database: Database,
+    database: Database,
     private readonly timeoutMs: number,
-    private readonly lock: ConnectionLock,
   ) {
     this.#statements = new StatementCache(database);
   }
@@ -180,14 +139,7 @@ class BusyWaitingConnection implements DatabaseConnection {
         if (deadline === 0) deadline = Date.now() + this.timeoutMs;
         if (Date.now() >= deadline) throw error;
       }
-      // better-sqlite3's inTransaction is SQLite's own state: a raw BEGIN counts too.
-      if (this.database.inTransaction) {
-        await busyWait(attempt);
-      } else {
-        this.lock.release();
-        await busyWait(attempt);
-        await this.lock.acquire();
-      }
+      await busyWait(attempt);
     }
   }
 
@@ -215,13 +167,9 @@ function bindable(query: CompiledQuery): CompiledQuery {
 /**
  * Kysely's SQLite driver with its one connection wrapped: BEGIN, COMMIT and
  * savepoints go through the connection they are given, so they wait too.
- * Kysely takes the connection for each query, and for a whole transaction,
- * through acquireConnection/releaseConnection; both are ConnectionLock's
- * here instead of the SqliteDriver's mutex.
  */
 class BusyWaitingDriver extends SqliteDriver {
   #connection: BusyWaitingConnection | undefined;
-  readonly #lock = new ConnectionLock();
   /** The database Kysely's driver opened (through the config's factory), for the statement cache. */
   #database: Database | undefined;
 
@@ -241,19 +189,9 @@ class BusyWaitingDriver extends SqliteDriver {
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
-    if (this.#connection === undefined) {
-      // SqliteDriver's connection (for streamQuery), taken once through its own mutex and given back.
-      const inner = await super.acquireConnection();
-      await super.releaseConnection();
-      this.#connection ??= new BusyWaitingConnection(inner, this.#database as Database, this.timeoutMs, this.#lock);
-    }
-    const turn = this.#lock.acquire();
-    if (turn !== undefined) await turn;
+    const connection = await super.acquireConnection();
+    this.#connection ??= new BusyWaitingConnection(connection, this.#database as Database, this.timeoutMs);
     return this.#connection;
-  }
-
-  override async releaseConnection(): Promise<void> {
-    this.#lock.release();
   }
 }
 
